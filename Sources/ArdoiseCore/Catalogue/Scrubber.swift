@@ -1,0 +1,118 @@
+import Foundation
+
+/// Cleans the session's traces out of a file the program needs to start normally (so the file stays).
+public enum Scrubber: String, Sendable, Equatable {
+    /// Chromium-family `Preferences` and `Local State` (JSON): per-site settings and engagement, last folders used.
+    case chromiumPreferences
+    /// Firefox `prefs.js`: the last folders used for downloads and printing to file.
+    case firefoxPrefs
+    /// LibreOffice `registrymodifications.xcu`: the recent-documents lists.
+    case libreOfficeHistory
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case unreadable(String)
+        public var description: String {
+            switch self { case .unreadable(let why): why }
+        }
+    }
+
+    /// The cleaned content, or `nil` when there is nothing to clean.
+    public func scrub(_ content: [UInt8]) throws(Problem) -> [UInt8]? {
+        switch self {
+        case .chromiumPreferences: try Self.scrubChromiumPreferences(content)
+        case .firefoxPrefs: Self.dropLines(content) { Self.isFirefoxSessionPref($0) }
+        case .libreOfficeHistory: Self.dropLines(content) { Self.isLibreOfficeHistory($0) }
+        }
+    }
+
+    /// Preferences whose value records where the last session saved or opened a file.
+    static let firefoxSessionPrefs = [
+        "browser.download.lastDir", "browser.download.lastDir.*", "browser.open.lastDir",
+        "print.print_to_filename", "print.printer_*.print_to_filename", "browser.sessionstore.upgradeBackup.latestBuildID",
+    ]
+
+    /// Keys written by the browser for the last file dialogs.
+    static let chromiumSessionKeys: [[String]] = [
+        ["selectfile", "last_directory"], ["savefile", "default_directory"], ["download", "last_complete_time"],
+    ]
+
+    static func isFirefoxSessionPref(_ line: Substring) -> Bool {
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        guard trimmed.hasPrefix("user_pref(\"") else { return false }
+        let rest = trimmed.dropFirst("user_pref(\"".count)
+        guard let end = rest.firstIndex(of: "\"") else { return false }
+        let name = String(rest[..<end])
+        return firefoxSessionPrefs.contains { fnmatch($0, name, 0) == 0 }
+    }
+
+    static func isLibreOfficeHistory(_ line: Substring) -> Bool {
+        line.contains("oor:path=\"/org.openoffice.Office.Histories/") || line.contains("oor:path=\"/org.openoffice.Office.Common/History")
+    }
+
+    static func dropLines(_ content: [UInt8], where isTrace: (Substring) -> Bool) -> [UInt8]? {
+        let text = String(decoding: content, as: UTF8.self)
+        var kept: [Substring] = []
+        var dropped = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if isTrace(line) { dropped = true } else { kept.append(line) }
+        }
+        return dropped ? Array(kept.joined(separator: "\n").utf8) : nil
+    }
+
+    static func scrubChromiumPreferences(_ content: [UInt8]) throws(Problem) -> [UInt8]? {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(content), options: [.fragmentsAllowed])
+        } catch {
+            throw .unreadable("JSON: \(error.localizedDescription)")
+        }
+        guard var document = parsed as? [String: Any] else { throw .unreadable("JSON: not an object") }
+        var changed = false
+        // Every per-site exception (engagement, permissions, zoom...) was learnt from the sites visited.
+        if var profile = document["profile"] as? [String: Any], var settings = profile["content_settings"] as? [String: Any],
+           var exceptions = settings["exceptions"] as? [String: Any] {
+            for (type, value) in exceptions {
+                if let sites = value as? [String: Any], !sites.isEmpty {
+                    exceptions[type] = [String: Any]()
+                    changed = true
+                }
+            }
+            settings["exceptions"] = exceptions
+            profile["content_settings"] = settings
+            document["profile"] = profile
+        }
+        for path in chromiumSessionKeys where removeValue(at: path[...], in: &document) { changed = true }
+        if removeSiteKeys(in: &document) { changed = true }
+        guard changed else { return nil }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.withoutEscapingSlashes])
+            return Array(data)
+        } catch {
+            throw .unreadable("JSON: \(error.localizedDescription)")
+        }
+    }
+
+    private static func removeValue(at path: ArraySlice<String>, in object: inout [String: Any]) -> Bool {
+        guard let first = path.first else { return false }
+        if path.count == 1 { return object.removeValue(forKey: first) != nil }
+        guard var child = object[first] as? [String: Any] else { return false }
+        let removed = removeValue(at: path.dropFirst(), in: &child)
+        if removed { object[first] = child }
+        return removed
+    }
+
+    /// Any entry keyed by a web origin (`https://site,*`) anywhere in the document is a trace of a visit.
+    private static func removeSiteKeys(in object: inout [String: Any]) -> Bool {
+        var changed = false
+        for key in Array(object.keys) {
+            if key.contains("://") {
+                object.removeValue(forKey: key)
+                changed = true
+            } else if var child = object[key] as? [String: Any], removeSiteKeys(in: &child) {
+                object[key] = child
+                changed = true
+            }
+        }
+        return changed
+    }
+}

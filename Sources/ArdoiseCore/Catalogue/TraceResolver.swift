@@ -1,0 +1,307 @@
+import Foundation
+
+/// One entry of a home the wipe will act on.
+public struct PlannedTarget: Sendable, Equatable, Hashable {
+    public var path: HomePath
+    public var kind: TraceKind
+    public var action: TraceAction
+    /// Who left it: `Firefox (deb)`, `desktop`, `configuration`.
+    public var source: String
+
+    public static func == (lhs: PlannedTarget, rhs: PlannedTarget) -> Bool { lhs.path == rhs.path }
+    public func hash(into hasher: inout Hasher) { hasher.combine(path) }
+}
+
+/// A problem met while reading the home to plan the wipe (a path refused, a profile list unreadable).
+public struct PlanProblem: Sendable, Equatable {
+    public var kind: TraceKind
+    public var failure: RemovalFailure
+}
+
+public struct TracePlan: Sendable {
+    public var targets: [PlannedTarget]
+    public var problems: [PlanProblem]
+}
+
+/// Finds, in one opened home, every entry the catalogue names: browser profiles of every packaging, XDG user folders, desktop traces.
+public struct TraceResolver {
+    public let home: OpenedRoot
+    public let catalogue: TraceCatalogue
+    public let extra: [TraceRule]
+    public let excluded: Set<TraceKind>
+
+    private var listings: [HomePath: [(name: EntryName, status: EntryStatus)]] = [:]
+    private var targets: [PlannedTarget] = []
+    private var seen: Set<HomePath> = []
+    private var problems: [PlanProblem] = []
+
+    public init(home: OpenedRoot, catalogue: TraceCatalogue = .standard, extra: [TraceRule] = [], excluded: Set<TraceKind> = []) {
+        self.home = home
+        self.catalogue = catalogue
+        self.extra = extra
+        self.excluded = excluded
+    }
+
+    public static func plan(home: OpenedRoot, catalogue: TraceCatalogue = .standard, extra: [TraceRule] = [], excluded: Set<TraceKind> = []) -> TracePlan {
+        var resolver = TraceResolver(home: home, catalogue: catalogue, extra: extra, excluded: excluded)
+        return resolver.resolve()
+    }
+
+    public mutating func resolve() -> TracePlan {
+        for browser in catalogue.browsers {
+            for location in browser.locations {
+                let source = "\(browser.name) (\(location.packaging.rawValue))"
+                resolveBrowser(browser.engine, location, source: source)
+            }
+        }
+        resolveUserFolders()
+        for rule in catalogue.home { expand(rule, at: HomePath(), source: "desktop") }
+        for rule in extra { expand(rule, at: HomePath(), source: "configuration") }
+        return TracePlan(targets: targets, problems: problems)
+    }
+
+    // MARK: Browsers
+
+    private mutating func resolveBrowser(_ engine: BrowserEngine, _ location: BrowserLocation, source: String) {
+        if let profilesRoot = HomePath(location.profiles), isDirectory(profilesRoot) {
+            switch engine {
+            case .gecko:
+                for profile in geckoProfiles(in: profilesRoot) {
+                    for rule in catalogue.geckoProfile { expand(rule, at: profile, source: source) }
+                }
+                for rule in catalogue.geckoRoot { expand(rule, at: profilesRoot, source: source) }
+            case .chromium:
+                for profile in chromiumProfiles(in: profilesRoot) {
+                    for rule in catalogue.chromiumProfile { expand(rule, at: profile, source: source) }
+                }
+                for rule in catalogue.chromiumRoot { expand(rule, at: profilesRoot, source: source) }
+            }
+        }
+        guard let cachePath = location.cache, let cacheRoot = HomePath(cachePath), isDirectory(cacheRoot) else { return }
+        switch engine {
+        case .gecko:
+            for entry in list(cacheRoot) where entry.status.kind == .directory {
+                for rule in catalogue.geckoCacheProfile { expand(rule, at: cacheRoot.appending(entry.name), source: source) }
+            }
+        case .chromium:
+            // A Chromium-family cache folder holds nothing but cache.
+            add(PlannedTarget(path: cacheRoot, kind: .cache, action: .empty, source: source))
+        }
+    }
+
+    /// Every Firefox profile: those `profiles.ini` lists, and every folder that looks like one.
+    private mutating func geckoProfiles(in root: HomePath) -> [HomePath] {
+        var profiles: [HomePath] = []
+        if case .success(let file) = home.readFile(root.appending(EntryName("profiles.ini")!), limit: 1 << 20) {
+            let text = String(decoding: file.bytes, as: UTF8.self)
+            for section in IniFile.sections(text) where section.name.hasPrefix("Profile") {
+                guard let path = section.values["Path"], !path.isEmpty else { continue }
+                let setting = "profiles.ini Path=\(path)"
+                if section.values["IsRelative"] == "0" || path.hasPrefix("/") {
+                    switch insideHome(absolute: path, setting: setting) {
+                    case .success(let inside): profiles.append(inside)
+                    case .failure(let failure): problems.append(PlanProblem(kind: .history, failure: failure))
+                    }
+                } else if let combined = Self.normalized(path, from: root), !combined.isEmpty {
+                    profiles.append(combined)
+                } else {
+                    problems.append(PlanProblem(kind: .history, failure: RemovalFailure(location: home.display(root.appending(EntryName("profiles.ini")!)), reason: .refusedPath(setting: setting, .leavesHome))))
+                }
+            }
+        }
+        let markers: Set<String> = ["prefs.js", "times.json", "places.sqlite", "cookies.sqlite", "logins.json", "key4.db"]
+        for entry in list(root) where entry.status.kind == .directory {
+            let candidate = root.appending(entry.name)
+            if list(candidate).contains(where: { markers.contains($0.name.string) }) { profiles.append(candidate) }
+        }
+        var unique: [HomePath] = []
+        for profile in profiles where !unique.contains(profile) && isDirectory(profile) { unique.append(profile) }
+        return unique
+    }
+
+    /// Every Chromium-family profile: `Default`, `Profile N`, guest and system profiles, those `Local State` lists,
+    /// and the folder itself when the browser keeps a profile there (Opera).
+    private mutating func chromiumProfiles(in root: HomePath) -> [HomePath] {
+        var names = Set<EntryName>()
+        let entries = list(root)
+        for entry in entries where entry.status.kind == .directory {
+            let text = entry.name.string
+            if text == "Default" || text == "Guest Profile" || text == "System Profile" || fnmatch("Profile *", text, 0) == 0 {
+                names.insert(entry.name)
+            }
+        }
+        if case .success(let file) = home.readFile(root.appending(EntryName("Local State")!)),
+           let object = try? JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any],
+           let profile = object["profile"] as? [String: Any], let cache = profile["info_cache"] as? [String: Any] {
+            for key in cache.keys {
+                if let name = EntryName(key), !name.isDotOrDotDot, entries.contains(where: { $0.name == name && $0.status.kind == .directory }) {
+                    names.insert(name)
+                }
+            }
+        }
+        var profiles = names.sorted().map { root.appending($0) }
+        let profileFiles: Set<String> = ["Preferences", "History", "Cookies", "Login Data"]
+        if entries.contains(where: { profileFiles.contains($0.name.string) }) { profiles.insert(root, at: 0) }
+        return profiles
+    }
+
+    // MARK: XDG user folders
+
+    private mutating func resolveUserFolders() {
+        let configPath = HomePath(".config/user-dirs.dirs")!
+        var settings: [String: String] = [:]
+        if case .success(let file) = home.readFile(configPath, limit: 1 << 20) {
+            settings = Self.userDirsSettings(String(decoding: file.bytes, as: UTF8.self))
+        }
+        for folder in catalogue.userFolders where !excluded.contains(folder.kind) {
+            var candidates: [HomePath] = []
+            if let value = settings[folder.key] {
+                switch resolveUserDir(value, setting: "\(folder.key)=\"\(value)\"") {
+                case .success(let path?): candidates = [path]
+                case .success(nil): continue
+                case .failure(let failure):
+                    problems.append(PlanProblem(kind: folder.kind, failure: failure))
+                    candidates = folder.usualNames.compactMap { HomePath($0) }
+                }
+            } else {
+                candidates = folder.usualNames.compactMap { HomePath($0) }
+            }
+            for candidate in candidates {
+                // A link or a file where the folder should be is removed itself by the empty action, never followed.
+                guard case .success = home.status(of: candidate) else { continue }
+                add(PlannedTarget(path: candidate, kind: folder.kind, action: .empty, source: "desktop"))
+            }
+        }
+    }
+
+    /// `KEY="value"` lines of `user-dirs.dirs`.
+    static func userDirsSettings(_ text: String) -> [String: String] {
+        var settings: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.hasPrefix("#"), let equal = trimmed.firstIndex(of: "=") else { continue }
+            let key = String(trimmed[..<equal])
+            var value = String(trimmed[trimmed.index(after: equal)...])
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            settings[key] = value
+        }
+        return settings
+    }
+
+    /// A value of `user-dirs.dirs` as a path in the home; `nil` when the folder is turned off (`$HOME`).
+    private func resolveUserDir(_ value: String, setting: String) -> Result<HomePath?, RemovalFailure> {
+        let location = home.display(HomePath(".config/user-dirs.dirs")!)
+        let path: HomePath
+        if value == "$HOME" || value == "$HOME/" {
+            return .success(nil)
+        } else if value.hasPrefix("$HOME/") {
+            guard let normalized = Self.normalized(String(value.dropFirst("$HOME/".count))) else {
+                return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .leavesHome)))
+            }
+            path = normalized
+        } else if value.hasPrefix("/") {
+            switch insideHome(absolute: value, setting: setting) {
+            case .success(let inside): path = inside
+            case .failure(let failure): return .failure(failure)
+            }
+        } else {
+            return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .relative)))
+        }
+        guard let first = path.components.first, first.bytes.first != UInt8(ascii: ".") else {
+            return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .hidden)))
+        }
+        return .success(path)
+    }
+
+    /// An absolute path as a path below the home, or a refusal when it leaves it.
+    private func insideHome(absolute: String, setting: String) -> Result<HomePath, RemovalFailure> {
+        let refusal = RemovalFailure(location: home.path, reason: .refusedPath(setting: setting, .leavesHome))
+        guard let target = Self.normalized(absolute, absolute: true), let base = Self.normalized(home.path, absolute: true),
+              target.hasPrefix(base), target.components.count > base.components.count else {
+            return .failure(refusal)
+        }
+        return .success(HomePath(Array(target.components.dropFirst(base.components.count))))
+    }
+
+    /// Resolves `.` and `..` without touching the disk; `nil` when `..` climbs above the start.
+    static func normalized(_ text: String, from base: HomePath = HomePath(), absolute: Bool = false) -> HomePath? {
+        var stack = absolute ? [] : base.components
+        for piece in text.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            guard let name = EntryName(bytes: piece) else { return nil }
+            if name.string == "." { continue }
+            if name.string == ".." {
+                guard !stack.isEmpty else { return nil }
+                stack.removeLast()
+                continue
+            }
+            stack.append(name)
+        }
+        return HomePath(stack)
+    }
+
+    // MARK: Rules
+
+    private mutating func expand(_ rule: TraceRule, at anchor: HomePath, source: String) {
+        guard !excluded.contains(rule.kind) else { return }
+        let pieces = rule.pattern.split(separator: "/").map(String.init)
+        var bases = [anchor]
+        for (index, piece) in pieces.enumerated() {
+            let isLast = index == pieces.count - 1
+            let isPattern = piece.contains { "*?[".contains($0) }
+            var next: [HomePath] = []
+            for base in bases {
+                for entry in list(base) {
+                    let name = entry.name.string
+                    var matches = isPattern ? entry.name.withCString({ fnmatch(piece, $0, FNM_PERIOD) }) == 0 : name == piece
+                    if !matches, isLast, !isPattern, rule.action == .remove {
+                        matches = ["-journal", "-wal", "-shm"].contains { name == piece + $0 }
+                    }
+                    guard matches else { continue }
+                    if !isLast && entry.status.kind != .directory { continue }
+                    next.append(base.appending(entry.name))
+                }
+            }
+            bases = next
+            if bases.isEmpty { return }
+        }
+        for path in bases { add(PlannedTarget(path: path, kind: rule.kind, action: rule.action, source: source)) }
+    }
+
+    private mutating func add(_ target: PlannedTarget) {
+        guard !excluded.contains(target.kind), seen.insert(target.path).inserted else { return }
+        targets.append(target)
+    }
+
+    private mutating func list(_ path: HomePath) -> [(name: EntryName, status: EntryStatus)] {
+        if let cached = listings[path] { return cached }
+        let entries = (try? home.list(path).get()) ?? []
+        listings[path] = entries
+        return entries
+    }
+
+    private mutating func isDirectory(_ path: HomePath) -> Bool {
+        guard let name = path.last else { return true }
+        return list(path.parent).contains { $0.name == name && $0.status.kind == .directory }
+    }
+}
+
+/// The `[section]` / `key=value` files browsers write (`profiles.ini`).
+enum IniFile {
+    struct Section {
+        var name: String
+        var values: [String: String]
+    }
+
+    static func sections(_ text: String) -> [Section] {
+        var sections: [Section] = []
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                sections.append(Section(name: String(line.dropFirst().dropLast()), values: [:]))
+            } else if let equal = line.firstIndex(of: "="), !sections.isEmpty {
+                sections[sections.count - 1].values[String(line[..<equal])] = String(line[line.index(after: equal)...])
+            }
+        }
+        return sections
+    }
+}
