@@ -1,0 +1,98 @@
+import Glibc
+
+/// A local account as the password database describes it.
+public struct Account: Sendable, Equatable {
+    public var name: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var home: String
+
+    public static func named(_ name: String) -> Account? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return Account(name: String(cString: entry.pw_name), uid: entry.pw_uid, gid: entry.pw_gid, home: String(cString: entry.pw_dir))
+    }
+
+    public static func withID(_ uid: UInt32) -> Account? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return Account(name: String(cString: entry.pw_name), uid: entry.pw_uid, gid: entry.pw_gid, home: String(cString: entry.pw_dir))
+    }
+}
+
+/// Who may wipe which home, decided before anything is touched.
+public enum WipeTarget {
+    public enum Refusal: Error, Sendable, Equatable {
+        case unknownUser(String)
+        case systemAccount(String)
+        case homeMissing(String)
+        case systemFolder(String)
+        case notYourHome(String)
+
+        /// `2` for bad input, `3` for a permission refused.
+        public var exitCode: Int32 {
+            switch self {
+            case .notYourHome: 3
+            default: 2
+            }
+        }
+
+        public func message(_ language: Language) -> String {
+            let fr = language == .french
+            switch self {
+            case .unknownUser(let name):
+                return fr ? "Le compte « \(name) » n'existe pas sur ce poste." : "There is no account named \"\(name)\" on this computer."
+            case .systemAccount(let name):
+                return fr ? "« \(name) » est le compte d'administration (root) : ardoise n'efface que des comptes de poste public."
+                          : "\"\(name)\" is the administrator account (root): ardoise only wipes public-kiosk accounts."
+            case .homeMissing(let path):
+                return fr ? "Le dossier \(path) n'existe pas ou n'est pas un dossier." : "\(path) does not exist or is not a folder."
+            case .systemFolder(let path):
+                return fr ? "\(path) est un dossier du système ou de l'administrateur : refusé." : "\(path) is a system or administrator folder: refused."
+            case .notYourHome(let path):
+                return fr ? "Vous ne pouvez effacer que votre propre dossier personnel ; \(path) ne vous appartient pas."
+                          : "You may only wipe your own home; \(path) does not belong to you."
+            }
+        }
+    }
+
+    static let systemFolders: Set<String> = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/media", "/mnt", "/opt",
+                                             "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/var/tmp"]
+
+    /// The home and owner of `--user NAME`.
+    public static func forUser(_ name: String, callerUID: UInt32) -> Result<(home: String, owner: UInt32), Refusal> {
+        guard let account = Account.named(name) else { return .failure(.unknownUser(name)) }
+        guard account.uid != 0 else { return .failure(.systemAccount(name)) }
+        return forHome(account.home, callerUID: callerUID, expectedOwner: account.uid)
+    }
+
+    /// The home `--home DIR` and its owner, who must be the caller unless the caller is root.
+    public static func forHome(_ path: String, callerUID: UInt32, expectedOwner: UInt32? = nil) -> Result<(home: String, owner: UInt32), Refusal> {
+        var absolute = path
+        if !absolute.hasPrefix("/") {
+            guard let current = getcwd(nil, 0) else { return .failure(.homeMissing(path)) }
+            defer { free(current) }
+            absolute = String(cString: current) + "/" + path
+        }
+        while absolute.count > 1 && absolute.hasSuffix("/") { absolute.removeLast() }
+        let normalized = TraceResolver.normalized(absolute, absolute: true).map { "/" + $0.components.map(\.string).joined(separator: "/") } ?? "/"
+        guard !systemFolders.contains(normalized) else { return .failure(.systemFolder(normalized)) }
+        let root: OpenedRoot
+        do {
+            root = try OpenedRoot(path: normalized)
+        } catch {
+            return .failure(.homeMissing(normalized))
+        }
+        let owner = expectedOwner ?? root.status.owner
+        if callerUID != 0 {
+            guard root.status.owner == callerUID else { return .failure(.notYourHome(normalized)) }
+        } else if root.status.owner == 0 {
+            return .failure(.systemFolder(normalized))
+        }
+        return .success((normalized, owner))
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import TOMLKit
+
+/// What the wipe does beyond the catalogue, from `[wipe]` in `ardoise.toml`.
+public struct WipeSettings: Sendable, Equatable {
+    /// Kinds left alone entirely (an admin who wants to keep the cache, say).
+    public var excludedKinds: Set<TraceKind> = []
+    /// More paths, relative to the home, removed at each wipe.
+    public var extra: [TraceRule] = []
+    /// Paths relative to the home kept in the folders that are emptied (desktop launchers...).
+    public var keep = KeepList()
+    /// Shared folders where the account's own files are removed.
+    public var temporaryDirectories = ["/tmp", "/var/tmp"]
+
+    public init() {}
+}
+
+public struct ArdoiseConfiguration: Sendable, Equatable {
+    public static let defaultPath = "/etc/ardoise/ardoise.toml"
+
+    public var wipe = WipeSettings()
+
+    public init() {}
+
+    /// Reads the file at `path`; a missing default file means the defaults.
+    public static func load(path: String?) throws(ConfigurationError) -> ArdoiseConfiguration {
+        let file = path ?? defaultPath
+        guard let data = FileManager.default.contents(atPath: file) else {
+            if path == nil && !FileManager.default.fileExists(atPath: file) { return ArdoiseConfiguration() }
+            throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: file, line: nil, key: nil, problem: .notUTF8)
+        }
+        return try parse(text, file: file)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, line: error.source.begin.line, key: nil, problem: .syntax(error.description))
+        } catch {
+            throw ConfigurationError(file: file, line: nil, key: nil, problem: .syntax("\(error)"))
+        }
+        let reader = ConfigurationReader(file: file, text: text)
+        var configuration = ArdoiseConfiguration()
+        try reader.expectOnly(["wipe"], in: table, section: nil)
+        if let wipe = try reader.table("wipe", in: table, section: nil) {
+            try reader.expectOnly(["exclude_kinds", "keep", "temporary_directories", "extra"], in: wipe, section: "wipe")
+            if let kinds = try reader.strings("exclude_kinds", in: wipe, section: "wipe") {
+                var excluded = Set<TraceKind>()
+                for name in kinds {
+                    guard let kind = TraceKind(rawValue: name) else {
+                        throw reader.error(key: "wipe.exclude_kinds", section: "wipe", .unknownKind(name))
+                    }
+                    excluded.insert(kind)
+                }
+                configuration.wipe.excludedKinds = excluded
+            }
+            if let keep = try reader.strings("keep", in: wipe, section: "wipe") {
+                for pattern in keep where pattern.hasPrefix("/") || HomePath(pattern.replacingOccurrences(of: "*", with: "x")) == nil {
+                    throw reader.error(key: "wipe.keep", section: "wipe", .notInHome(pattern))
+                }
+                configuration.wipe.keep = KeepList(keep)
+            }
+            if let directories = try reader.strings("temporary_directories", in: wipe, section: "wipe") {
+                for directory in directories where !directory.hasPrefix("/") {
+                    throw reader.error(key: "wipe.temporary_directories", section: "wipe", .notAbsolute(directory))
+                }
+                configuration.wipe.temporaryDirectories = directories
+            }
+            if let extra = wipe["extra"] {
+                guard let rows = extra.array else {
+                    throw reader.error(key: "wipe.extra", section: "wipe", .wrongType(expected: "[[wipe.extra]]"))
+                }
+                for row in rows {
+                    guard let entry = row.table else {
+                        throw reader.error(key: "wipe.extra", section: "wipe.extra", .wrongType(expected: "[[wipe.extra]]"))
+                    }
+                    try reader.expectOnly(["path", "kind"], in: entry, section: "wipe.extra")
+                    guard let path = entry["path"]?.string else {
+                        throw reader.error(key: "wipe.extra.path", section: "wipe.extra", .missing)
+                    }
+                    guard !path.hasPrefix("/"), HomePath(path) != nil, !path.isEmpty else {
+                        throw reader.error(key: "wipe.extra.path", section: "wipe.extra", .notInHome(path))
+                    }
+                    var kind = TraceKind.other
+                    if let value = entry["kind"] {
+                        guard let name = value.string, let parsed = TraceKind(rawValue: name) else {
+                            throw reader.error(key: "wipe.extra.kind", section: "wipe.extra", .unknownKind(value.string ?? "\(value)"))
+                        }
+                        kind = parsed
+                    }
+                    configuration.wipe.extra.append(TraceRule(kind, path))
+                }
+            }
+        }
+        return configuration
+    }
+}
+
+/// A configuration that cannot be used: which file, which line, which key, and what is wrong.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Problem: Sendable, Equatable {
+        case unreadable
+        case notUTF8
+        case syntax(String)
+        case unknownKey
+        case missing
+        case wrongType(expected: String)
+        case unknownKind(String)
+        case notInHome(String)
+        case notAbsolute(String)
+        case outOfRange(String)
+    }
+
+    public var file: String
+    public var line: Int?
+    public var key: String?
+    public var problem: Problem
+
+    public var description: String { message(.english) }
+
+    public func message(_ language: Language) -> String {
+        let fr = language == .french
+        var place = file
+        if let line { place += ":\(line)" }
+        if let key { place += fr ? " (clé « \(key) »)" : " (key \"\(key)\")" }
+        let what: String
+        switch problem {
+        case .unreadable: what = fr ? "fichier illisible" : "cannot read the file"
+        case .notUTF8: what = fr ? "le fichier n'est pas en UTF-8" : "the file is not UTF-8"
+        case .syntax(let detail): what = (fr ? "erreur de syntaxe TOML : " : "TOML syntax error: ") + detail
+        case .unknownKey: what = fr ? "clé inconnue" : "unknown key"
+        case .missing: what = fr ? "valeur obligatoire absente" : "required value missing"
+        case .wrongType(let expected): what = (fr ? "type attendu : " : "expected type: ") + expected
+        case .unknownKind(let value):
+            what = (fr ? "type de trace inconnu « \(value) » ; types connus : " : "unknown trace kind \"\(value)\"; known kinds: ")
+                + TraceKind.allCases.map(\.rawValue).joined(separator: ", ")
+        case .notInHome(let value):
+            what = fr ? "« \(value) » doit être un chemin relatif au dossier personnel, sans « .. »" : "\"\(value)\" must be a path relative to the home, without \"..\""
+        case .notAbsolute(let value):
+            what = fr ? "« \(value) » doit être un chemin absolu" : "\"\(value)\" must be an absolute path"
+        case .outOfRange(let detail): what = detail
+        }
+        return "\(place): \(what)"
+    }
+}
+
+/// Typed access to a parsed TOML document that can say on which line a key stands.
+struct ConfigurationReader {
+    let file: String
+    let lines: [Substring]
+
+    init(file: String, text: String) {
+        self.file = file
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    func error(key: String, section: String?, _ problem: ConfigurationError.Problem) -> ConfigurationError {
+        ConfigurationError(file: file, line: line(of: String(key.split(separator: ".").last ?? ""), section: section), key: key, problem: problem)
+    }
+
+    /// The first line that sets `key` after the header of `section` (or anywhere before any header).
+    func line(of key: String, section: String?) -> Int? {
+        var current: String? = nil
+        for (index, raw) in lines.enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+                if current == section && key == section?.split(separator: ".").last.map(String.init) { return index + 1 }
+                continue
+            }
+            guard current == section else { continue }
+            if line.hasPrefix(key), line.dropFirst(key.count).trimmingCharacters(in: .whitespaces).hasPrefix("=") { return index + 1 }
+        }
+        return nil
+    }
+
+    func expectOnly(_ known: Set<String>, in table: TOMLTable, section: String?) throws(ConfigurationError) {
+        for key in table.keys where !known.contains(key) {
+            let full = section.map { "\($0).\(key)" } ?? key
+            throw ConfigurationError(file: file, line: line(of: key, section: section), key: full, problem: .unknownKey)
+        }
+    }
+
+    func table(_ key: String, in table: TOMLTable, section: String?) throws(ConfigurationError) -> TOMLTable? {
+        guard let value = table[key] else { return nil }
+        guard let child = value.table else { throw error(key: key, section: section, .wrongType(expected: "[\(key)]")) }
+        return child
+    }
+
+    func strings(_ key: String, in table: TOMLTable, section: String?) throws(ConfigurationError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        let full = section.map { "\($0).\(key)" } ?? key
+        guard let array = value.array else { throw error(key: full, section: section, .wrongType(expected: "[\"...\"]")) }
+        var strings: [String] = []
+        for element in array {
+            guard let string = element.string else { throw error(key: full, section: section, .wrongType(expected: "[\"...\"]")) }
+            strings.append(string)
+        }
+        return strings
+    }
+}

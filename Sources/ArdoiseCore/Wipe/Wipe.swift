@@ -1,0 +1,204 @@
+import Foundation
+import Glibc
+
+/// What a wipe did for one kind of trace.
+public struct KindReport: Sendable, Equatable, Codable {
+    public var kind: TraceKind
+    /// What was there when the wipe started (what a dry run would remove).
+    public var found = RemovalTally()
+    /// What went.
+    public var removed = RemovalTally()
+    /// Entries the re-scan still finds.
+    public var left = 0
+    public var problems: [Problem] = []
+
+    public struct Problem: Sendable, Equatable, Codable {
+        public var location: String
+        public var code: String
+        public var message: String
+    }
+
+    public init(kind: TraceKind) { self.kind = kind }
+}
+
+/// The outcome of one wipe of one home: plan, removal, re-scan.
+public struct WipeReport: Sendable, Equatable, Codable {
+    public var home: String
+    public var owner: UInt32
+    public var dryRun: Bool
+    public var startedAt: Date
+    public var duration: Double
+    public var kinds: [KindReport]
+
+    public var removed: RemovalTally { kinds.reduce(RemovalTally()) { $0 + $1.removed } }
+    public var found: RemovalTally { kinds.reduce(RemovalTally()) { $0 + $1.found } }
+    public var left: Int { kinds.reduce(0) { $0 + $1.left } }
+    public var problemCount: Int { kinds.reduce(0) { $0 + $1.problems.count } }
+    /// Nothing of the session is left.
+    public var isClean: Bool { left == 0 }
+}
+
+public enum WipeError: Error, Sendable, Equatable {
+    case cannotOpenHome(OpenedRoot.OpenError)
+}
+
+/// Plan -> remove -> re-scan, for one home, through the safe remover only.
+public struct Wipe: Sendable {
+    public var home: String
+    /// The account the home belongs to: its files in the shared temporary folders go too.
+    public var owner: UInt32
+    public var settings: WipeSettings
+    public var catalogue: TraceCatalogue
+    public var language: Language
+
+    public init(home: String, owner: UInt32, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard, language: Language = .french) {
+        self.home = home
+        self.owner = owner
+        self.settings = settings
+        self.catalogue = catalogue
+        self.language = language
+    }
+
+    public func run(dryRun: Bool = false) throws(WipeError) -> WipeReport {
+        let started = Date()
+        let clock = ContinuousClock.now
+        let root: OpenedRoot
+        do {
+            root = try OpenedRoot(path: home)
+        } catch {
+            throw .cannotOpenHome(error)
+        }
+        var kinds: [TraceKind: KindReport] = [:]
+        func record(_ kind: TraceKind, _ update: (inout KindReport) -> Void) {
+            var report = kinds[kind] ?? KindReport(kind: kind)
+            update(&report)
+            kinds[kind] = report
+        }
+
+        let first = pass(root, dryRun: dryRun)
+        for (kind, outcome) in first.byKind {
+            record(kind) { report in
+                report.found = outcome.tally
+                if !dryRun { report.removed = outcome.tally }
+                report.problems += outcome.failures.map(problem)
+            }
+        }
+        if !dryRun {
+            let rescan = pass(root, dryRun: true, isRescan: true)
+            for (kind, outcome) in rescan.byKind {
+                let left = outcome.tally.files + outcome.tally.directories + outcome.failures.count
+                guard left > 0 else { continue }
+                record(kind) { report in
+                    report.left = left
+                    report.found += outcome.tally
+                    let known = Set(report.problems.map(\.location))
+                    for failure in outcome.failures where !known.contains(failure.location) { report.problems.append(problem(failure)) }
+                }
+            }
+        }
+        return WipeReport(
+            home: home, owner: owner, dryRun: dryRun, startedAt: started,
+            duration: (ContinuousClock.now - clock).seconds,
+            kinds: kinds.values.sorted { $0.kind < $1.kind }
+        )
+    }
+
+    private func problem(_ failure: RemovalFailure) -> KindReport.Problem {
+        let code: String
+        switch failure.reason {
+        case .immutable: code = "immutable"
+        case .mountPoint: code = "mount-point"
+        case .otherOwner: code = "other-owner"
+        case .symbolicLinkOnTheWay: code = "symbolic-link"
+        case .changedDuringWipe: code = "changed-during-wipe"
+        case .refusedPath: code = "refused-path"
+        case .cannotScrub: code = "cannot-scrub"
+        case .system(let error): code = error.symbol
+        }
+        return KindReport.Problem(location: failure.location, code: code, message: failure.reasonText(language))
+    }
+
+    private struct Pass {
+        var byKind: [TraceKind: RemovalResult] = [:]
+    }
+
+    /// One pass over everything the catalogue finds now; `dryRun` counts without removing (the plan, and the re-scan).
+    private func pass(_ root: OpenedRoot, dryRun: Bool, isRescan: Bool = false) -> Pass {
+        var outcome = Pass()
+        let remover = SafeRemover(root: root)
+        let options = SafeRemover.Options(dryRun: dryRun, keep: settings.keep)
+        let plan = TraceResolver.plan(home: root, catalogue: catalogue, extra: settings.extra, excluded: settings.excludedKinds)
+        // A path refused while planning is reported once, by the first pass; the re-scan does not count it as left.
+        if !isRescan {
+            for problem in plan.problems {
+                outcome.byKind[problem.kind, default: RemovalResult()].failures.append(problem.failure)
+            }
+        }
+        for target in plan.targets where !settings.keep.keeps(target.path) {
+            let result: RemovalResult
+            switch target.action {
+            case .remove: result = remover.remove(target.path, options)
+            case .empty: result = remover.removeContents(of: target.path, options)
+            case .scrub(let scrubber): result = scrub(target.path, with: scrubber, in: root, remover: remover, options)
+            }
+            outcome.byKind[target.kind, default: RemovalResult()] += result
+        }
+        if !settings.excludedKinds.contains(.temporaryFiles) && owner != 0 {
+            for directory in settings.temporaryDirectories {
+                guard let shared = try? OpenedRoot(path: directory) else { continue }
+                let sharedOptions = SafeRemover.Options(dryRun: dryRun, owner: owner)
+                outcome.byKind[.temporaryFiles, default: RemovalResult()] += SafeRemover(root: shared).removeContents(of: HomePath(), sharedOptions)
+            }
+        }
+        return outcome
+    }
+
+    /// Cleans a file that must stay; a link or a special file found in its place is removed, never followed.
+    private func scrub(_ path: HomePath, with scrubber: Scrubber, in root: OpenedRoot, remover: SafeRemover, _ options: SafeRemover.Options) -> RemovalResult {
+        var result = RemovalResult()
+        let location = root.display(path)
+        switch root.readFile(path) {
+        case .failure(.unreachable(.missing)):
+            return result
+        case .failure(.unreachable(.symbolicLink(let at))) where at == path:
+            return remover.remove(path, options)
+        case .failure(.notARegularFile):
+            return remover.remove(path, options)
+        case .failure(.unreachable(let obstacle)):
+            if let failure = remover.describe(obstacle) { result.failures.append(failure) }
+        case .failure(.linkedElsewhere):
+            result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(language == .french ? "lié ailleurs (lien physique)" : "hard-linked elsewhere")))
+        case .failure(.tooLarge):
+            result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(language == .french ? "trop gros" : "too large")))
+        case .failure(.system(let error)):
+            result.failures.append(RemovalFailure(location: location, reason: .system(error)))
+        case .success(let file):
+            let cleaned: [UInt8]?
+            do {
+                cleaned = try scrubber.scrub(file.bytes)
+            } catch {
+                result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(error.description)))
+                return result
+            }
+            guard let cleaned else { return result }
+            if !options.dryRun {
+                if case .failure(let problem) = root.replaceFile(path, with: cleaned, like: file.status) {
+                    let reason: RemovalFailure.Reason
+                    if case .system(let error) = problem { reason = .system(error) } else { reason = .changedDuringWipe }
+                    result.failures.append(RemovalFailure(location: location, reason: reason))
+                    return result
+                }
+            }
+            result.tally.files += 1
+            result.tally.bytes += file.status.size
+        }
+        return result
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

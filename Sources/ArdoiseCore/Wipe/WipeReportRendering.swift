@@ -1,0 +1,115 @@
+import Foundation
+
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case table, json
+}
+
+extension WipeReport {
+    public func rendered(_ format: ReportFormat, language: Language) -> String {
+        switch format {
+        case .table: table(language)
+        case .json: json()
+        }
+    }
+
+    /// One JSON document for scripts; field names are stable, texts are in the report's language.
+    public func json() -> String {
+        struct Document: Encodable {
+            var home: String
+            var owner: UInt32
+            var dryRun: Bool
+            var startedAt: Date
+            var durationSeconds: Double
+            var clean: Bool
+            var found: RemovalTally
+            var removed: RemovalTally
+            var left: Int
+            var kinds: [KindReport]
+        }
+        let document = Document(home: home, owner: owner, dryRun: dryRun, startedAt: startedAt, durationSeconds: duration,
+                                clean: isClean, found: found, removed: removed, left: left, kinds: kinds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public func table(_ language: Language) -> String {
+        let fr = language == .french
+        var lines: [String] = []
+        let seconds = Self.decimal(duration, digits: 2, language)
+        if dryRun {
+            lines.append(fr ? "Simulation pour \(home) : voici ce qui serait effacé (rien n'a été touché)."
+                            : "Dry run for \(home): this is what would be erased (nothing was touched).")
+        } else {
+            lines.append(fr ? "Effacement de \(home), fait en \(seconds) s." : "Wipe of \(home), done in \(seconds) s.")
+        }
+        lines.append("")
+        let header = dryRun
+            ? [fr ? "Type de trace" : "Kind of trace", fr ? "Fichiers" : "Files", fr ? "Taille" : "Size"]
+            : [fr ? "Type de trace" : "Kind of trace", fr ? "Effacés" : "Erased", fr ? "Taille" : "Size", fr ? "Restants" : "Left"]
+        var rows: [[String]] = []
+        for kind in kinds where !(kind.found.isEmpty && kind.left == 0 && kind.problems.isEmpty) {
+            let tally = dryRun ? kind.found : kind.removed
+            var row = [kind.kind.label(language), "\(tally.files)", Self.size(tally.bytes, language)]
+            if !dryRun { row.append("\(kind.left)") }
+            rows.append(row)
+        }
+        if rows.isEmpty {
+            lines.append(fr ? "Aucune trace trouvée." : "No trace found.")
+        } else {
+            let total = dryRun ? found : removed
+            var totalRow = ["Total", "\(total.files)", Self.size(total.bytes, language)]
+            if !dryRun { totalRow.append("\(left)") }
+            lines += Self.columns([header] + rows + [totalRow])
+        }
+        let problems = kinds.flatMap { kind in kind.problems.map { (kind.kind, $0) } }
+        if !problems.isEmpty {
+            lines.append("")
+            lines.append(fr ? "Problèmes :" : "Problems:")
+            for (kind, problem) in problems {
+                lines.append("  - [\(kind.label(language))] \(problem.location) : \(problem.message)")
+            }
+        }
+        lines.append("")
+        if dryRun {
+            lines.append(fr ? "Pour effacer pour de bon, relancez la commande sans --dry-run." : "To erase for real, run the command again without --dry-run.")
+        } else if isClean {
+            lines.append(fr ? "Résultat : plus rien ne reste de la session (vérifié par une seconde lecture)."
+                            : "Result: nothing of the session is left (checked by a second scan).")
+        } else {
+            lines.append(fr ? "Résultat : \(left) élément(s) restent ; la liste des problèmes ci-dessus dit pourquoi."
+                            : "Result: \(left) item(s) are left; the problems above say why.")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func columns(_ rows: [[String]]) -> [String] {
+        let count = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: count)
+        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                let pad = String(repeating: " ", count: widths[index] - cell.count)
+                return index == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+    }
+
+    static func size(_ bytes: UInt64, _ language: Language) -> String {
+        let units = language == .french ? ["o", "Ko", "Mo", "Go"] : ["B", "KB", "MB", "GB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) \(units[0])" : "\(decimal(value, digits: 1, language)) \(units[unit])"
+    }
+
+    static func decimal(_ value: Double, digits: Int, _ language: Language) -> String {
+        let text = String(format: "%.\(digits)f", value)
+        return language == .french ? text.replacingOccurrences(of: ".", with: ",") : text
+    }
+}
