@@ -33,10 +33,6 @@ let package = Package(
             name: "ArdoiseCoreTests",
             dependencies: ["ArdoiseCore"]
         ),
-        .testTarget(
-            name: "ArdoiseCommandTests",
-            dependencies: ["ArdoiseCore"]
-        ),
     ],
     swiftLanguageModes: [.v6]
 )
