@@ -42,7 +42,7 @@ struct WipeCommand: ParsableCommand {
         case .success(let found): resolved = found
         case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
         }
-        let wipe = Wipe(home: resolved.home, owner: resolved.owner, settings: configuration.wipe, language: language)
+        let wipe = Wipe(home: resolved.home, owner: resolved.owner, settings: configuration.wipe)
         let report: WipeReport
         do {
             report = try wipe.run(dryRun: dryRun)

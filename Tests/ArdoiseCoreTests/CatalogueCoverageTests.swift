@@ -264,7 +264,7 @@ import Testing
 
         #expect(sandbox.exists("keep-me.txt"))
         #expect(sandbox.exists(".config/kiosk.conf"))
-        #expect(report.kinds.flatMap(\.problems).contains { $0.code == "refused-path" && $0.message.contains("hidden") })
+        #expect(report.kinds.flatMap(\.problems).contains { $0.code == "refused-path" && $0.message(.english).contains("hidden") })
     }
 
     // MARK: Configuration-driven rules

@@ -35,13 +35,21 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case changedDuringWipe
         /// A path read from a file of the user is refused (it leaves the home, is relative, or names a hidden folder).
         case refusedPath(setting: String, Refusal)
-        /// A file that must stay could not be cleaned (not parseable, linked elsewhere...).
-        case cannotScrub(String)
+        /// A file that must stay could not be cleaned.
+        case cannotScrub(ScrubProblem)
         case system(SystemError)
     }
 
     public enum Refusal: String, Sendable, Equatable {
         case leavesHome, relative, hidden
+    }
+
+    public enum ScrubProblem: Sendable, Equatable {
+        /// Hard-linked elsewhere: rewriting it could alter or leak a file outside the home.
+        case linkedElsewhere
+        case tooLarge
+        /// Not in the format the program writes (the parser's words).
+        case unreadable(String)
     }
 
     public var location: String
@@ -73,8 +81,12 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
             case .relative: return fr ? "\(setting) n'est pas un chemin absolu ni relatif à $HOME : refusé" : "\(setting) is neither absolute nor relative to $HOME: refused"
             case .hidden: return fr ? "\(setting) désigne un dossier caché ou le dossier personnel lui-même : refusé" : "\(setting) names a hidden folder or the home itself: refused"
             }
-        case .cannotScrub(let detail):
-            return fr ? "impossible de nettoyer ce fichier (\(detail))" : "cannot clean this file (\(detail))"
+        case .cannotScrub(.linkedElsewhere):
+            return fr ? "fichier lié ailleurs (lien physique) : pas réécrit" : "hard-linked elsewhere: not rewritten"
+        case .cannotScrub(.tooLarge):
+            return fr ? "fichier trop gros pour être nettoyé" : "file too large to be cleaned"
+        case .cannotScrub(.unreadable(let detail)):
+            return fr ? "fichier illisible, pas nettoyé (\(detail))" : "unreadable file, not cleaned (\(detail))"
         case .system(let error):
             return "\(error.symbol): \(error)"
         }

@@ -15,7 +15,10 @@ public struct KindReport: Sendable, Equatable, Codable {
     public struct Problem: Sendable, Equatable, Codable {
         public var location: String
         public var code: String
-        public var message: String
+        /// The explanation in each language, keyed by language code (`fr`, `en`).
+        public var messages: [String: String]
+
+        public func message(_ language: Language) -> String { messages[language.rawValue] ?? messages["fr"] ?? code }
     }
 
     public init(kind: TraceKind) { self.kind = kind }
@@ -49,14 +52,12 @@ public struct Wipe: Sendable {
     public var owner: UInt32
     public var settings: WipeSettings
     public var catalogue: TraceCatalogue
-    public var language: Language
 
-    public init(home: String, owner: UInt32, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard, language: Language = .french) {
+    public init(home: String, owner: UInt32, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard) {
         self.home = home
         self.owner = owner
         self.settings = settings
         self.catalogue = catalogue
-        self.language = language
     }
 
     public func run(dryRun: Bool = false) throws(WipeError) -> WipeReport {
@@ -115,7 +116,9 @@ public struct Wipe: Sendable {
         case .cannotScrub: code = "cannot-scrub"
         case .system(let error): code = error.symbol
         }
-        return KindReport.Problem(location: failure.location, code: code, message: failure.reasonText(language))
+        var messages: [String: String] = [:]
+        for language in Language.allCases { messages[language.rawValue] = failure.reasonText(language) }
+        return KindReport.Problem(location: failure.location, code: code, messages: messages)
     }
 
     private struct Pass {
@@ -167,9 +170,9 @@ public struct Wipe: Sendable {
         case .failure(.unreachable(let obstacle)):
             if let failure = remover.describe(obstacle) { result.failures.append(failure) }
         case .failure(.linkedElsewhere):
-            result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(language == .french ? "lié ailleurs (lien physique)" : "hard-linked elsewhere")))
+            result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(.linkedElsewhere)))
         case .failure(.tooLarge):
-            result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(language == .french ? "trop gros" : "too large")))
+            result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(.tooLarge)))
         case .failure(.system(let error)):
             result.failures.append(RemovalFailure(location: location, reason: .system(error)))
         case .success(let file):
@@ -177,7 +180,7 @@ public struct Wipe: Sendable {
             do {
                 cleaned = try scrubber.scrub(file.bytes)
             } catch {
-                result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(error.description)))
+                result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(.unreadable(error.description))))
                 return result
             }
             guard let cleaned else { return result }

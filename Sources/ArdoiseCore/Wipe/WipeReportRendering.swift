@@ -69,7 +69,7 @@ extension WipeReport {
             lines.append("")
             lines.append(fr ? "Problèmes :" : "Problems:")
             for (kind, problem) in problems {
-                lines.append("  - [\(kind.label(language))] \(problem.location) : \(problem.message)")
+                lines.append("  - [\(kind.label(language))] \(problem.location) : \(problem.message(language))")
             }
         }
         lines.append("")

@@ -102,7 +102,7 @@ final class Sandbox {
     }
 
     func wipe(dryRun: Bool = false, settings: WipeSettings? = nil) throws -> WipeReport {
-        try Wipe(home: home, owner: testOwner, settings: settings ?? self.settings, language: .english).run(dryRun: dryRun)
+        try Wipe(home: home, owner: testOwner, settings: settings ?? self.settings).run(dryRun: dryRun)
     }
 
     // MARK: Building homes
