@@ -1,0 +1,111 @@
+import ArdoiseCore
+import Foundation
+import Glibc
+import Testing
+
+/// `ardoise wipe` as an admin runs it: the built binary, its output and its exit codes.
+@Suite struct WipeCommandTests {
+    /// A configuration that keeps the command inside the sandbox.
+    static func config(_ sandbox: Sandbox, _ body: String = "") throws -> String {
+        let path = sandbox.base + "/ardoise.toml"
+        try Data("[wipe]\ntemporary_directories = [\"\(sandbox.tmp)\"]\n\(body)".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o644)
+        return path
+    }
+
+    static func ardoise(_ arguments: [String], language: String? = nil, asUser uid: UInt32? = nil, maxFiles: Int? = nil) throws -> CommandResult {
+        var command: [String] = []
+        if let maxFiles { command += ["prlimit", "--nofile=\(maxFiles)"] }
+        if let uid { command += ["setpriv", "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] }
+        command += [Paths.ardoiseBinary] + arguments
+        var environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        if let language { environment["LANG"] = language }
+        return try run(command[0], Array(command.dropFirst()), environment: environment)
+    }
+
+    @Test func wipesTheFixtureHomeAndSaysSoInFrench() throws {
+        let sandbox = try Sandbox(fixture: true)
+        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--home", sandbox.home])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("mots de passe enregistrés"))
+        #expect(result.output.contains("plus rien ne reste de la session"))
+        #expect(Markers.carriers(in: sandbox.home) == [])
+    }
+
+    @Test func dryRunAsJSONTouchesNothing() throws {
+        let sandbox = try Sandbox(fixture: true)
+        let before = snapshot(sandbox.home)
+        let result = try Self.ardoise(["--config", try Self.config(sandbox), "wipe", "--home", sandbox.home, "--dry-run", "--format", "json"], language: "en_GB.UTF-8")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(snapshot(sandbox.home) == before)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(json["dryRun"] as? Bool == true)
+        #expect(((json["found"] as? [String: Any])?["files"] as? Int ?? 0) > 150)
+        #expect(((json["removed"] as? [String: Any])?["files"] as? Int) == 0)
+    }
+
+    @Test(.enabled(if: isRoot, "chattr +i needs root"))
+    func somethingLeftExitsOneAndSaysWhat() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Downloads/stuck.pdf", "pdf")
+        try sandbox.write("Downloads/free.pdf", "pdf")
+        try sandbox.markImmutable(sandbox.home + "/Downloads/stuck.pdf")
+        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--home", sandbox.home], language: "en_US.UTF-8")
+        #expect(result.status == 1)
+        #expect(result.output.contains("stuck.pdf : made unchangeable (chattr +i/+a)"))
+        #expect(result.output.contains("1 item(s) are left"))
+        #expect(!sandbox.exists("Downloads/free.pdf"))
+    }
+
+    @Test func badInputExitsTwoWithAClearMessage() throws {
+        let sandbox = try Sandbox()
+        let config = try Self.config(sandbox)
+        let broken = sandbox.base + "/broken.toml"
+        try Data("[wipe]\nexclude_kinds = [\"cookie\"]\n".utf8).write(to: URL(fileURLWithPath: broken))
+        let cases: [([String], String)] = [
+            (["wipe"], "--user"),
+            (["wipe", "--user", "a", "--home", "/b"], "--user"),
+            (["wipe", "--config", config, "--user", "no-such-account-here"], "no-such-account-here"),
+            (["wipe", "--config", config, "--user", "root"], "root"),
+            (["wipe", "--config", config, "--home", sandbox.base + "/missing"], "missing"),
+            (["wipe", "--config", config, "--home", "/"], "/"),
+            (["wipe", "--config", config, "--home", "/etc/../usr"], "/usr"),
+            (["wipe", "--config", config, "--home", sandbox.home, "--format", "xml"], "xml"),
+            (["wipe", "--config", broken, "--home", sandbox.home], "\(broken):2"),
+        ]
+        for (arguments, mention) in cases {
+            let result = try Self.ardoise(arguments, language: "fr_FR.UTF-8")
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.error)")
+            #expect(result.error.contains(mention), "\(arguments): \(result.error)")
+        }
+    }
+
+    @Test(.enabled(if: isRoot, "switching to another account needs root"))
+    func anOrdinaryUserMayWipeOnlyTheirOwnHome() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Downloads/mine.pdf", "pdf")
+        for path in [sandbox.home, sandbox.home + "/Downloads", sandbox.home + "/Downloads/mine.pdf"] { chown(path, 65534, 65534) }
+        let other = sandbox.base + "/other-home"
+        try sandbox.write("Downloads/theirs.pdf", "pdf", in: other)
+        chown(other, 1000, 1000)
+        let config = try Self.config(sandbox)
+
+        let refused = try Self.ardoise(["wipe", "--config", config, "--home", other], language: "en_US.UTF-8", asUser: 65534)
+        #expect(refused.status == 3, "\(refused.error)")
+        #expect(refused.error.contains("your own home"))
+        #expect(FileManager.default.fileExists(atPath: other + "/Downloads/theirs.pdf"))
+
+        let own = try Self.ardoise(["wipe", "--config", config, "--home", sandbox.home], language: "en_US.UTF-8", asUser: 65534)
+        #expect(own.status == 0, "\(own.output) \(own.error)")
+        #expect(!sandbox.exists("Downloads/mine.pdf"))
+    }
+
+    @Test func aTenThousandDeepTreeWithSixtyFourDescriptors() throws {
+        let sandbox = try Sandbox()
+        try sandbox.mkdir("Downloads")
+        try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
+        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--home", sandbox.home, "--format", "json"], maxFiles: 64)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
+    }
+}
