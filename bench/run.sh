@@ -16,7 +16,7 @@ fi
 
 mkdir -p "$OUT"
 TEMPLATE=$OUT/template/home-kiosk
-STAMP="$FIXTURE $CACHE_FILES $DOWNLOADS"
+STAMP="v2 $FIXTURE $CACHE_FILES $DOWNLOADS"
 if [ ! -d "$TEMPLATE" ] || [ "$(cat "$OUT/template.stamp" 2>/dev/null)" != "$STAMP" ]; then
     rm -rf "$OUT/template"; mkdir -p "$OUT/template"
     tar -xzf "$FIXTURE" -C "$OUT/template"

@@ -37,7 +37,9 @@ struct GlobalOptions: ParsableArguments {
 
     func configuration() throws -> ArdoiseConfiguration {
         do {
-            return try ArdoiseConfiguration.load(path: configPath)
+            let configuration = try ArdoiseConfiguration.load(path: configPath)
+            for warning in configuration.warnings { FileHandle.standardError.write(Data((warning.message(language) + "\n").utf8)) }
+            return configuration
         } catch {
             throw CommandFailure(message: error.message(language), code: 2)
         }

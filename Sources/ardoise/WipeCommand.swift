@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseSystem
 import ArgumentParser
 import Glibc
 
@@ -43,11 +44,26 @@ struct WipeCommand: ParsableCommand {
         case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
         }
         let wipe = Wipe(home: resolved.home, owner: resolved.owner, settings: configuration.wipe)
+        // A manual wipe is journaled (trigger, who ran it); a journal that cannot be written does not stop the wipe.
+        let journal = dryRun ? nil : try? AccessJournal(directory: global.stateDirectoryPath, mirror: SystemJournalMirror())
+        if !dryRun && journal == nil {
+            printError(language == .french ? "Attention : cet effacement ne sera pas inscrit au journal (\(global.stateDirectoryPath) inaccessible)."
+                                           : "Warning: this wipe will not be written to the journal (\(global.stateDirectoryPath) not reachable).")
+        }
+        let actor = Actor.current()
+        let account = Account.withID(resolved.owner)?.name
+        let common: [String: DetailValue] = ["trigger": .text("manual"), "by": .text(actor.name)]
+        if let journal { global.record(JournalEvent(kind: .wipeStarted, uid: resolved.owner, user: account, detail: common), in: journal) }
         let report: WipeReport
         do {
             report = try wipe.run(dryRun: dryRun)
         } catch .cannotOpenHome(let error) {
+            if let journal { global.record(JournalEvent(kind: .wipeFailed, uid: resolved.owner, user: account, outcome: "failed", detail: common), in: journal) }
             throw CommandFailure(message: "\(error)", code: 2)
+        }
+        if let journal {
+            global.record(JournalEvent(kind: .wipeFinished, uid: resolved.owner, user: account, duration: Int64(report.duration * 1e6),
+                                       outcome: report.isClean ? "ok" : "left-overs", detail: report.journalDetail.merging(common) { $1 }), in: journal)
         }
         print(report.rendered(format, language: language))
         if !report.isClean { throw CommandFailure(message: "", code: 1) }

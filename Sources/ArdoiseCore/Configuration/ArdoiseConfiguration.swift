@@ -15,10 +15,21 @@ public struct WipeSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// The access journal's settings, from `[journal]`.
+public struct JournalSettings: Sendable, Equatable {
+    /// How long events are kept (CNIL: 6 months to 1 year as a rule; French law on connection records: 1 year).
+    public var retentionDays = 365
+    public init() {}
+}
+
 public struct ArdoiseConfiguration: Sendable, Equatable {
     public static let defaultPath = "/etc/ardoise/ardoise.toml"
+    public static let defaultStateDirectory = "/var/lib/ardoise"
 
     public var wipe = WipeSettings()
+    public var journal = JournalSettings()
+    /// Accepted but worth a word to the admin (a retention above one year...).
+    public var warnings: [ConfigurationWarning] = []
 
     public init() {}
 
@@ -46,7 +57,22 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         let reader = ConfigurationReader(file: file, text: text)
         var configuration = ArdoiseConfiguration()
-        try reader.expectOnly(["wipe"], in: table, section: nil)
+        try reader.expectOnly(["wipe", "journal"], in: table, section: nil)
+        if let journal = try reader.table("journal", in: table, section: nil) {
+            try reader.expectOnly(["retention_days"], in: journal, section: "journal")
+            if let value = journal["retention_days"] {
+                guard let days = value.int else {
+                    throw reader.error(key: "journal.retention_days", section: "journal", .wrongType(expected: "integer / nombre entier"))
+                }
+                guard (1...1095).contains(days) else {
+                    throw reader.error(key: "journal.retention_days", section: "journal", .retentionOutOfRange(days))
+                }
+                configuration.journal.retentionDays = days
+                if days > 365 {
+                    configuration.warnings.append(ConfigurationWarning(file: file, line: reader.line(of: "retention_days", section: "journal"), kind: .longRetention(days)))
+                }
+            }
+        }
         if let wipe = try reader.table("wipe", in: table, section: nil) {
             try reader.expectOnly(["exclude_kinds", "keep", "temporary_directories", "extra"], in: wipe, section: "wipe")
             if let kinds = try reader.strings("exclude_kinds", in: wipe, section: "wipe") {
@@ -113,7 +139,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         case unknownKind(String)
         case notInHome(String)
         case notAbsolute(String)
-        case outOfRange(String)
+        case retentionOutOfRange(Int)
     }
 
     public var file: String
@@ -143,9 +169,32 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
             what = fr ? "« \(value) » doit être un chemin relatif au dossier personnel, sans « .. »" : "\"\(value)\" must be a path relative to the home, without \"..\""
         case .notAbsolute(let value):
             what = fr ? "« \(value) » doit être un chemin absolu" : "\"\(value)\" must be an absolute path"
-        case .outOfRange(let detail): what = detail
+        case .retentionOutOfRange(let days):
+            what = fr ? "\(days) jours : la durée de conservation doit être comprise entre 1 et 1095 jours (3 ans)"
+                      : "\(days) days: the retention must be between 1 and 1095 days (3 years)"
         }
         return "\(place): \(what)"
+    }
+}
+
+/// Something accepted that the admin should know about.
+public struct ConfigurationWarning: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case longRetention(Int)
+    }
+
+    public var file: String
+    public var line: Int?
+    public var kind: Kind
+
+    public func message(_ language: Language) -> String {
+        let place = file + (line.map { ":\($0)" } ?? "")
+        switch kind {
+        case .longRetention(let days):
+            return language == .french
+                ? "\(place) : attention, une conservation de \(days) jours dépasse un an ; la CNIL demande une raison documentée."
+                : "\(place): warning, keeping events \(days) days is more than a year; the CNIL asks for a documented reason."
+        }
     }
 }
 

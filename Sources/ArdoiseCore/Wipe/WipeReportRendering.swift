@@ -85,15 +85,16 @@ extension WipeReport {
         return lines.joined(separator: "\n")
     }
 
-    static func columns(_ rows: [[String]]) -> [String] {
+    /// Rows as aligned columns: the first on the left, numbers on the right (or every column on the left).
+    static func columns(_ rows: [[String]], numbersRight: Bool = true) -> [String] {
         let count = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: count)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
         return rows.map { row in
             row.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return index == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
+                return index == 0 || !numbersRight ? cell + pad : pad + cell
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
     }
 

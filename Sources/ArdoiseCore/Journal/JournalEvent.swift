@@ -1,0 +1,190 @@
+import Foundation
+
+/// What happened, as the access journal records it.
+public enum EventKind: String, CaseIterable, Sendable, Codable {
+    case daemonStart = "daemon-start"
+    case daemonStop = "daemon-stop"
+    case configLoaded = "config-loaded"
+    case configRejected = "config-rejected"
+    case sessionStart = "session-start"
+    case noticeShown = "notice-shown"
+    case noticeAcknowledged = "notice-acknowledged"
+    case noticeDeclined = "notice-declined"
+    case sessionEnd = "session-end"
+    case wipeStarted = "wipe-started"
+    case wipeFinished = "wipe-finished"
+    case wipeFailed = "wipe-failed"
+    case bootSweep = "boot-sweep"
+    case retentionPurge = "retention-purge"
+    case adminQuery = "admin-query"
+    case integrityCheck = "integrity-check"
+    case journalRecovered = "journal-recovered"
+
+    /// A stable identifier per kind for the system journal (`journalctl MESSAGE_ID=...`).
+    public var messageID: String {
+        let suffix: String
+        switch self {
+        case .daemonStart: suffix = "01"
+        case .daemonStop: suffix = "02"
+        case .configLoaded: suffix = "03"
+        case .configRejected: suffix = "04"
+        case .sessionStart: suffix = "05"
+        case .noticeShown: suffix = "06"
+        case .noticeAcknowledged: suffix = "07"
+        case .noticeDeclined: suffix = "08"
+        case .sessionEnd: suffix = "09"
+        case .wipeStarted: suffix = "0a"
+        case .wipeFinished: suffix = "0b"
+        case .wipeFailed: suffix = "0c"
+        case .bootSweep: suffix = "0d"
+        case .retentionPurge: suffix = "0e"
+        case .adminQuery: suffix = "0f"
+        case .integrityCheck: suffix = "10"
+        case .journalRecovered: suffix = "11"
+        }
+        return "a7d0153e0b2c4c1f9a3e6d52f1c8b4" + suffix
+    }
+
+    public func label(_ language: Language) -> String {
+        let fr = language == .french
+        switch self {
+        case .daemonStart: return fr ? "démarrage du service" : "service started"
+        case .daemonStop: return fr ? "arrêt du service" : "service stopped"
+        case .configLoaded: return fr ? "configuration chargée" : "configuration loaded"
+        case .configRejected: return fr ? "configuration refusée" : "configuration rejected"
+        case .sessionStart: return fr ? "début de session" : "session start"
+        case .noticeShown: return fr ? "information affichée" : "notice shown"
+        case .noticeAcknowledged: return fr ? "information acceptée" : "notice acknowledged"
+        case .noticeDeclined: return fr ? "information refusée" : "notice declined"
+        case .sessionEnd: return fr ? "fin de session" : "session end"
+        case .wipeStarted: return fr ? "effacement commencé" : "wipe started"
+        case .wipeFinished: return fr ? "effacement terminé" : "wipe finished"
+        case .wipeFailed: return fr ? "effacement en échec" : "wipe failed"
+        case .bootSweep: return fr ? "nettoyage au démarrage" : "boot sweep"
+        case .retentionPurge: return fr ? "purge (durée de conservation)" : "retention purge"
+        case .adminQuery: return fr ? "consultation du journal" : "journal query"
+        case .integrityCheck: return fr ? "vérification d'intégrité" : "integrity check"
+        case .journalRecovered: return fr ? "journal illisible mis de côté" : "unreadable journal set aside"
+        }
+    }
+}
+
+/// A small structured detail: counts, durations, outcomes. Never a URL, a file name or a page title:
+/// values are numbers, booleans, or words from a closed list (kinds, outcomes, triggers, commands, filters).
+public enum DetailValue: Sendable, Equatable, Codable {
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case text(String)
+    case object([String: DetailValue])
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .text(value) }
+        else { self = .object(try container.decode([String: DetailValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    public var summary: String {
+        switch self {
+        case .int(let value): "\(value)"
+        case .double(let value): String(format: "%.3f", value)
+        case .bool(let value): value ? "yes" : "no"
+        case .text(let value): value
+        case .object(let value): "{" + value.keys.sorted().map { "\($0)=\(value[$0]!.summary)" }.joined(separator: " ") + "}"
+        }
+    }
+}
+
+/// One event of the access journal.
+public struct JournalEvent: Sendable, Equatable {
+    /// Sequence number, assigned when the event is written.
+    public var sequence: Int64 = 0
+    /// UTC time in microseconds since 1970.
+    public var time: Int64
+    public var kind: EventKind
+    public var host: String
+    public var seat: String?
+    public var session: String?
+    public var uid: UInt32?
+    public var user: String?
+    /// Session length (session end) or wipe duration (wipe finished), in microseconds.
+    public var duration: Int64?
+    /// `ok`, `failed`, `refused`, `left-overs`...
+    public var outcome: String?
+    public var detail: [String: DetailValue]
+
+    public init(time: Int64 = JournalClock.now(), kind: EventKind, host: String = JournalClock.hostName, seat: String? = nil, session: String? = nil,
+                uid: UInt32? = nil, user: String? = nil, duration: Int64? = nil, outcome: String? = nil, detail: [String: DetailValue] = [:]) {
+        self.time = time
+        self.kind = kind
+        self.host = host
+        self.seat = seat
+        self.session = session
+        self.uid = uid
+        self.user = user
+        self.duration = duration
+        self.outcome = outcome
+        self.detail = detail
+    }
+
+    var detailJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(detail)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func detail(fromJSON text: String) -> [String: DetailValue] {
+        (try? JSONDecoder().decode([String: DetailValue].self, from: Data(text.utf8))) ?? [:]
+    }
+}
+
+public enum JournalClock {
+    public static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+
+    public static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return String(cString: buffer)
+    }()
+
+    public static let microsecondsPerDay: Int64 = 86_400_000_000
+}
+
+extension WipeReport {
+    /// What the journal keeps of a wipe: per kind, counts and bytes only; never a path.
+    public var journalDetail: [String: DetailValue] {
+        var kinds: [String: DetailValue] = [:]
+        for kind in self.kinds {
+            kinds[kind.kind.rawValue] = .object([
+                "removed": .int(Int64(kind.removed.files + kind.removed.directories)),
+                "bytes": .int(Int64(kind.removed.bytes)),
+                "left": .int(Int64(kind.left)),
+            ])
+        }
+        return [
+            "kinds": .object(kinds),
+            "removed": .int(Int64(removed.files + removed.directories)),
+            "bytes": .int(Int64(removed.bytes)),
+            "left": .int(Int64(left)),
+            "problems": .int(Int64(problemCount)),
+        ]
+    }
+}

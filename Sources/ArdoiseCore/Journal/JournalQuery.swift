@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+import Glibc
+
+/// Which events an admin asks for.
+public struct JournalFilter: Sendable, Equatable {
+    /// UTC microseconds, inclusive.
+    public var since: Int64?
+    /// UTC microseconds, exclusive.
+    public var until: Int64?
+    public var user: String?
+    public var seat: String?
+    public var session: String?
+    public var kinds: [EventKind] = []
+
+    public init(since: Int64? = nil, until: Int64? = nil, user: String? = nil, seat: String? = nil, session: String? = nil, kinds: [EventKind] = []) {
+        self.since = since
+        self.until = until
+        self.user = user
+        self.seat = seat
+        self.session = session
+        self.kinds = kinds
+    }
+
+    var sql: (String, StatementArguments) {
+        var clauses: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let user { clauses.append("user = ?"); arguments.append(user) }
+        if !kinds.isEmpty {
+            clauses.append("kind IN (" + kinds.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments += kinds.map { $0.rawValue }
+        }
+        if let since { clauses.append("at >= ?"); arguments.append(since) }
+        if let until { clauses.append("at < ?"); arguments.append(until) }
+        if let seat { clauses.append("seat = ?"); arguments.append(seat) }
+        if let session { clauses.append("session = ?"); arguments.append(session) }
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), StatementArguments(arguments))
+    }
+
+    /// What the admin-query event records of the filter: which filters were used, and the account asked about.
+    public var journalDetailForQuery: [String: DetailValue] {
+        var detail: [String: DetailValue] = [:]
+        if let since { detail["since"] = .int(since) }
+        if let until { detail["until"] = .int(until) }
+        if let user { detail["user"] = .text(user) }
+        if let seat { detail["seat"] = .text(seat) }
+        if let session { detail["session"] = .text(session) }
+        if !kinds.isEmpty { detail["event"] = .text(kinds.map(\.rawValue).joined(separator: ",")) }
+        return detail
+    }
+}
+
+/// `2026-11-01`, `2026-11-01T14:00`, `2026-11-01 14:00:30` (local time), or `7d`, `12h`, `30m`, `2w` (that long ago).
+public enum TimeArgument {
+    public struct Invalid: Error, Sendable, Equatable {
+        public var text: String
+        public func message(_ language: Language) -> String {
+            language == .french
+                ? "Date illisible : « \(text) ». Formats acceptés : 2026-11-01, 2026-11-01T14:00, 7d, 12h, 30m, 2w."
+                : "Unreadable date: \"\(text)\". Accepted: 2026-11-01, 2026-11-01T14:00, 7d, 12h, 30m, 2w."
+        }
+    }
+
+    public static func parse(_ text: String, now: Int64 = JournalClock.now()) throws(Invalid) -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let unit = trimmed.last, let amount = Int64(trimmed.dropLast()), amount >= 0 {
+            let hour: Int64 = 3_600_000_000
+            switch unit {
+            case "m": return now - amount * 60_000_000
+            case "h": return now - amount * hour
+            case "d": return now - amount * 24 * hour
+            case "w": return now - amount * 7 * 24 * hour
+            default: break
+            }
+        }
+        // YYYY-MM-DD, then optionally T or a space and HH:MM[:SS], in local time.
+        let fields = trimmed.split(whereSeparator: { "-T :".contains($0) }).map { Int32($0) }
+        let characters = Array(trimmed)
+        var separatorsOK = characters.count >= 10 && characters[4] == "-" && characters[7] == "-"
+        if separatorsOK && characters.count > 10 { separatorsOK = characters[10] == "T" || characters[10] == " " }
+        if separatorsOK, [3, 5, 6].contains(fields.count), fields.allSatisfy({ $0 != nil }) {
+            let numbers = fields.map { $0! }
+            var parts = tm()
+            parts.tm_year = numbers[0] - 1900
+            parts.tm_mon = numbers[1] - 1
+            parts.tm_mday = numbers[2]
+            parts.tm_hour = numbers.count > 3 ? numbers[3] : 0
+            parts.tm_min = numbers.count > 4 ? numbers[4] : 0
+            parts.tm_sec = numbers.count > 5 ? numbers[5] : 0
+            parts.tm_isdst = -1
+            let dateOK = (1...12).contains(numbers[1]) && (1...31).contains(numbers[2])
+            let timeOK = (0...23).contains(parts.tm_hour) && (0...59).contains(parts.tm_min) && (0...60).contains(parts.tm_sec)
+            let valid = dateOK && timeOK
+            if valid {
+                let requestedDay = parts.tm_mday
+                let seconds = mktime(&parts)
+                // mktime rolls 2026-02-31 over to March: refuse such dates.
+                if seconds != -1 && parts.tm_mday == requestedDay { return Int64(seconds) * 1_000_000 }
+            }
+        }
+        throw Invalid(text: text)
+    }
+
+    /// Local time for people: `2026-11-21 14:03:12`.
+    public static func local(_ time: Int64) -> String {
+        var seconds = time_t(time / 1_000_000)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+
+    /// UTC with microseconds for machines: `2026-11-21T13:03:12.123456Z`.
+    public static func utc(_ time: Int64) -> String {
+        var seconds = time_t(time / 1_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                      Int(time % 1_000_000))
+    }
+}
+
+public enum QueryFormat: String, Sendable, CaseIterable {
+    case table, json, csv
+}
+
+extension Array where Element == JournalEvent {
+    public func rendered(_ format: QueryFormat, language: Language) -> String {
+        switch format {
+        case .table:
+            let fr = language == .french
+            let header = [fr ? "N°" : "#", fr ? "Date et heure" : "Date and time", fr ? "Événement" : "Event", fr ? "Compte" : "Account",
+                          fr ? "Poste" : "Seat", "Session", fr ? "Résultat" : "Outcome", fr ? "Détail" : "Detail"]
+            let rows = map { event in
+                [String(event.sequence), TimeArgument.local(event.time), event.kind.label(language), event.user ?? "", event.seat ?? "", event.session ?? "",
+                 event.outcome ?? "", JournalRendering.detailSummary(event)]
+            }
+            if isEmpty { return fr ? "Aucun événement." : "No event." }
+            return WipeReport.columns([header] + rows, numbersRight: false).joined(separator: "\n")
+        case .json:
+            return JournalRendering.json(map(JournalRendering.jsonObject))
+        case .csv:
+            var lines = [JournalRendering.csvHeader]
+            for event in self { lines.append(JournalRendering.csvRow(event)) }
+            return JournalRendering.csv(lines)
+        }
+    }
+}
+
+enum JournalRendering {
+    static let csvHeader = ["sequence", "time_utc", "time_local", "event", "host", "seat", "session", "uid", "user", "duration_s", "outcome", "detail"]
+
+    static func csvRow(_ event: JournalEvent) -> [String] {
+        [String(event.sequence), TimeArgument.utc(event.time), TimeArgument.local(event.time), event.kind.rawValue, event.host, event.seat ?? "",
+         event.session ?? "", event.uid.map(String.init) ?? "", event.user ?? "", event.duration.map { String(format: "%.3f", Double($0) / 1e6) } ?? "",
+         event.outcome ?? "", event.detailJSON]
+    }
+
+    /// RFC 4180 with a UTF-8 byte-order mark, which spreadsheets use to recognise the encoding.
+    static func csv(_ rows: [[String]]) -> String {
+        "\u{FEFF}" + rows.map { row in
+            row.map { field in
+                field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }.joined(separator: ",")
+        }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func jsonObject(_ event: JournalEvent) -> [String: Any] {
+        var object: [String: Any] = ["sequence": event.sequence, "time": TimeArgument.utc(event.time), "event": event.kind.rawValue, "host": event.host]
+        if let seat = event.seat { object["seat"] = seat }
+        if let session = event.session { object["session"] = session }
+        if let uid = event.uid { object["uid"] = uid }
+        if let user = event.user { object["user"] = user }
+        if let duration = event.duration { object["duration_s"] = Double(duration) / 1e6 }
+        if let outcome = event.outcome { object["outcome"] = outcome }
+        object["detail"] = (try? JSONSerialization.jsonObject(with: Data(event.detailJSON.utf8))) ?? [:]
+        return object
+    }
+
+    static func json(_ value: Any) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func detailSummary(_ event: JournalEvent) -> String {
+        var parts: [String] = []
+        if let duration = event.duration { parts.append(String(format: "%.1f s", Double(duration) / 1e6)) }
+        for key in event.detail.keys.sorted() where key != "kinds" { parts.append("\(key)=\(event.detail[key]!.summary)") }
+        return parts.joined(separator: " ")
+    }
+}

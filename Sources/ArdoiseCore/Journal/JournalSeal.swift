@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+
+/// The journal's tamper evidence: a hash chain anyone can check, and an HMAC seal per event whose key moves
+/// forward every day (next key = SHA-256 of the current one; the old one is erased), so whoever holds the
+/// machine today cannot rewrite yesterday. The first key, shown once, lets an admin check every seal.
+enum JournalSeal {
+    static let genesisLabel = Array("ardoise-journal-genesis".utf8)
+    static let evolveLabel = Array("ardoise-journal-key-evolve".utf8)
+
+    /// The day a time falls in (UTC), which is the sealing period.
+    static func epoch(of time: Int64) -> Int64 {
+        time >= 0 ? time / JournalClock.microsecondsPerDay : (time + 1) / JournalClock.microsecondsPerDay - 1
+    }
+
+    static func evolve(_ key: [UInt8], from: Int64, to: Int64) -> [UInt8] {
+        var current = key
+        var epoch = from
+        while epoch < to {
+            var hasher = SHA256()
+            hasher.update(data: current)
+            hasher.update(data: evolveLabel)
+            current = Array(hasher.finalize())
+            epoch += 1
+        }
+        return current
+    }
+
+    static func genesisChain(journalID: String) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: genesisLabel)
+        hasher.update(data: Array(journalID.utf8))
+        return Array(hasher.finalize())
+    }
+
+    static func genesisSeal(journalID: String, key: [UInt8]) -> [UInt8] {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: key))
+        mac.update(data: genesisLabel)
+        mac.update(data: Array(journalID.utf8))
+        return Array(mac.finalize())
+    }
+
+    static func chain(previous: [UInt8], canonical: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonical)
+        return Array(hasher.finalize())
+    }
+
+    static func seal(previous: [UInt8], canonical: [UInt8], key: SymmetricKey) -> [UInt8] {
+        var mac = HMAC<SHA256>(key: key)
+        mac.update(data: previous)
+        mac.update(data: canonical)
+        return Array(mac.finalize())
+    }
+
+    /// Every field of an event, each with its length, in a fixed order: the bytes the chain and the seal cover.
+    static func canonical(sequence: Int64, time: Int64, kind: String, host: String, seat: String?, session: String?,
+                          uid: Int64?, user: String?, duration: Int64?, outcome: String?, detail: String, epoch: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(96 + kind.utf8.count + host.utf8.count + detail.utf8.count)
+        func integer(_ value: Int64?) {
+            guard let value else { bytes.append(0); return }
+            bytes.append(1)
+            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        }
+        func text(_ value: String?) {
+            guard let value else { bytes.append(0); return }
+            bytes.append(1)
+            let count = UInt32(value.utf8.count)
+            withUnsafeBytes(of: count.bigEndian) { bytes.append(contentsOf: $0) }
+            if value.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                bytes.append(contentsOf: Array(value.utf8))
+            }
+        }
+        integer(sequence)
+        integer(time)
+        text(kind)
+        text(host)
+        text(seat)
+        text(session)
+        integer(uid)
+        text(user)
+        integer(duration)
+        text(outcome)
+        text(detail)
+        integer(epoch)
+        return bytes
+    }
+}
+
+/// The first sealing key, to be kept away from the kiosk; with it `journal verify` checks every seal.
+public struct VerificationKey: Sendable, Equatable, CustomStringConvertible {
+    public var journalID: String
+    public var genesisEpoch: Int64
+    public var key: [UInt8]
+
+    public var description: String {
+        "ardoise-vk1:\(journalID):\(genesisEpoch):" + key.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public init(journalID: String, genesisEpoch: Int64, key: [UInt8]) {
+        self.journalID = journalID
+        self.genesisEpoch = genesisEpoch
+        self.key = key
+    }
+
+    public init?(_ text: String) {
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":")
+        guard parts.count == 4, parts[0] == "ardoise-vk1", let epoch = Int64(parts[2]), parts[3].count == 64 else { return nil }
+        var key: [UInt8] = []
+        var index = parts[3].startIndex
+        while index < parts[3].endIndex {
+            let next = parts[3].index(index, offsetBy: 2)
+            guard let byte = UInt8(parts[3][index..<next], radix: 16) else { return nil }
+            key.append(byte)
+            index = next
+        }
+        self.init(journalID: String(parts[1]), genesisEpoch: epoch, key: key)
+    }
+}
+
+extension Array where Element == UInt8 {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+import Glibc
+
+public enum StatisticsPeriod: String, Sendable, CaseIterable {
+    case hour, day, week, month
+}
+
+/// The figures staff put in their activity reports, for one period.
+public struct PeriodStatistics: Sendable, Equatable {
+    /// Local start of the period, UTC microseconds.
+    public var start: Int64
+    public var label: String
+    public var sessions = 0
+    public var users = 0
+    public var medianSessionSeconds: Double?
+    public var meanSessionSeconds: Double?
+    public var wipes = 0
+    public var wipesFailed = 0
+}
+
+extension AccessJournal {
+    /// Sessions, distinct users, median and mean session length, wipes done and failed, per local hour, day, week or month.
+    public func statistics(by period: StatisticsPeriod, since: Int64? = nil, until: Int64? = nil, language: Language = .french) throws(JournalError) -> [PeriodStatistics] {
+        struct Bucket {
+            var sessions = 0
+            var users = Set<String>()
+            var lengths: [Int64] = []
+            var wipes = 0
+            var failed = 0
+        }
+        var buckets: [Int64: Bucket] = [:]
+        var offsets = LocalOffsets()
+        let kinds = [EventKind.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed].map(\.rawValue)
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT kind, at, duration_us, outcome, user FROM event
+                WHERE kind IN (?, ?, ?, ?) AND at >= ? AND at < ?
+                """, arguments: [kinds[0], kinds[1], kinds[2], kinds[3], since ?? Int64.min, until ?? Int64.max])
+            while let row = try rows.next() {
+                let kind: String = row[0]
+                let key = period.key(of: offsets.local(row[1]))
+                var bucket = buckets[key] ?? Bucket()
+                switch kind {
+                case kinds[0]:
+                    bucket.sessions += 1
+                    if let user: String = row[4] { bucket.users.insert(user) }
+                case kinds[1]:
+                    if let length: Int64 = row[2] { bucket.lengths.append(length) }
+                case kinds[2]:
+                    bucket.wipes += 1
+                    if (row[3] as String?) != "ok" { bucket.failed += 1 }
+                default:
+                    bucket.wipes += 1
+                    bucket.failed += 1
+                }
+                buckets[key] = bucket
+            }
+        }
+        return buckets.keys.sorted().map { key in
+            var bucket = buckets[key]!
+            var figures = PeriodStatistics(start: period.start(ofKey: key), label: period.label(ofKey: key, language: language))
+            figures.sessions = bucket.sessions
+            figures.users = bucket.users.count
+            figures.wipes = bucket.wipes
+            figures.wipesFailed = bucket.failed
+            if !bucket.lengths.isEmpty {
+                bucket.lengths.sort()
+                let count = bucket.lengths.count
+                let middle = count / 2
+                let median = count % 2 == 1 ? Double(bucket.lengths[middle]) : (Double(bucket.lengths[middle - 1]) + Double(bucket.lengths[middle])) / 2
+                figures.medianSessionSeconds = median / 1e6
+                figures.meanSessionSeconds = Double(bucket.lengths.reduce(0, +)) / Double(count) / 1e6
+            }
+            return figures
+        }
+    }
+}
+
+/// The local time zone's offset, computed once per UTC hour.
+struct LocalOffsets {
+    private var cache: [Int64: Int64] = [:]
+
+    mutating func local(_ time: Int64) -> Int64 {
+        let hour = time >= 0 ? time / 3_600_000_000 : (time + 1) / 3_600_000_000 - 1
+        if let offset = cache[hour] { return time + offset }
+        var seconds = time_t(hour * 3600)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        let offset = Int64(parts.tm_gmtoff) * 1_000_000
+        cache[hour] = offset
+        return time + offset
+    }
+}
+
+extension StatisticsPeriod {
+    static let hourLength: Int64 = 3_600_000_000
+    static let dayLength: Int64 = 86_400_000_000
+
+    /// A number per period from a local time (microseconds since 1970 in local wall-clock terms).
+    func key(of local: Int64) -> Int64 {
+        let floorDiv = { (value: Int64, by: Int64) -> Int64 in value >= 0 ? value / by : (value + 1) / by - 1 }
+        switch self {
+        case .hour: return floorDiv(local, Self.hourLength)
+        case .day: return floorDiv(local, Self.dayLength)
+        // 1970-01-01 was a Thursday: shift so weeks start on Monday.
+        case .week: return floorDiv(floorDiv(local, Self.dayLength) + 3, 7)
+        case .month:
+            let (year, month, _) = Self.civil(fromDays: floorDiv(local, Self.dayLength))
+            return year * 12 + month - 1
+        }
+    }
+
+    /// The first local day of the period, in days since 1970.
+    private func firstDay(ofKey key: Int64) -> (days: Int64, hour: Int64) {
+        switch self {
+        case .hour: return (key >= 0 ? key / 24 : (key + 1) / 24 - 1, ((key % 24) + 24) % 24)
+        case .day: return (key, 0)
+        case .week: return (key * 7 - 3, 0)
+        case .month: return (Self.days(fromCivil: key / 12, key % 12 + 1, 1), 0)
+        }
+    }
+
+    func start(ofKey key: Int64) -> Int64 {
+        let (days, hour) = firstDay(ofKey: key)
+        return days * Self.dayLength + hour * Self.hourLength
+    }
+
+    func label(ofKey key: Int64, language: Language) -> String {
+        let (days, hour) = firstDay(ofKey: key)
+        let (year, month, day) = Self.civil(fromDays: days)
+        let date = String(format: "%04lld-%02lld-%02lld", year, month, day)
+        switch self {
+        case .hour: return date + String(format: " %02lldh", hour)
+        case .day: return date
+        case .week: return (language == .french ? "semaine du " : "week of ") + date
+        case .month: return String(format: "%04lld-%02lld", year, month)
+        }
+    }
+
+    /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+extension Array where Element == PeriodStatistics {
+    public func rendered(_ format: QueryFormat, language: Language) -> String {
+        let fr = language == .french
+        func minutes(_ seconds: Double?) -> String {
+            guard let seconds else { return "" }
+            return String(format: "%.1f", seconds / 60)
+        }
+        switch format {
+        case .table:
+            if isEmpty { return fr ? "Aucune session sur cette période." : "No session in this period." }
+            let header = [fr ? "Période" : "Period", "Sessions", fr ? "Personnes" : "People", fr ? "Durée médiane (min)" : "Median length (min)",
+                          fr ? "Durée moyenne (min)" : "Mean length (min)", fr ? "Effacements" : "Wipes", fr ? "dont en échec" : "of which failed"]
+            let rows = map { [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)"] }
+            let text = WipeReport.columns([header] + rows).joined(separator: "\n")
+            return language == .french ? text.replacingOccurrences(of: ".", with: ",") : text
+        case .json:
+            return JournalRendering.json(map { figures -> [String: Any] in
+                var object: [String: Any] = ["period": figures.label, "start": TimeArgument.utc(figures.start), "sessions": figures.sessions,
+                                             "users": figures.users, "wipes": figures.wipes, "wipes_failed": figures.wipesFailed]
+                if let median = figures.medianSessionSeconds { object["median_session_s"] = median }
+                if let mean = figures.meanSessionSeconds { object["mean_session_s"] = mean }
+                return object
+            })
+        case .csv:
+            let header = ["period", "sessions", "users", "median_session_min", "mean_session_min", "wipes", "wipes_failed"]
+            return JournalRendering.csv([header] + map {
+                [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)"]
+            })
+        }
+    }
+
+    /// A bar chart of sessions per period, with the number of people, readable in any browser.
+    public func svg(title: String, language: Language) -> String {
+        let fr = language == .french
+        let barWidth = 28.0, gap = 8.0, chartHeight = 260.0, left = 56.0, top = 48.0, bottom = 110.0
+        let width = Swift.max(480, left + Double(count) * (barWidth + gap) + 24)
+        let height = top + chartHeight + bottom
+        let highest = Swift.max(1, self.map(\.sessions).max() ?? 1)
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        }
+        var parts = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+            "<text x=\"\(left)\" y=\"28\" font-size=\"18\" fill=\"#222\">\(escape(title))</text>",
+            "<line x1=\"\(left)\" y1=\"\(top + chartHeight)\" x2=\"\(width - 16)\" y2=\"\(top + chartHeight)\" stroke=\"#444\"/>",
+            "<text x=\"12\" y=\"\(top + 12)\" font-size=\"12\" fill=\"#444\">\(highest)</text>",
+            "<text x=\"12\" y=\"\(top + chartHeight)\" font-size=\"12\" fill=\"#444\">0</text>",
+        ]
+        for (index, figures) in enumerated() {
+            let x = left + Double(index) * (barWidth + gap)
+            let barHeight = chartHeight * Double(figures.sessions) / Double(highest)
+            let y = top + chartHeight - barHeight
+            let people = fr ? "\(figures.users) personne(s)" : "\(figures.users) people"
+            parts.append("<rect x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(barHeight)\" fill=\"#2f6db5\"><title>\(escape(figures.label)): \(figures.sessions) sessions, \(people)</title></rect>")
+            parts.append("<text x=\"\(x + barWidth / 2)\" y=\"\(y - 4)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#222\">\(figures.sessions)</text>")
+            parts.append("<text transform=\"translate(\(x + barWidth / 2), \(top + chartHeight + 10)) rotate(60)\" font-size=\"11\" fill=\"#222\">\(escape(figures.label))</text>")
+        }
+        parts.append("<text x=\"\(left)\" y=\"\(height - 12)\" font-size=\"12\" fill=\"#444\">\(fr ? "Nombre de sessions par période" : "Sessions per period")</text>")
+        parts.append("</svg>")
+        return parts.joined(separator: "\n") + "\n"
+    }
+}

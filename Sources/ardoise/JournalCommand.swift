@@ -1,0 +1,258 @@
+import ArdoiseCore
+import ArdoiseSystem
+import ArgumentParser
+import Foundation
+import Glibc
+
+extension EventKind: ExpressibleByArgument {}
+extension QueryFormat: ExpressibleByArgument {}
+extension StatisticsPeriod: ExpressibleByArgument {}
+
+struct JournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Le journal des accès (administrateurs). / The access journal (administrators).",
+        subcommands: [ListEvents.self, Statistics.self, Export.self, Verify.self, Purge.self, HandOverKey.self]
+    )
+}
+
+/// The options that choose events.
+struct EventFilterOptions: ParsableArguments {
+    @Option(help: "Depuis / since: 2026-11-01, 2026-11-01T14:00, 7d, 12h.")
+    var since: String?
+
+    @Option(help: "Jusqu'à / until (même format / same format).")
+    var until: String?
+
+    @Option(help: "Compte / account.")
+    var user: String?
+
+    @Option(help: "Poste (siège logind) / seat.")
+    var seat: String?
+
+    @Option(help: "Identifiant de session / session id.")
+    var session: String?
+
+    @Option(help: "Type d'événement / event kind: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var event: [EventKind] = []
+
+    func filter(_ language: Language) throws -> JournalFilter {
+        JournalFilter(since: try since.map { try time($0, language) }, until: try until.map { try time($0, language) },
+                      user: user, seat: seat, session: session, kinds: event)
+    }
+}
+
+func time(_ text: String, _ language: Language) throws -> Int64 {
+    do {
+        return try TimeArgument.parse(text)
+    } catch {
+        throw CommandFailure(message: error.message(language), code: 2)
+    }
+}
+
+extension GlobalOptions {
+    var stateDirectoryPath: String { stateDirectory ?? ArdoiseConfiguration.defaultStateDirectory }
+
+    /// The journal, for an administrator only (exit 3 otherwise).
+    func adminJournal() throws -> AccessJournal {
+        guard geteuid() == 0 else {
+            throw CommandFailure(message: language == .french
+                ? "Seuls les administrateurs peuvent lire le journal des accès : relancez avec sudo."
+                : "Only administrators may read the access journal: run it again with sudo.", code: 3)
+        }
+        return try journal()
+    }
+
+    func journal() throws -> AccessJournal {
+        do {
+            let journal = try AccessJournal(directory: stateDirectoryPath, mirror: SystemJournalMirror())
+            if journal.pendingVerificationKey != nil {
+                printError(language == .french
+                    ? "Une clé de vérification du journal attend d'être recopiée : lancez « ardoise journal key » et gardez-la hors de ce poste."
+                    : "A journal verification key is waiting to be copied: run \"ardoise journal key\" and keep it away from this computer.")
+            }
+            return journal
+        } catch {
+            throw CommandFailure(message: error.message(language), code: 1)
+        }
+    }
+
+    /// Records who asked what; a journal that cannot be written does not stop the answer.
+    func record(_ event: JournalEvent, in journal: AccessJournal) {
+        do {
+            try journal.append(event)
+        } catch {
+            printError(error.message(language))
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func adminQuery(_ command: String, _ detail: [String: DetailValue] = [:]) -> JournalEvent {
+    let actor = Actor.current()
+    var fields = detail
+    fields["command"] = .text(command)
+    return JournalEvent(kind: .adminQuery, uid: actor.uid, user: actor.name, outcome: "ok", detail: fields)
+}
+
+struct ListEvents: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Liste les événements. / Lists events.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var filterOptions: EventFilterOptions
+    @Option(help: "table | json | csv") var format: QueryFormat = .table
+
+    func run() throws {
+        let language = global.language
+        let filter = try filterOptions.filter(language)
+        let journal = try global.adminJournal()
+        let events: [JournalEvent]
+        do { events = try journal.events(filter) } catch { throw CommandFailure(message: error.message(language), code: 1) }
+        global.record(adminQuery("list", filter.journalDetailForQuery.merging(["results": .int(Int64(events.count))]) { $1 }), in: journal)
+        print(events.rendered(format, language: language), terminator: format == .csv ? "" : "\n")
+    }
+}
+
+struct Statistics: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Chiffres d'activité. / Activity figures.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "hour | day | week | month") var by: StatisticsPeriod = .day
+    @Option(help: "Depuis / since.") var since: String?
+    @Option(help: "Jusqu'à / until.") var until: String?
+    @Option(help: "table | json | csv") var format: QueryFormat = .table
+    @Option(help: "Écrit aussi un graphique SVG. / Also writes an SVG chart.") var svg: String?
+
+    func run() throws {
+        let language = global.language
+        let from = try since.map { try time($0, language) }
+        let to = try until.map { try time($0, language) }
+        let journal = try global.adminJournal()
+        let figures: [PeriodStatistics]
+        do { figures = try journal.statistics(by: by, since: from, until: to, language: language) } catch {
+            throw CommandFailure(message: error.message(language), code: 1)
+        }
+        var detail: [String: DetailValue] = ["by": .text(by.rawValue)]
+        if let from { detail["since"] = .int(from) }
+        if let to { detail["until"] = .int(to) }
+        global.record(adminQuery("stats", detail), in: journal)
+        print(figures.rendered(format, language: language), terminator: format == .csv ? "" : "\n")
+        if let svg {
+            let title = language == .french ? "Fréquentation du poste (\(JournalClock.hostName))" : "Computer use (\(JournalClock.hostName))"
+            guard FileManager.default.createFile(atPath: svg, contents: Data(figures.svg(title: title, language: language).utf8)) else {
+                throw CommandFailure(message: language == .french ? "Impossible d'écrire \(svg)." : "Cannot write \(svg).", code: 1)
+            }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export pour une réquisition légale (CSV + résumé de vérification). / Export for a lawful request (CSV + verification summary)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Depuis / since.") var since: String
+    @Option(help: "Jusqu'à / until.") var until: String
+    @Option(help: "Fichier CSV / CSV file.") var out: String
+
+    func run() throws {
+        let language = global.language
+        let filter = JournalFilter(since: try time(since, language), until: try time(until, language))
+        let journal = try global.adminJournal()
+        let export: JournalExport
+        do { export = try journal.export(filter, by: Actor.current()) } catch { throw CommandFailure(message: error.message(language), code: 1) }
+        let summaryPath = out + ".verification.txt"
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        guard FileManager.default.createFile(atPath: out, contents: Data(export.csv.utf8)),
+              FileManager.default.createFile(atPath: summaryPath, contents: Data(export.summary(language).utf8)) else {
+            throw CommandFailure(message: language == .french ? "Impossible d'écrire \(out)." : "Cannot write \(out).", code: 1)
+        }
+        global.record(adminQuery("export", filter.journalDetailForQuery.merging(["results": .int(Int64(export.events.count))]) { $1 }), in: journal)
+        print(language == .french
+            ? "\(export.events.count) événement(s) exporté(s) dans \(out) ; résumé de vérification : \(summaryPath)"
+            : "\(export.events.count) event(s) exported to \(out); verification summary: \(summaryPath)")
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Vérifie l'intégrité du journal. / Checks the journal's integrity.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Fichier de la clé de vérification / verification key file.") var verificationKey: String?
+
+    func run() throws {
+        let language = global.language
+        var key: VerificationKey?
+        if let verificationKey {
+            guard let data = FileManager.default.contents(atPath: verificationKey), let parsed = VerificationKey(String(decoding: data, as: UTF8.self)) else {
+                throw CommandFailure(message: language == .french ? "Clé de vérification illisible : \(verificationKey)" : "Unreadable verification key: \(verificationKey)", code: 2)
+            }
+            key = parsed
+        }
+        let journal = try global.adminJournal()
+        let verification: AccessJournal.Verification
+        do { verification = try journal.verify(key: key) } catch { throw CommandFailure(message: error.message(language), code: 1) }
+        let actor = Actor.current()
+        var detail: [String: DetailValue] = ["checked": .int(Int64(verification.checked)), "seals": .bool(verification.sealsChecked)]
+        if let broken = verification.firstBroken { detail["first_broken"] = .int(broken) }
+        global.record(JournalEvent(kind: .integrityCheck, uid: actor.uid, user: actor.name, outcome: verification.isIntact ? "ok" : "altered", detail: detail), in: journal)
+        print(verification.message(language))
+        if !verification.isIntact { throw CommandFailure(message: "", code: 1) }
+    }
+}
+
+struct Purge: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "purge", abstract: "Supprime les événements trop anciens. / Deletes expired events.")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Compte seulement. / Count only.") var dryRun = false
+
+    func run() throws {
+        let language = global.language
+        let configuration = try global.configuration()
+        let journal = try global.adminJournal()
+        let outcome: AccessJournal.PurgeOutcome
+        do { outcome = try journal.purge(retentionDays: configuration.journal.retentionDays, dryRun: dryRun, by: Actor.current()) } catch {
+            throw CommandFailure(message: error.message(language), code: 1)
+        }
+        if dryRun { global.record(adminQuery("purge", ["dry_run": .bool(true), "expired": .int(Int64(outcome.purged))]), in: journal) }
+        let limit = TimeArgument.local(outcome.cutoff)
+        if language == .french {
+            print(dryRun ? "\(outcome.purged) événement(s) antérieur(s) au \(limit) seraient supprimés (conservation : \(configuration.journal.retentionDays) jours)."
+                         : "\(outcome.purged) événement(s) antérieur(s) au \(limit) supprimé(s) (conservation : \(configuration.journal.retentionDays) jours).")
+        } else {
+            print(dryRun ? "\(outcome.purged) event(s) older than \(limit) would be deleted (retention: \(configuration.journal.retentionDays) days)."
+                         : "\(outcome.purged) event(s) older than \(limit) deleted (retention: \(configuration.journal.retentionDays) days).")
+        }
+    }
+}
+
+struct HandOverKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Affiche une seule fois la clé de vérification, puis l'efface de ce poste. / Shows the verification key once, then erases it here."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let language = global.language
+        let journal = try global.adminJournal()
+        guard let key = journal.takeVerificationKey() else {
+            throw CommandFailure(message: language == .french
+                ? "La clé de vérification a déjà été remise : elle n'est plus sur ce poste."
+                : "The verification key was already handed over: it is no longer on this computer.", code: 1)
+        }
+        global.record(adminQuery("key"), in: journal)
+        print(key.description)
+        printError(language == .french
+            ? "Recopiez cette clé et gardez-la hors du poste (coffre, clé USB de la structure). Elle ne sera plus affichée. « ardoise journal verify --verification-key FICHIER » l'utilise pour vérifier les sceaux."
+            : "Copy this key and keep it away from the computer (a safe, the organisation's USB key). It will not be shown again. \"ardoise journal verify --verification-key FILE\" uses it to check the seals.")
+    }
+}
