@@ -39,9 +39,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Drives the journal for `make bench` and for the durability test (a writer killed mid-append).
+        .executableTarget(
+            name: "ardoise-journal-bench",
+            dependencies: ["ArdoiseCore"]
+        ),
         .testTarget(
             name: "ArdoiseCoreTests",
-            dependencies: ["ArdoiseCore"]
+            dependencies: [
+                "ArdoiseCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "ArdoiseSystemTests",
