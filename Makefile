@@ -11,7 +11,7 @@ build:
 	$(SWIFT) build -c release --product ardoise
 
 debug:
-	$(SWIFT) build --product ardoise
+	$(SWIFT) build
 
 # The command tests run the built binary: build it first, then every test target.
 test: debug
