@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import Glibc
 
 public enum JournalError: Error, Sendable, Equatable {
@@ -227,7 +228,7 @@ public final class AccessJournal: @unchecked Sendable {
                     return .commit
                 }
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_FULL {
             throw .diskFull(path)
         } catch {
             throw .writeFailed("\(error)")
@@ -273,8 +274,24 @@ public final class AccessJournal: @unchecked Sendable {
                                                   duration: event.duration, outcome: event.outcome, detail: detail, epoch: epoch)
             let chain = JournalSeal.chain(previous: previous.chain, canonical: canonical)
             let seal = JournalSeal.seal(previous: previous.seal, canonical: canonical, key: key)
-            try statement.execute(arguments: [event.sequence, event.time, event.kind.rawValue, event.host, event.seat, event.session,
-                                              event.uid.map { Int64($0) }, event.user, event.duration, event.outcome, detail, epoch, Data(chain), Data(seal)])
+            let raw = statement.sqliteStatement
+            sqlite3_reset(raw)
+            Self.bind(raw, 1, event.sequence)
+            Self.bind(raw, 2, event.time)
+            Self.bind(raw, 3, event.kind.rawValue)
+            Self.bind(raw, 4, event.host)
+            Self.bind(raw, 5, event.seat)
+            Self.bind(raw, 6, event.session)
+            Self.bind(raw, 7, event.uid.map { Int64($0) })
+            Self.bind(raw, 8, event.user)
+            Self.bind(raw, 9, event.duration)
+            Self.bind(raw, 10, event.outcome)
+            Self.bind(raw, 11, detail)
+            Self.bind(raw, 12, epoch)
+            Self.bind(raw, 13, chain)
+            Self.bind(raw, 14, seal)
+            let step = sqlite3_step(raw)
+            guard step == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: step), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
             previous = (event.sequence, chain, seal)
             written.append(event)
         }
@@ -329,7 +346,7 @@ public final class AccessJournal: @unchecked Sendable {
                 }
                 return result!
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_FULL {
             throw .diskFull(path)
         } catch let error as JournalError {
             throw error
@@ -468,39 +485,56 @@ public final class AccessJournal: @unchecked Sendable {
                 return result
             }
             var lastEpoch = Int64.min
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
-            while let row = try rows.next() {
-                let sequence: Int64 = row[0]
+            var encoder = CanonicalEncoder()
+            // Read straight from SQLite's buffers: a year of 50 kiosks is millions of rows.
+            let statement = try db.makeStatement(sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
+            let raw = statement.sqliteStatement
+            defer { sqlite3_reset(raw) }
+            while true {
+                let step = sqlite3_step(raw)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
+                let sequence = sqlite3_column_int64(raw, 0)
                 if result.firstSequence == nil { result.firstSequence = sequence }
                 guard sequence == expected else {
                     result.problem = .missingBefore(expected: expected)
                     result.firstBroken = sequence
                     return result
                 }
-                let epoch: Int64 = row[11]
+                let epoch = sqlite3_column_int64(raw, 11)
                 guard epoch >= lastEpoch else {
                     result.problem = .epochWentBack
                     result.firstBroken = sequence
                     return result
                 }
                 lastEpoch = epoch
-                let canonical = JournalSeal.canonical(sequence: sequence, time: row[1], kind: row[2], host: row[3], seat: row[4], session: row[5],
-                                                      uid: row[6], user: row[7], duration: row[8], outcome: row[9], detail: row[10], epoch: epoch)
-                let chain = JournalSeal.chain(previous: previousChain, canonical: canonical)
-                let storedChain = row.dataNoCopy(atIndex: 12)
-                guard let storedChain, storedChain.elementsEqual(chain) else {
+                encoder.reset()
+                encoder.integer(sequence)
+                encoder.integer(sqlite3_column_int64(raw, 1))
+                encoder.text(Self.text(raw, 2))
+                encoder.text(Self.text(raw, 3))
+                encoder.text(Self.text(raw, 4))
+                encoder.text(Self.text(raw, 5))
+                encoder.integer(Self.integer(raw, 6))
+                encoder.text(Self.text(raw, 7))
+                encoder.integer(Self.integer(raw, 8))
+                encoder.text(Self.text(raw, 9))
+                encoder.text(Self.text(raw, 10))
+                encoder.integer(epoch)
+                let chain = JournalSeal.chain(previous: previousChain, canonical: encoder.bytes)
+                guard let storedChain = Self.blob(raw, 12), storedChain.elementsEqual(chain) else {
                     result.problem = .altered
                     result.firstBroken = sequence
                     return result
                 }
-                let storedSeal = [UInt8](row.dataNoCopy(atIndex: 13) ?? Data())
+                let storedSeal = Self.blob(raw, 13).map { [UInt8]($0) } ?? []
                 if verificationKey != nil {
                     if epoch > keyEpoch {
                         keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
                         keyEpoch = epoch
                         key = SymmetricKey(data: keyBytes)
                     }
-                    guard JournalSeal.seal(previous: previousSeal, canonical: canonical, key: key) == storedSeal else {
+                    guard JournalSeal.seal(previous: previousSeal, canonical: encoder.bytes, key: key) == storedSeal else {
                         result.problem = .badSeal
                         result.firstBroken = sequence
                         return result
@@ -515,6 +549,40 @@ public final class AccessJournal: @unchecked Sendable {
             result.lastSeal = result.checked > 0 ? previousSeal.hex : nil
             return result
         }
+    }
+}
+
+extension AccessJournal {
+    static func text(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
+        let pointer = sqlite3_column_text(statement, column)
+        return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// SQLite copies the bytes before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    static func bind(_ statement: OpaquePointer, _ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+    }
+
+    static func bind(_ statement: OpaquePointer, _ index: Int32, _ value: String?) {
+        guard var value else { sqlite3_bind_null(statement, index); return }
+        guard !value.isEmpty else { sqlite3_bind_text(statement, index, "", 0, transient); return }
+        value.withUTF8 { sqlite3_bind_text(statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count), transient) }
+    }
+
+    static func bind(_ statement: OpaquePointer, _ index: Int32, _ value: [UInt8]) {
+        value.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+    }
+
+    static func integer(_ statement: OpaquePointer, _ column: Int32) -> Int64? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
+    }
+
+    static func blob(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
+        return UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, column), count: Int(sqlite3_column_bytes(statement, column)))
     }
 }
 

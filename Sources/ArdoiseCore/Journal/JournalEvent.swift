@@ -98,6 +98,40 @@ public enum DetailValue: Sendable, Equatable, Codable {
         }
     }
 
+    func writeJSON(to out: inout String) {
+        switch self {
+        case .int(let value): out += String(value)
+        case .double(let value): out += value.isFinite ? "\(value)" : "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .text(let value): Self.writeString(value, to: &out)
+        case .object(let fields):
+            out += "{"
+            for (index, key) in fields.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                Self.writeString(key, to: &out)
+                out += ":"
+                fields[key]!.writeJSON(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ value: String, to out: inout String) {
+        out += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
     public var summary: String {
         switch self {
         case .int(let value): "\(value)"
@@ -141,10 +175,11 @@ public struct JournalEvent: Sendable, Equatable {
         self.detail = detail
     }
 
+    /// Compact JSON with sorted keys (deterministic: the seal covers these bytes).
     var detailJSON: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(detail)) ?? Data("{}".utf8), as: UTF8.self)
+        var out = ""
+        DetailValue.object(detail).writeJSON(to: &out)
+        return out
     }
 
     static func detail(fromJSON text: String) -> [String: DetailValue] {

@@ -57,35 +57,47 @@ enum JournalSeal {
     /// Every field of an event, each with its length, in a fixed order: the bytes the chain and the seal cover.
     static func canonical(sequence: Int64, time: Int64, kind: String, host: String, seat: String?, session: String?,
                           uid: Int64?, user: String?, duration: Int64?, outcome: String?, detail: String, epoch: Int64) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(96 + kind.utf8.count + host.utf8.count + detail.utf8.count)
-        func integer(_ value: Int64?) {
-            guard let value else { bytes.append(0); return }
-            bytes.append(1)
-            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
-        }
-        func text(_ value: String?) {
-            guard let value else { bytes.append(0); return }
-            bytes.append(1)
-            let count = UInt32(value.utf8.count)
-            withUnsafeBytes(of: count.bigEndian) { bytes.append(contentsOf: $0) }
-            if value.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-                bytes.append(contentsOf: Array(value.utf8))
-            }
-        }
-        integer(sequence)
-        integer(time)
-        text(kind)
-        text(host)
-        text(seat)
-        text(session)
-        integer(uid)
-        text(user)
-        integer(duration)
-        text(outcome)
-        text(detail)
-        integer(epoch)
-        return bytes
+        var encoder = CanonicalEncoder()
+        encoder.integer(sequence)
+        encoder.integer(time)
+        encoder.text(kind)
+        encoder.text(host)
+        encoder.text(seat)
+        encoder.text(session)
+        encoder.integer(uid)
+        encoder.text(user)
+        encoder.integer(duration)
+        encoder.text(outcome)
+        encoder.text(detail)
+        encoder.integer(epoch)
+        return encoder.bytes
+    }
+}
+
+/// Builds the canonical bytes of an event, from Swift values or straight from SQLite's column buffers.
+struct CanonicalEncoder {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(512) }
+
+    mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    mutating func integer(_ value: Int64?) {
+        guard let value else { bytes.append(0); return }
+        bytes.append(1)
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func text(_ value: String?) {
+        guard var value else { bytes.append(0); return }
+        value.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func text(_ buffer: UnsafeRawBufferPointer?) {
+        guard let buffer else { bytes.append(0); return }
+        bytes.append(1)
+        withUnsafeBytes(of: UInt32(buffer.count).bigEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: buffer)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Glibc
 
 public enum StatisticsPeriod: String, Sendable, CaseIterable {
@@ -32,29 +33,35 @@ extension AccessJournal {
         var buckets: [Int64: Bucket] = [:]
         var offsets = LocalOffsets()
         let kinds = [EventKind.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed].map(\.rawValue)
+        let sessionStart = Array(kinds[0].utf8), sessionEnd = Array(kinds[1].utf8), wipeFinished = Array(kinds[2].utf8)
+        let ok = Array("ok".utf8)
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: """
+            let statement = try db.makeStatement(sql: """
                 SELECT kind, at, duration_us, outcome, user FROM event
                 WHERE kind IN (?, ?, ?, ?) AND at >= ? AND at < ?
-                """, arguments: [kinds[0], kinds[1], kinds[2], kinds[3], since ?? Int64.min, until ?? Int64.max])
-            while let row = try rows.next() {
-                let kind: String = row[0]
-                let key = period.key(of: offsets.local(row[1]))
-                var bucket = buckets[key] ?? Bucket()
-                switch kind {
-                case kinds[0]:
-                    bucket.sessions += 1
-                    if let user: String = row[4] { bucket.users.insert(user) }
-                case kinds[1]:
-                    if let length: Int64 = row[2] { bucket.lengths.append(length) }
-                case kinds[2]:
-                    bucket.wipes += 1
-                    if (row[3] as String?) != "ok" { bucket.failed += 1 }
-                default:
-                    bucket.wipes += 1
-                    bucket.failed += 1
+                """)
+            try statement.setArguments([kinds[0], kinds[1], kinds[2], kinds[3], since ?? Int64.min, until ?? Int64.max])
+            let raw = statement.sqliteStatement
+            defer { sqlite3_reset(raw) }
+            while true {
+                let step = sqlite3_step(raw)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
+                let key = period.key(of: offsets.local(sqlite3_column_int64(raw, 1)))
+                let kind = AccessJournal.text(raw, 0)!
+                if kind.elementsEqual(sessionStart) {
+                    buckets[key, default: Bucket()].sessions += 1
+                    if let user = AccessJournal.text(raw, 4) { buckets[key, default: Bucket()].users.insert(String(decoding: user, as: UTF8.self)) }
+                } else if kind.elementsEqual(sessionEnd) {
+                    if let length = AccessJournal.integer(raw, 2) { buckets[key, default: Bucket()].lengths.append(length) }
+                } else if kind.elementsEqual(wipeFinished) {
+                    let clean = AccessJournal.text(raw, 3)?.elementsEqual(ok) ?? false
+                    buckets[key, default: Bucket()].wipes += 1
+                    if !clean { buckets[key, default: Bucket()].failed += 1 }
+                } else {
+                    buckets[key, default: Bucket()].wipes += 1
+                    buckets[key, default: Bucket()].failed += 1
                 }
-                buckets[key] = bucket
             }
         }
         return buckets.keys.sorted().map { key in
