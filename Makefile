@@ -18,7 +18,8 @@ test: debug
 	$(SWIFT) build --build-tests
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" $(SWIFT) test
 
-bench: build
+bench:
+	$(SWIFT) build -c release
 	bash bench/run.sh "$$($(SWIFT) build -c release --show-bin-path)/ardoise"
 
 install: build

@@ -92,3 +92,62 @@ for label, name in [("ardoise wipe (plan+remove+rescan)", "ardoise"), ("rm -rf o
     median, rss, markers = load(name)
     print(f"{label:<34}{median:>10.3f}{median / rm[0]:>10.2f}x{rss:>13.1f}{markers:>19}")
 PY
+
+# ---------------------------------------------------------------------------------------------
+# The access journal: a year of 50 kiosks, each operation beside the same one in raw SQL (sqlite3).
+command -v sqlite3 >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
+JOURNAL_BENCH=$(dirname "$ARDOISE")/ardoise-journal-bench
+EVENTS=${JOURNAL_EVENTS:-5000000}
+JDIR=$OUT/journal
+rm -rf "$JDIR" "$OUT/raw.sqlite"*
+"$JOURNAL_BENCH" generate "$JDIR" "$EVENTS" > "$OUT/journal-generate.txt"
+"$JOURNAL_BENCH" queries "$JDIR" > "$OUT/journal-queries.txt"
+value() { grep "^$1 " "$2" | awk -v field="$3" '{print $field}'; }
+LIST_SINCE=$(value list_seconds "$OUT/journal-queries.txt" 6); LIST_UNTIL=$(value list_seconds "$OUT/journal-queries.txt" 8)
+STATS_SINCE=$(value stats_seconds "$OUT/journal-queries.txt" 6); STATS_UNTIL=$(value stats_seconds "$OUT/journal-queries.txt" 8)
+DAY=86400000000
+
+rawtime() { # prints sqlite3's own "real" time for the SQL in $2 on database $1 (median of 5)
+    for _ in 1 2 3 4 5; do
+        printf '.output /dev/null\n.timer on\n%s\n' "$2" | sqlite3 "$1" 2>&1 | grep '^Run Time' | tail -1 | awk '{print $4}'
+    done | sort -n | sed -n 3p
+}
+JOURNAL_DB=$JDIR/journal.sqlite
+RAW_LIST=$(rawtime "$JOURNAL_DB" "SELECT seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail FROM event WHERE user = 'kiosque7' AND at >= $LIST_SINCE AND at < $LIST_UNTIL ORDER BY seq;")
+RAW_STATS=$(rawtime "$JOURNAL_DB" "SELECT at / $DAY AS d, sum(kind = 'session-start'), count(DISTINCT CASE WHEN kind = 'session-start' THEN user END), avg(CASE WHEN kind = 'session-end' THEN duration_us END), sum(kind IN ('wipe-finished', 'wipe-failed')), sum(kind = 'wipe-failed' OR (kind = 'wipe-finished' AND outcome <> 'ok')) FROM event WHERE kind IN ('session-start', 'session-end', 'wipe-finished', 'wipe-failed') AND at >= $STATS_SINCE AND at < $STATS_UNTIL GROUP BY d;")
+RAW_VERIFY=$(rawtime "$JOURNAL_DB" "SELECT count(*) FROM event WHERE length(sha3(seq || at || kind || host || coalesce(seat, '') || coalesce(session, '') || coalesce(uid, '') || coalesce(user, '') || coalesce(duration_us, '') || coalesce(outcome, '') || detail || epoch, 256)) = 32;")
+# Raw purge of the next day (ours purged the first one), in one transaction like ours.
+FIRST=$(sqlite3 "$JOURNAL_DB" "SELECT min(at) FROM event;")
+RAW_PURGE=$(printf '.timer on\nBEGIN IMMEDIATE; DELETE FROM event WHERE at < %s + %s; COMMIT;\n' "$FIRST" "$DAY" | sqlite3 "$JOURNAL_DB" 2>&1 | grep '^Run Time' | awk '{s += $4} END {print s}')
+# Raw inserts: the same number of rows of the same shape, no sealing, one transaction, same pragmas.
+sqlite3 "$OUT/raw.sqlite" "PRAGMA journal_mode = WAL;" > /dev/null
+RAW_INSERT=$(printf '.timer on\nPRAGMA synchronous = FULL;\n%s\n' "$(sqlite3 "$JOURNAL_DB" .schema | grep -v sqlite_sequence)
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $EVENTS)
+INSERT INTO event SELECT i, 1700000000000000 + i * 6000000, 'session-start', 'epn-' || (i % 50), 'seat0', i, 2000, 'kiosque' || (i % 50), NULL, NULL, '{}', 0, randomblob(32), randomblob(32) FROM n;" \
+    | sqlite3 "$OUT/raw.sqlite" 2>&1 | grep '^Run Time' | awk '{s += $4} END {print s}')
+
+python3 - "$OUT" "$EVENTS" "$RAW_INSERT" "$RAW_LIST" "$RAW_STATS" "$RAW_PURGE" "$RAW_VERIFY" <<'PY'
+import sys
+out, events, raw_insert, raw_list, raw_stats, raw_purge, raw_verify = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:8])
+def read(name):
+    values = {}
+    for line in open(f"{out}/{name}"):
+        parts = line.split()
+        values[parts[0]] = parts[1:]
+    return values
+g, q = read("journal-generate.txt"), read("journal-queries.txt")
+insert = float(g["insert_seconds"][0])
+print()
+print(f"journal — a year of 50 kiosks, {int(g['events'][0]):,} events (sealed: SHA-256 chain + HMAC, WAL, synchronous=FULL)")
+print(f"{'operation':<40}{'ardoise':>12}{'raw SQL':>12}{'ratio':>9}")
+rows = [
+    ("insert (events per second)", int(g["events"][0]) / insert, events / raw_insert, None),
+    ("list: one user, one month (ms)", float(q["list_seconds"][0]) * 1000, raw_list * 1000, q["list_seconds"][2] + " rows"),
+    ("stats --by day over the year (ms)", float(q["stats_seconds"][0]) * 1000, raw_stats * 1000, "raw SQL: no median, UTC days"),
+    ("purge of one day (ms)", float(q["purge_seconds"][0]) * 1000, raw_purge * 1000, q["purge_seconds"][2] + " events"),
+    ("verify of the whole year (s)", float(q["verify_seconds"][0]), raw_verify, "raw SQL: one SHA-3 per row, no chain"),
+]
+for label, ours, raw, note in rows:
+    ratio = raw / ours if label.startswith("insert") else ours / raw
+    print(f"{label:<40}{ours:>12,.1f}{raw:>12,.1f}{ratio:>8.2f}x" + (f"   {note}" if note else ""))
+PY
