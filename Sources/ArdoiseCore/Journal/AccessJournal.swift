@@ -521,27 +521,42 @@ public final class AccessJournal: @unchecked Sendable {
                 encoder.text(Self.text(raw, 9))
                 encoder.text(Self.text(raw, 10))
                 encoder.integer(epoch)
-                let chain = JournalSeal.chain(previous: previousChain, canonical: encoder.bytes)
-                guard let storedChain = Self.blob(raw, 12), storedChain.elementsEqual(chain) else {
+                var hasher = SHA256()
+                hasher.update(data: previousChain)
+                hasher.update(data: encoder.bytes)
+                let chain = hasher.finalize()
+                guard let storedChain = Self.blob(raw, 12), chain.withUnsafeBytes({ storedChain.elementsEqual($0) }) else {
                     result.problem = .altered
                     result.firstBroken = sequence
                     return result
                 }
-                let storedSeal = Self.blob(raw, 13).map { [UInt8]($0) } ?? []
+                guard let storedSeal = Self.blob(raw, 13) else {
+                    result.problem = .altered
+                    result.firstBroken = sequence
+                    return result
+                }
                 if verificationKey != nil {
                     if epoch > keyEpoch {
                         keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
                         keyEpoch = epoch
                         key = SymmetricKey(data: keyBytes)
                     }
-                    guard JournalSeal.seal(previous: previousSeal, canonical: encoder.bytes, key: key) == storedSeal else {
+                    var mac = HMAC<SHA256>(key: key)
+                    mac.update(data: previousSeal)
+                    mac.update(data: encoder.bytes)
+                    guard mac.finalize().withUnsafeBytes({ storedSeal.elementsEqual($0) }) else {
                         result.problem = .badSeal
                         result.firstBroken = sequence
                         return result
                     }
                 }
-                previousChain = chain
-                previousSeal = storedSeal
+                // Reuse the two buffers: no allocation per row.
+                chain.withUnsafeBytes { digest in previousChain.withUnsafeMutableBytes { $0.copyMemory(from: digest) } }
+                if previousSeal.count == storedSeal.count {
+                    previousSeal.withUnsafeMutableBytes { $0.copyMemory(from: storedSeal) }
+                } else {
+                    previousSeal = [UInt8](storedSeal)
+                }
                 expected += 1
                 result.checked += 1
                 result.lastSequence = sequence

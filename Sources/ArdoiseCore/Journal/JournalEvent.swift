@@ -183,7 +183,86 @@ public struct JournalEvent: Sendable, Equatable {
     }
 
     static func detail(fromJSON text: String) -> [String: DetailValue] {
-        (try? JSONDecoder().decode([String: DetailValue].self, from: Data(text.utf8))) ?? [:]
+        var copy = text
+        return copy.withUTF8 { detail(fromJSON: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Reads back the compact JSON `detailJSON` writes (objects, integers, numbers, booleans, strings); `[:]` if it is not that.
+    static func detail(fromJSON bytes: UnsafeRawBufferPointer) -> [String: DetailValue] {
+        var parser = DetailParser(bytes: bytes)
+        guard case .object(let fields)? = parser.value(), parser.atEnd else { return [:] }
+        return fields
+    }
+}
+
+/// A small JSON reader for the journal's own details: a year of events is read back in well under a second.
+struct DetailParser {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func value() -> DetailValue? {
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            index += 1
+            var fields: [String: DetailValue] = [:]
+            if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
+            while true {
+                guard let key = string(), index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+                index += 1
+                guard let item = value() else { return nil }
+                fields[key] = item
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
+                return nil
+            }
+        case UInt8(ascii: "\""):
+            return string().map(DetailValue.text)
+        case UInt8(ascii: "t"):
+            return literal("true") ? .bool(true) : nil
+        case UInt8(ascii: "f"):
+            return literal("false") ? .bool(false) : nil
+        default:
+            let start = index
+            var isInteger = true
+            while index < bytes.count, let byte = Optional(bytes[index]), byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || (byte >= 48 && byte <= 57) {
+                if !(byte >= 48 && byte <= 57) && !(byte == UInt8(ascii: "-") && index == start) { isInteger = false }
+                index += 1
+            }
+            guard index > start else { return nil }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if isInteger, let number = Int64(text) { return .int(number) }
+            return Double(text).map(DetailValue.double)
+        }
+    }
+
+    private mutating func literal(_ word: String) -> Bool {
+        let expected = Array(word.utf8)
+        guard index + expected.count <= bytes.count, bytes[index..<index + expected.count].elementsEqual(expected) else { return false }
+        index += expected.count
+        return true
+    }
+
+    private mutating func string() -> String? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        var plain = true
+        while index < bytes.count && bytes[index] != UInt8(ascii: "\"") {
+            if bytes[index] == UInt8(ascii: "\\") { plain = false; index += 1 }
+            index += 1
+        }
+        guard index < bytes.count else { return nil }
+        let raw = bytes[start..<index]
+        index += 1
+        if plain { return String(decoding: raw, as: UTF8.self) }
+        // Rare: escaped characters; let Foundation read them.
+        let quoted = Data([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])
+        return (try? JSONSerialization.jsonObject(with: quoted, options: [.fragmentsAllowed])) as? String
     }
 }
 
