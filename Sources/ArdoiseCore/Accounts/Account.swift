@@ -8,18 +8,18 @@ public struct Account: Sendable, Equatable {
     public var home: String
 
     public static func named(_ name: String) -> Account? {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16384)
-        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return Account(name: String(cString: entry.pw_name), uid: entry.pw_uid, gid: entry.pw_gid, home: String(cString: entry.pw_dir))
+        lookUp { getpwnam_r(name, &$0, &$1, $1.count, &$2) }
     }
 
     public static func withID(_ uid: UInt32) -> Account? {
+        lookUp { getpwuid_r(uid, &$0, &$1, $1.count, &$2) }
+    }
+
+    private static func lookUp(_ query: (inout passwd, inout [CChar], inout UnsafeMutablePointer<passwd>?) -> Int32) -> Account? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16384)
-        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        guard query(&entry, &buffer, &result) == 0, result != nil else { return nil }
         return Account(name: String(cString: entry.pw_name), uid: entry.pw_uid, gid: entry.pw_gid, home: String(cString: entry.pw_dir))
     }
 }

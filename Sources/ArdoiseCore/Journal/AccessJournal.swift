@@ -490,10 +490,7 @@ public final class AccessJournal: @unchecked Sendable {
             let statement = try db.makeStatement(sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
             let raw = statement.sqliteStatement
             defer { sqlite3_reset(raw) }
-            while true {
-                let step = sqlite3_step(raw)
-                if step == SQLITE_DONE { break }
-                guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
+            while try Self.nextRow(raw) {
                 let sequence = sqlite3_column_int64(raw, 0)
                 if result.firstSequence == nil { result.firstSequence = sequence }
                 guard sequence == expected else {
@@ -568,6 +565,14 @@ public final class AccessJournal: @unchecked Sendable {
 }
 
 extension AccessJournal {
+    /// Steps a statement: `true` with a row to read, `false` at the end.
+    static func nextRow(_ statement: OpaquePointer) throws -> Bool {
+        let step = sqlite3_step(statement)
+        if step == SQLITE_ROW { return true }
+        if step == SQLITE_DONE { return false }
+        throw DatabaseError(resultCode: ResultCode(rawValue: step))
+    }
+
     static func text(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer? {
         guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
         let pointer = sqlite3_column_text(statement, column)

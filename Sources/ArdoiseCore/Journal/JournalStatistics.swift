@@ -43,10 +43,7 @@ extension AccessJournal {
             try statement.setArguments([kinds[0], kinds[1], kinds[2], kinds[3], since ?? Int64.min, until ?? Int64.max])
             let raw = statement.sqliteStatement
             defer { sqlite3_reset(raw) }
-            while true {
-                let step = sqlite3_step(raw)
-                if step == SQLITE_DONE { break }
-                guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step)) }
+            while try AccessJournal.nextRow(raw) {
                 let key = period.key(of: offsets.local(sqlite3_column_int64(raw, 1)))
                 let kind = AccessJournal.text(raw, 0)!
                 if kind.elementsEqual(sessionStart) {

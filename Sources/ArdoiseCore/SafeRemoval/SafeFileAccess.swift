@@ -12,13 +12,22 @@ extension OpenedRoot {
 
     /// Reads a small regular file below the root, never through a link, never a FIFO or a device.
     public func readFile(_ relative: HomePath, limit: Int = 32 << 20) -> Result<(bytes: [UInt8], status: EntryStatus), FileProblem> {
+        withParent(of: relative) { parent, name in readFile(name, in: parent, at: relative, limit: limit) }
+    }
+
+    /// Runs `body` with the open folder holding `relative` and the entry's name in it.
+    private func withParent<T>(of relative: HomePath, _ body: (Int32, EntryName) -> Result<T, FileProblem>) -> Result<T, FileProblem> {
         guard let name = relative.last else { return .failure(.notARegularFile) }
-        let parent: Int32
         switch openDirectory(relative.parent) {
-        case .success(let fd): parent = fd
-        case .failure(let obstacle): return .failure(.unreachable(obstacle))
+        case .success(let parent):
+            defer { close(parent) }
+            return body(parent, name)
+        case .failure(let obstacle):
+            return .failure(.unreachable(obstacle))
         }
-        defer { close(parent) }
+    }
+
+    private func readFile(_ name: EntryName, in parent: Int32, at relative: HomePath, limit: Int) -> Result<(bytes: [UInt8], status: EntryStatus), FileProblem> {
         let fd = name.withCString { openat(parent, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
         guard fd >= 0 else {
             let code = errno
@@ -48,13 +57,10 @@ extension OpenedRoot {
 
     /// Replaces a file below the root with `bytes`: a new file written beside it, given the old one's owner and mode, then renamed over it.
     public func replaceFile(_ relative: HomePath, with bytes: [UInt8], like original: EntryStatus) -> Result<Void, FileProblem> {
-        guard let name = relative.last else { return .failure(.notARegularFile) }
-        let parent: Int32
-        switch openDirectory(relative.parent) {
-        case .success(let fd): parent = fd
-        case .failure(let obstacle): return .failure(.unreachable(obstacle))
-        }
-        defer { close(parent) }
+        withParent(of: relative) { parent, name in replaceFile(name, in: parent, at: relative, with: bytes, like: original) }
+    }
+
+    private func replaceFile(_ name: EntryName, in parent: Int32, at relative: HomePath, with bytes: [UInt8], like original: EntryStatus) -> Result<Void, FileProblem> {
         guard case .success(let current) = EntryStatus.of(name, in: parent), current.isSameEntry(as: original), current.kind == .regular else {
             return .failure(.unreachable(.changed(relative)))
         }
