@@ -43,7 +43,11 @@ struct WipeCommand: ParsableCommand {
         case .success(let found): resolved = found
         case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
         }
-        let wipe = Wipe(home: resolved.home, owner: resolved.owner, settings: configuration.wipe)
+        let account = Account.withID(resolved.owner)?.name
+        let store = BaselineStore(stateDirectory: global.stateDirectoryPath)
+        let mode = configuration.wipe.mode(for: account)
+        var wipe = Wipe(home: resolved.home, owner: resolved.owner, settings: configuration.wipe)
+        if let account, mode == .baseline || (mode == .auto && store.exists(account)) { wipe.baseline = (store, account) }
         // A manual wipe is journaled (trigger, who ran it); a journal that cannot be written does not stop the wipe.
         let journal = dryRun ? nil : try? AccessJournal(directory: global.stateDirectoryPath, mirror: SystemJournalMirror())
         if !dryRun && journal == nil {
@@ -51,15 +55,17 @@ struct WipeCommand: ParsableCommand {
                                            : "Warning: this wipe will not be written to the journal (\(global.stateDirectoryPath) not reachable).")
         }
         let actor = Actor.current()
-        let account = Account.withID(resolved.owner)?.name
-        let common: [String: DetailValue] = ["trigger": .text("manual"), "by": .text(actor.name)]
+        let common: [String: DetailValue] = ["trigger": .text("manual"), "by": .text(actor.name), "mode": .text(wipe.baseline == nil ? "catalogue" : "baseline")]
         if let journal { global.record(JournalEvent(kind: .wipeStarted, uid: resolved.owner, user: account, detail: common), in: journal) }
         let report: WipeReport
         do {
             report = try wipe.run(dryRun: dryRun)
-        } catch .cannotOpenHome(let error) {
+        } catch {
             if let journal { global.record(JournalEvent(kind: .wipeFailed, uid: resolved.owner, user: account, outcome: "failed", detail: common), in: journal) }
-            throw CommandFailure(message: "\(error)", code: 2)
+            switch error {
+            case .cannotOpenHome(let reason): throw CommandFailure(message: "\(reason)", code: 2)
+            case .cannotOpenBaseline(let reason): throw CommandFailure(message: reason.message(language), code: 1)
+            }
         }
         if let journal {
             global.record(JournalEvent(kind: .wipeFinished, uid: resolved.owner, user: account, duration: Int64(report.duration * 1e6),

@@ -11,6 +11,11 @@ public struct WipeSettings: Sendable, Equatable {
     public var keep = KeepList()
     /// Shared folders where the account's own files are removed.
     public var temporaryDirectories = ["/tmp", "/var/tmp"]
+    /// How homes are cleaned, and per account exceptions.
+    public var mode = WipeMode.auto
+    public var accountModes: [String: WipeMode] = [:]
+
+    public func mode(for account: String?) -> WipeMode { account.flatMap { accountModes[$0] } ?? mode }
 
     public init() {}
 }
@@ -74,7 +79,21 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             }
         }
         if let wipe = try reader.table("wipe", in: table, section: nil) {
-            try reader.expectOnly(["exclude_kinds", "keep", "temporary_directories", "extra"], in: wipe, section: "wipe")
+            try reader.expectOnly(["exclude_kinds", "keep", "temporary_directories", "extra", "mode", "modes"], in: wipe, section: "wipe")
+            if let value = wipe["mode"] {
+                guard let text = value.string, let mode = WipeMode(rawValue: text) else {
+                    throw reader.error(key: "wipe.mode", section: "wipe", .wrongType(expected: "\"auto\", \"catalogue\", \"baseline\""))
+                }
+                configuration.wipe.mode = mode
+            }
+            if let modes = try reader.table("modes", in: wipe, section: "wipe") {
+                for account in modes.keys {
+                    guard let text = modes[account]?.string, let mode = WipeMode(rawValue: text) else {
+                        throw reader.error(key: "wipe.modes.\(account)", section: "wipe.modes", .wrongType(expected: "\"auto\", \"catalogue\", \"baseline\""))
+                    }
+                    configuration.wipe.accountModes[account] = mode
+                }
+            }
             if let kinds = try reader.strings("exclude_kinds", in: wipe, section: "wipe") {
                 var excluded = Set<TraceKind>()
                 for name in kinds {

@@ -314,7 +314,7 @@ public final class AccessJournal: @unchecked Sendable {
         let (whereClause, arguments) = filter.sql
         do {
             return try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM event \(whereClause) ORDER BY seq", arguments: arguments).map(Self.event)
+                try Self.fetchEvents(db, sql: "SELECT \(Self.columns) FROM event \(whereClause) ORDER BY seq", arguments: arguments)
             }
         } catch {
             throw .readFailed("\(error)")
@@ -323,12 +323,25 @@ public final class AccessJournal: @unchecked Sendable {
 
     static let columns = "seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail"
 
-    static func event(_ row: Row) -> JournalEvent {
-        var event = JournalEvent(time: row[1], kind: EventKind(rawValue: row[2]) ?? .adminQuery, host: row[3], seat: row[4], session: row[5],
-                                 uid: (row[6] as Int64?).map { UInt32(truncatingIfNeeded: $0) }, user: row[7], duration: row[8], outcome: row[9],
-                                 detail: JournalEvent.detail(fromJSON: row[10]))
-        event.sequence = row[0]
-        return event
+    /// The events a query selects (its first columns are `columns`), read straight from SQLite's buffers;
+    /// `more` reads the columns after them.
+    static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments, more: (OpaquePointer) -> Void = { _ in }) throws -> [JournalEvent] {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        var events: [JournalEvent] = []
+        while try nextRow(raw) {
+            func string(_ column: Int32) -> String? { text(raw, column).map { String(decoding: $0, as: UTF8.self) } }
+            var event = JournalEvent(time: sqlite3_column_int64(raw, 1), kind: string(2).flatMap(EventKind.init(rawValue:)) ?? .adminQuery,
+                                     host: string(3) ?? "", seat: string(4), session: string(5),
+                                     uid: integer(raw, 6).map { UInt32(truncatingIfNeeded: $0) }, user: string(7), duration: integer(raw, 8),
+                                     outcome: string(9), detail: text(raw, 10).map(JournalEvent.detail(fromJSON:)) ?? [:])
+            event.sequence = sqlite3_column_int64(raw, 0)
+            events.append(event)
+            more(raw)
+        }
+        return events
     }
 
     /// Runs a read-only block on the database (queries and statistics).

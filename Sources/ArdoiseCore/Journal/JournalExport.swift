@@ -57,9 +57,12 @@ extension AccessJournal {
         let verification = try verify()
         let (whereClause, arguments) = filter.sql
         let (events, seals, journalID): ([JournalEvent], [String], String) = try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.columns), seal FROM event \(whereClause) ORDER BY seq", arguments: arguments)
+            var seals: [String] = []
+            let events = try Self.fetchEvents(db, sql: "SELECT \(Self.columns), seal FROM event \(whereClause) ORDER BY seq", arguments: arguments) { raw in
+                seals.append(Self.blob(raw, 11).map { [UInt8]($0).hex } ?? "")
+            }
             let id = try String.fetchOne(db, sql: "SELECT journal_id FROM sealing WHERE id = 1") ?? "?"
-            return (rows.map(Self.event), rows.map { [UInt8]($0[11] as Data).hex }, id)
+            return (events, seals, id)
         }
         var export = JournalExport(filter: filter, events: events, firstSeal: seals.first, lastSeal: seals.last, verification: verification,
                                    journalID: journalID, createdAt: JournalClock.now(), actor: actor)

@@ -20,13 +20,16 @@ public struct EntryStatus: Sendable, Equatable {
     public var isAppendOnly: Bool
     public var linkCount: UInt32
     public var modificationTime: Int64
+    public var modificationNanoseconds: UInt32
+    /// When the inode last changed (content, mode, owner, name): a user cannot set it back.
+    public var changeTime: Int64
 
     /// Same inode on the same device: the entry was not swapped between two looks.
     public func isSameEntry(as other: EntryStatus) -> Bool {
         inode == other.inode && device == other.device
     }
 
-    static let mask = UInt32(STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_INO | STATX_UID | STATX_GID | STATX_NLINK | STATX_MTIME | STATX_MNT_ID)
+    static let mask = UInt32(STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_INO | STATX_UID | STATX_GID | STATX_NLINK | STATX_MTIME | STATX_CTIME | STATX_MNT_ID)
 
     init(_ raw: statx) {
         // The S_IF* values of <sys/stat.h>, written out: both Glibc and linux/stat.h define them.
@@ -53,6 +56,8 @@ public struct EntryStatus: Sendable, Equatable {
         isAppendOnly = attributes & UInt64(STATX_ATTR_APPEND) != 0
         linkCount = raw.stx_nlink
         modificationTime = raw.stx_mtime.tv_sec
+        modificationNanoseconds = raw.stx_mtime.tv_nsec
+        changeTime = raw.stx_ctime.tv_sec * 1_000_000 + Int64(raw.stx_ctime.tv_nsec / 1000)
     }
 
     /// The entry `name` inside the directory `directory`, never following a link.

@@ -209,7 +209,7 @@ public struct SafeRemover: Sendable {
     }
 
     /// One entry of `directory`: a file or link is unlinked, a folder is walked.
-    private func removeEntry(_ name: EntryName, in directory: Int32, at path: HomePath, _ options: Options, into result: inout RemovalResult) {
+    func removeEntry(_ name: EntryName, in directory: Int32, at path: HomePath, _ options: Options, into result: inout RemovalResult) {
         let status: EntryStatus
         switch EntryStatus.of(name, in: directory) {
         case .success(let found): status = found

@@ -43,6 +43,7 @@ public struct WipeReport: Sendable, Equatable, Codable {
 
 public enum WipeError: Error, Sendable, Equatable {
     case cannotOpenHome(OpenedRoot.OpenError)
+    case cannotOpenBaseline(BaselineError)
 }
 
 /// Plan -> remove -> re-scan, for one home, through the safe remover only.
@@ -52,12 +53,16 @@ public struct Wipe: Sendable {
     public var owner: UInt32
     public var settings: WipeSettings
     public var catalogue: TraceCatalogue
+    /// Set to return the home to this account's baseline instead of applying the catalogue.
+    public var baseline: (store: BaselineStore, account: String)?
 
-    public init(home: String, owner: UInt32, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard) {
+    public init(home: String, owner: UInt32, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard,
+                baseline: (store: BaselineStore, account: String)? = nil) {
         self.home = home
         self.owner = owner
         self.settings = settings
         self.catalogue = catalogue
+        self.baseline = baseline
     }
 
     public func run(dryRun: Bool = false) throws(WipeError) -> WipeReport {
@@ -76,7 +81,24 @@ public struct Wipe: Sendable {
             kinds[kind] = report
         }
 
-        let first = pass(root, dryRun: dryRun)
+        var reference: OpenedRoot?
+        if let baseline {
+            do {
+                guard baseline.store.exists(baseline.account) else { throw BaselineError.missing(baseline.account) }
+                let path = try baseline.store.copyPath(baseline.account)
+                do { reference = try OpenedRoot(path: path) } catch { throw BaselineError.cannotOpen(path, "\(error)") }
+            } catch let error as BaselineError {
+                throw .cannotOpenBaseline(error)
+            } catch {
+                throw .cannotOpenBaseline(.missing(baseline.account))
+            }
+        }
+        let trusted = baseline.map { $0.store.trustedBefore($0.account) } ?? 0
+        func pass(dryRun: Bool, isRescan: Bool = false) -> Pass {
+            if let reference { return baselinePass(root, reference, trustedBefore: trusted, dryRun: dryRun, isRescan: isRescan) }
+            return cataloguePass(root, dryRun: dryRun, isRescan: isRescan)
+        }
+        let first = pass(dryRun: dryRun)
         for (kind, outcome) in first.byKind {
             record(kind) { report in
                 report.found = outcome.tally
@@ -85,7 +107,7 @@ public struct Wipe: Sendable {
             }
         }
         if !dryRun {
-            let rescan = pass(root, dryRun: true, isRescan: true)
+            let rescan = pass(dryRun: true, isRescan: true)
             for (kind, outcome) in rescan.byKind {
                 let left = outcome.tally.files + outcome.tally.directories + outcome.failures.count
                 guard left > 0 else { continue }
@@ -97,11 +119,14 @@ public struct Wipe: Sendable {
                 }
             }
         }
-        return WipeReport(
+        let report = WipeReport(
             home: home, owner: owner, dryRun: dryRun, startedAt: started,
             duration: (ContinuousClock.now - clock).seconds,
             kinds: kinds.values.sorted { $0.kind < $1.kind }
         )
+        // Only a clean reset lets the next one trust untouched files on their size and time.
+        if let baseline, !dryRun, report.isClean { baseline.store.markReset(baseline.account) }
+        return report
     }
 
     private func problem(_ failure: RemovalFailure) -> KindReport.Problem {
@@ -125,8 +150,45 @@ public struct Wipe: Sendable {
         var byKind: [TraceKind: RemovalResult] = [:]
     }
 
+    /// One pass over the home and its baseline side by side; every change is counted under the catalogue's kind of its path.
+    private func baselinePass(_ root: OpenedRoot, _ reference: OpenedRoot, trustedBefore: Int64, dryRun: Bool, isRescan: Bool) -> Pass {
+        var outcome = Pass()
+        let plan = TraceResolver.plan(home: root, catalogue: catalogue, extra: settings.extra)
+        let mirrored = TreeMirror(target: root, reference: reference, trustedBefore: trustedBefore).reconcile(dryRun: dryRun)
+        for change in mirrored.changes where change.kind != .skipped {
+            // A missing kiosk file put back is no trace of the session, but the re-scan counts it as not yet equal.
+            if change.kind == .created && !isRescan { continue }
+            let kind = Self.kind(of: change.path, in: plan)
+            var tally = change.tally
+            if tally.isEmpty { tally.files = 1 }
+            outcome.byKind[kind, default: RemovalResult()].tally += tally
+        }
+        outcome.byKind[.other, default: RemovalResult()].failures += mirrored.failures
+        sweepTemporaryFolders(dryRun: dryRun, into: &outcome)
+        return outcome
+    }
+
+    /// The catalogue's kind for a path: the kind of the entry that holds it, or of the first trace inside it, else `other`.
+    static func kind(of path: HomePath, in plan: TracePlan) -> TraceKind {
+        var best: PlannedTarget?
+        for target in plan.targets where path.hasPrefix(target.path) {
+            if best == nil || target.path.components.count > best!.path.components.count { best = target }
+        }
+        if let best { return best.kind }
+        return plan.targets.first { $0.path.hasPrefix(path) }?.kind ?? .other
+    }
+
+    private func sweepTemporaryFolders(dryRun: Bool, into outcome: inout Pass) {
+        guard !settings.excludedKinds.contains(.temporaryFiles) && owner != 0 else { return }
+        for directory in settings.temporaryDirectories {
+            guard let shared = try? OpenedRoot(path: directory) else { continue }
+            let sharedOptions = SafeRemover.Options(dryRun: dryRun, owner: owner)
+            outcome.byKind[.temporaryFiles, default: RemovalResult()] += SafeRemover(root: shared).removeContents(of: HomePath(), sharedOptions)
+        }
+    }
+
     /// One pass over everything the catalogue finds now; `dryRun` counts without removing (the plan, and the re-scan).
-    private func pass(_ root: OpenedRoot, dryRun: Bool, isRescan: Bool = false) -> Pass {
+    private func cataloguePass(_ root: OpenedRoot, dryRun: Bool, isRescan: Bool = false) -> Pass {
         var outcome = Pass()
         let remover = SafeRemover(root: root)
         let options = SafeRemover.Options(dryRun: dryRun, keep: settings.keep)
@@ -146,13 +208,7 @@ public struct Wipe: Sendable {
             }
             outcome.byKind[target.kind, default: RemovalResult()] += result
         }
-        if !settings.excludedKinds.contains(.temporaryFiles) && owner != 0 {
-            for directory in settings.temporaryDirectories {
-                guard let shared = try? OpenedRoot(path: directory) else { continue }
-                let sharedOptions = SafeRemover.Options(dryRun: dryRun, owner: owner)
-                outcome.byKind[.temporaryFiles, default: RemovalResult()] += SafeRemover(root: shared).removeContents(of: HomePath(), sharedOptions)
-            }
-        }
+        sweepTemporaryFolders(dryRun: dryRun, into: &outcome)
         return outcome
     }
 

@@ -98,7 +98,7 @@ extension WipeReport {
         }
     }
 
-    static func size(_ bytes: UInt64, _ language: Language) -> String {
+    public static func size(_ bytes: UInt64, _ language: Language) -> String {
         let units = language == .french ? ["o", "Ko", "Mo", "Go"] : ["B", "KB", "MB", "GB"]
         var value = Double(bytes)
         var unit = 0

@@ -1,0 +1,135 @@
+import Foundation
+import Glibc
+
+/// How an account's home is cleaned at each wipe.
+public enum WipeMode: String, Sendable, Equatable, CaseIterable {
+    /// The baseline when the admin captured one, else the catalogue.
+    case auto
+    /// Remove what the trace catalogue names.
+    case catalogue
+    /// Return the home exactly to the admin's sanitized reference copy.
+    case baseline
+}
+
+public enum BaselineError: Error, Sendable, Equatable {
+    case invalidAccountName(String)
+    case missing(String)
+    case cannotOpen(String, String)
+    case captureFailed(String)
+
+    public func message(_ language: Language) -> String {
+        let fr = language == .french
+        switch self {
+        case .invalidAccountName(let name): return fr ? "Nom de compte refusé : « \(name) »." : "Account name refused: \"\(name)\"."
+        case .missing(let name):
+            return fr ? "Aucune référence enregistrée pour « \(name) » : lancez « ardoise baseline capture --user \(name) »."
+                      : "No baseline for \"\(name)\": run \"ardoise baseline capture --user \(name)\"."
+        case .cannotOpen(let path, let why): return fr ? "Impossible d'ouvrir \(path) : \(why)" : "Cannot open \(path): \(why)"
+        case .captureFailed(let why): return fr ? "La capture a échoué : \(why)" : "The capture failed: \(why)"
+        }
+    }
+}
+
+/// The admin's reference copies of kiosk homes, under `<state>/baseline/` (root only).
+public struct BaselineStore: Sendable {
+    public let stateDirectory: String
+
+    public init(stateDirectory: String) { self.stateDirectory = stateDirectory }
+
+    public var folder: String { stateDirectory + "/baseline" }
+
+    static func checked(_ account: String) throws(BaselineError) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !account.isEmpty, !account.hasPrefix("."), account.allSatisfy({ allowed.contains($0) }) else { throw .invalidAccountName(account) }
+        return account
+    }
+
+    public func copyPath(_ account: String) throws(BaselineError) -> String { folder + "/" + (try Self.checked(account)) }
+    func stampPath(_ account: String) throws(BaselineError) -> String { folder + "/" + (try Self.checked(account)) + ".reset" }
+
+    public func exists(_ account: String) -> Bool {
+        guard let path = try? copyPath(account) else { return false }
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & 0o170000 == 0o040000
+    }
+
+    /// Changes made to the home after this time are checked byte by byte (0 when unknown: check everything that could differ).
+    public func trustedBefore(_ account: String) -> Int64 {
+        guard let path = try? stampPath(account), let data = FileManager.default.contents(atPath: path) else { return 0 }
+        return Int64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    func markReset(_ account: String, at time: Int64 = JournalClock.now()) {
+        guard let path = try? stampPath(account) else { return }
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data("\(time)\n".utf8))
+    }
+
+    public struct CaptureReport: Sendable {
+        /// What the catalogue removed from the copy (a cookie, a history entry the admin left while preparing).
+        public var leftOut: WipeReport
+        /// FIFOs, sockets, devices and mount points: never copied.
+        public var skipped: [HomePath]
+        /// Files and bytes kept, per top folder of the home.
+        public var kept: [(folder: String, tally: RemovalTally)]
+    }
+
+    /// Copies the home to `<state>/baseline/NAME`, then applies the trace catalogue to the copy (the user folders excepted:
+    /// the admin prepares them), and replaces the previous baseline only once the new one is complete.
+    public func capture(account: String, home: String, owner: UInt32, settings: WipeSettings) throws(BaselineError) -> CaptureReport {
+        let final = try copyPath(account)
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(stateDirectory, String(cString: strerror(errno))) }
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(folder, String(cString: strerror(errno))) }
+        chmod(folder, 0o700)
+        let store = try open(folder)
+        let fresh = "\(account).new-\(getpid())"
+        _ = SafeRemover(root: store).remove(HomePath(fresh)!)
+        guard mkdir(folder + "/" + fresh, 0o700) == 0 else { throw .cannotOpen(folder + "/" + fresh, String(cString: strerror(errno))) }
+        let source = try open(home)
+        let copy = try open(folder + "/" + fresh)
+        let copied = TreeMirror(target: copy, reference: source).reconcile()
+        guard copied.failures.isEmpty else {
+            _ = SafeRemover(root: store).remove(HomePath(fresh)!)
+            throw .captureFailed(copied.failures.map(\.description).joined(separator: "; "))
+        }
+        var sanitizing = settings
+        sanitizing.temporaryDirectories = []
+        sanitizing.excludedKinds.insert(.userFiles)
+        let leftOut: WipeReport
+        do {
+            leftOut = try Wipe(home: copy.path, owner: owner, settings: sanitizing).run()
+        } catch {
+            throw .captureFailed("\(error)")
+        }
+        _ = SafeRemover(root: store).remove(HomePath(account)!)
+        guard rename(folder + "/" + fresh, final) == 0 else { throw .captureFailed(String(cString: strerror(errno))) }
+        markReset(account)
+        let captured = try open(final)
+        var kept: [(folder: String, tally: RemovalTally)] = []
+        if case .success(let entries) = captured.list(HomePath()) {
+            for entry in entries {
+                let tally = SafeRemover(root: captured).remove(HomePath([entry.name]), .init(dryRun: true)).tally
+                kept.append((entry.name.string, tally))
+            }
+        }
+        return CaptureReport(leftOut: leftOut, skipped: copied.changes.filter { $0.kind == .skipped }.map(\.path), kept: kept)
+    }
+
+    /// What the home now differs from its baseline (nothing is touched).
+    public func differences(account: String, home: String) throws(BaselineError) -> TreeMirror.Outcome {
+        guard exists(account) else { throw .missing(account) }
+        let mirror = TreeMirror(target: try open(home), reference: try open(try copyPath(account)), trustedBefore: trustedBefore(account))
+        return mirror.reconcile(dryRun: true)
+    }
+
+    private func open(_ path: String) throws(BaselineError) -> OpenedRoot {
+        do {
+            return try OpenedRoot(path: path)
+        } catch {
+            throw .cannotOpen(path, "\(error)")
+        }
+    }
+}

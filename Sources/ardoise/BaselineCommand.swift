@@ -1,0 +1,118 @@
+import ArdoiseCore
+import ArgumentParser
+import Foundation
+import Glibc
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "La copie de référence d'un compte de poste public. / The reference copy of a kiosk account.",
+        subcommands: [Capture.self, Show.self, Difference.self]
+    )
+
+    struct AccountOptions: ParsableArguments {
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Le compte du poste public. / The kiosk account.") var user: String
+
+        /// The account's home and uid; root only.
+        func resolve() throws -> (store: BaselineStore, home: String, owner: UInt32) {
+            let language = global.language
+            guard geteuid() == 0 else {
+                throw CommandFailure(message: language == .french ? "Seuls les administrateurs gèrent les références : relancez avec sudo."
+                                                                   : "Only administrators manage baselines: run it again with sudo.", code: 3)
+            }
+            switch WipeTarget.forUser(user, callerUID: 0) {
+            case .success(let found): return (BaselineStore(stateDirectory: global.stateDirectoryPath), found.home, found.owner)
+            case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
+            }
+        }
+    }
+
+    static func size(_ tally: RemovalTally, _ language: Language) -> String {
+        language == .french ? "\(tally.files) fichier(s), \(WipeReport.size(tally.bytes, language))" : "\(tally.files) file(s), \(WipeReport.size(tally.bytes, language))"
+    }
+
+    struct Capture: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "capture",
+            abstract: "Enregistre le dossier personnel préparé comme référence (nettoyé des traces). / Stores the prepared home as the baseline (traces removed)."
+        )
+        @OptionGroup var account: AccountOptions
+
+        func run() throws {
+            let language = account.global.language
+            let fr = language == .french
+            let configuration = try account.global.configuration()
+            let (store, home, owner) = try account.resolve()
+            let report: BaselineStore.CaptureReport
+            do {
+                report = try store.capture(account: account.user, home: home, owner: owner, settings: configuration.wipe)
+            } catch {
+                throw CommandFailure(message: error.message(language), code: 1)
+            }
+            print(fr ? "Référence enregistrée pour « \(account.user) » (\(home))." : "Baseline stored for \"\(account.user)\" (\(home)).")
+            print(fr ? "Gardé, par dossier :" : "Kept, per folder:")
+            for (folder, tally) in report.kept { print("  \(folder) : \(BaselineCommand.size(tally, language))") }
+            let leftOut = report.leftOut.kinds.filter { !$0.removed.isEmpty }
+            print(leftOut.isEmpty ? (fr ? "Aucune trace de navigation à retirer." : "No browsing trace to leave out.")
+                                  : (fr ? "Laissé de côté (traces) :" : "Left out (traces):"))
+            for kind in leftOut { print("  \(kind.kind.label(language)) : \(BaselineCommand.size(kind.removed, language))") }
+            for path in report.skipped { print(fr ? "  non copié (fichier spécial ou point de montage) : \(path)" : "  not copied (special file or mount point): \(path)") }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Décrit la référence. / Describes the baseline.")
+        @OptionGroup var account: AccountOptions
+
+        func run() throws {
+            let language = account.global.language
+            let (store, _, _) = try account.resolve()
+            guard store.exists(account.user), let root = try? OpenedRoot(path: try store.copyPath(account.user)) else {
+                throw CommandFailure(message: BaselineError.missing(account.user).message(language), code: 1)
+            }
+            let remover = SafeRemover(root: root)
+            var total = RemovalTally()
+            if case .success(let entries) = root.list(HomePath()) {
+                for entry in entries {
+                    let tally = remover.remove(HomePath([entry.name]), .init(dryRun: true)).tally
+                    total += tally
+                    print("  \(entry.name.string) : \(BaselineCommand.size(tally, language))")
+                }
+            }
+            print("Total : \(BaselineCommand.size(total, language))")
+        }
+    }
+
+    struct Difference: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "diff", abstract: "Ce qui diffère de la référence. / What differs from the baseline.")
+        @OptionGroup var account: AccountOptions
+
+        func run() throws {
+            let language = account.global.language
+            let fr = language == .french
+            let (store, home, _) = try account.resolve()
+            let outcome: TreeMirror.Outcome
+            do { outcome = try store.differences(account: account.user, home: home) } catch {
+                throw CommandFailure(message: error.message(language), code: 1)
+            }
+            let changes = outcome.changes.filter { $0.kind != .skipped }
+            if changes.isEmpty && outcome.failures.isEmpty {
+                print(fr ? "Le dossier personnel est identique à sa référence." : "The home is identical to its baseline.")
+                return
+            }
+            for change in changes {
+                let what: String
+                switch change.kind {
+                case .removed: what = fr ? "en plus" : "extra"
+                case .restored: what = fr ? "modifié" : "changed"
+                case .created: what = fr ? "manquant" : "missing"
+                case .skipped: continue
+                }
+                print("  \(what) : \(change.path)")
+            }
+            for failure in outcome.failures { print("  ! \(failure.location) : \(failure.reasonText(language))") }
+            print(fr ? "\(changes.count) différence(s)." : "\(changes.count) difference(s).")
+        }
+    }
+}
