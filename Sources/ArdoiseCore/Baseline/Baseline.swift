@@ -61,6 +61,8 @@ public struct BaselineStore: Sendable {
 
     func markReset(_ account: String, at time: Int64 = JournalClock.now()) {
         guard let path = try? stampPath(account) else { return }
+        // Filesystems stamp inodes with a coarse clock that can lag a few milliseconds: keep a margin.
+        let time = time - 2_000_000
         let previousMask = umask(0o077)
         defer { umask(previousMask) }
         _ = FileManager.default.createFile(atPath: path, contents: Data("\(time)\n".utf8))

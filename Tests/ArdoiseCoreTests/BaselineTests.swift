@@ -1,0 +1,219 @@
+import ArdoiseCore
+import Foundation
+import Glibc
+import Testing
+
+/// Every entry below a folder with its type, owner, mode, size, modification time and content (or link target).
+func fullTree(_ root: String) -> [String: String] {
+    var result: [String: String] = [:]
+    var stack = [root]
+    while let directory = stack.popLast() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+        for name in names {
+            let path = directory + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            let key = String(path.dropFirst(root.count))
+            let common = "\(st.st_uid):\(st.st_gid) \(String(st.st_mode & 0o7777, radix: 8))"
+            switch st.st_mode & 0o170000 {
+            case 0o040000:
+                result[key] = "dir \(common)"
+                stack.append(path)
+            case 0o100000:
+                let data = FileManager.default.contents(atPath: path) ?? Data()
+                result[key] = "file \(common) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(data.hashValue)"
+            case 0o120000:
+                result[key] = "link \(common) -> \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")"
+            default:
+                result[key] = "other \(st.st_mode)"
+            }
+        }
+    }
+    return result
+}
+
+@Suite struct BaselineTests {
+    /// A prepared kiosk home: the fixture's profiles, a bookmark backup, a desktop launcher, a link, an admin's guide.
+    static func preparedHome() throws -> (Sandbox, BaselineStore, String) {
+        let sandbox = try Sandbox(fixture: true)
+        try sandbox.write(".mozilla/firefox/4144awjv.default-esr/bookmarkbackups/bookmarks-2026-11-20.jsonlz4", "bookmarks of the kiosk")
+        try sandbox.write("Desktop/Démarches en ligne.desktop", "[Desktop Entry]\nName=Démarches")
+        try sandbox.write("Documents/Guide du poste.pdf", "guide")
+        try sandbox.symlink("Desktop/Aide", to: "../Documents/Guide du poste.pdf")
+        let stateDirectory = sandbox.base + "/state"
+        return (sandbox, BaselineStore(stateDirectory: stateDirectory), stateDirectory)
+    }
+
+    static func capture(_ sandbox: Sandbox, _ store: BaselineStore) throws -> BaselineStore.CaptureReport {
+        try store.capture(account: "kiosk", home: sandbox.home, owner: testOwner, settings: sandbox.settings)
+    }
+
+    static func reset(_ sandbox: Sandbox, _ store: BaselineStore, dryRun: Bool = false) throws -> WipeReport {
+        try Wipe(home: sandbox.home, owner: testOwner, settings: sandbox.settings, baseline: (store, "kiosk")).run(dryRun: dryRun)
+    }
+
+    @Test func theCaptureIsSanitizedAndKeepsWhatTheAdminPrepared() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+
+        let report = try Self.capture(sandbox, store)
+
+        let copy = try store.copyPath("kiosk")
+        #expect(Markers.carriers(in: copy) == [], "no cookie nor history entry in a baseline")
+        #expect(report.leftOut.kinds.first { $0.kind == .passwords }?.removed.files == 9)
+        for kept in ["/Desktop/Démarches en ligne.desktop", "/Documents/Guide du poste.pdf", "/.mozilla/firefox/profiles.ini",
+                     "/.mozilla/firefox/4144awjv.default-esr/prefs.js", "/.mozilla/firefox/4144awjv.default-esr/bookmarkbackups/bookmarks-2026-11-20.jsonlz4"] {
+            #expect(FileManager.default.fileExists(atPath: copy + kept), "\(kept)")
+        }
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: copy + "/Desktop/Aide")) == "../Documents/Guide du poste.pdf")
+        var info = stat()
+        #expect(stat(store.folder, &info) == 0 && info.st_mode & 0o777 == 0o700 && info.st_uid == geteuid(), "root only")
+        #expect(report.kept.contains { $0.folder == ".mozilla" && $0.tally.files > 0 })
+    }
+
+    @Test func aSessionIsUndoneExactlyAndASecondResetDoesNothing() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        _ = try Self.capture(sandbox, store)
+        _ = try Wipe(home: sandbox.home, owner: testOwner, settings: sandbox.settings).run()
+        let copy = try store.copyPath("kiosk")
+        // The session: every browser trace of the fixture again, files in every user folder, LibreOffice's recent documents,
+        // an unknown program, a changed prefs.js, a deleted bookmark backup, a changed mode, a folder replaced by a file.
+        try run("tar", ["-xzf", Paths.publicProfiles, "-C", sandbox.base])
+        for folder in ["Desktop", "Documents", "Downloads", "Music", "Pictures", "Public", "Videos"] {
+            try sandbox.write("\(folder)/session-file.txt", "jean.martin")
+        }
+        try sandbox.write(".config/libreoffice/4/user/registrymodifications.xcu",
+                          "<item oor:path=\"/org.openoffice.Office.Histories/Histories\"><value>file:///home/kiosk/attestation-caf.odt</value></item>")
+        try sandbox.write(".local/share/some-app/state.db", "jean.martin")
+        let prefs = sandbox.home + "/.mozilla/firefox/4144awjv.default-esr/prefs.js"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: prefs))
+        handle.seekToEndOfFile()
+        handle.write(Data("user_pref(\"browser.startup.homepage\", \"http://127.0.0.1:8642/\");\n".utf8))
+        try handle.close()
+        unlink(sandbox.home + "/.mozilla/firefox/4144awjv.default-esr/bookmarkbackups/bookmarks-2026-11-20.jsonlz4")
+        chmod(sandbox.home + "/Documents/Guide du poste.pdf", 0o666)
+        _ = try run("rm", ["-rf", sandbox.home + "/.config/chromium/Default/Extension State"])
+        try sandbox.write(".config/chromium/Default/Extension State", "a file where a folder was")
+        #expect(fullTree(sandbox.home) != fullTree(copy))
+
+        let report = try Self.reset(sandbox, store)
+
+        #expect(fullTree(sandbox.home) == fullTree(copy), "same tree, bytes, modes, owners and times")
+        #expect(report.isClean)
+        #expect(Markers.carriers(in: sandbox.home) == [])
+        let kinds = Set(report.kinds.filter { !$0.removed.isEmpty }.map(\.kind))
+        #expect(kinds.isSuperset(of: [.cookies, .passwords, .history, .downloads, .userFiles, .recentFiles, .other]), "\(kinds)")
+        #expect(report.kinds.first { $0.kind == .downloads }?.removed.files == 3)
+
+        let again = try Self.reset(sandbox, store)
+        #expect(again.removed.isEmpty, "\(again.kinds)")
+        #expect(try store.differences(account: "kiosk", home: sandbox.home).isIdentical)
+    }
+
+    @Test func aFileChangedBehindTheSameSizeAndTimeIsStillCaught() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        _ = try Self.capture(sandbox, store)
+        _ = try Self.reset(sandbox, store)
+        let guide = sandbox.home + "/Documents/Guide du poste.pdf"
+        var before = stat()
+        stat(guide, &before)
+        try Data("GUIDE".utf8).write(to: URL(fileURLWithPath: guide))
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, guide, &times, 0) == 0, "the user sets the old time back")
+
+        let differences = try store.differences(account: "kiosk", home: sandbox.home)
+        #expect(differences.changes.map(\.path.description) == ["Documents/Guide du poste.pdf"])
+        _ = try Self.reset(sandbox, store)
+        #expect(sandbox.read(guide) == Data("guide".utf8))
+    }
+
+    @Test func aHomeThatFightsBackNeverLeadsOutside() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        _ = try Self.capture(sandbox, store)
+        let outside = try AttackTests.plantOutside(sandbox)
+        // Folders of the baseline replaced by links to outside, a file by a link to a secret, a folder by a file.
+        _ = try run("rm", ["-rf", sandbox.home + "/Documents", sandbox.home + "/.mozilla/firefox/4144awjv.default-esr/bookmarkbackups"])
+        try sandbox.symlink("Documents", to: sandbox.outside + "/dir")
+        try sandbox.symlink(".mozilla/firefox/4144awjv.default-esr/bookmarkbackups", to: sandbox.outside)
+        unlink(sandbox.home + "/.mozilla/firefox/profiles.ini")
+        try sandbox.symlink(".mozilla/firefox/profiles.ini", to: sandbox.outside + "/secret.txt")
+        _ = try run("rm", ["-rf", sandbox.home + "/Music"])
+        try sandbox.write("Music", "a file")
+        #expect(link(sandbox.outside + "/prefs.js", sandbox.home + "/Downloads/linked.js") == 0)
+
+        let report = try Self.reset(sandbox, store)
+
+        #expect(snapshot(sandbox.outside) == outside)
+        #expect(report.isClean, "\(report.kinds.flatMap(\.problems))")
+        #expect(fullTree(sandbox.home) == fullTree(try store.copyPath("kiosk")))
+    }
+
+    @Test func aSwapRacingTheResetNeverLeadsOutside() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        _ = try Self.capture(sandbox, store)
+        let outside = try AttackTests.plantOutside(sandbox)
+        let documents = sandbox.home + "/Documents"
+        let target = sandbox.outside + "/dir"
+        let stop = Flag()
+        for round in 0..<15 {
+            for index in 0..<30 { try sandbox.write("Documents/box/f\(index).txt", "round \(round)") }
+            stop.value = false
+            let swapper = Thread {
+                while !stop.value {
+                    rename(documents + "/box", documents + "/box.real")
+                    symlink(target, documents + "/box")
+                    unlink(documents + "/box")
+                    rename(documents + "/box.real", documents + "/box")
+                }
+            }
+            swapper.start()
+            _ = try Self.reset(sandbox, store)
+            stop.value = true
+            while !swapper.isFinished { usleep(100) }
+            #expect(snapshot(sandbox.outside) == outside, "round \(round)")
+        }
+    }
+
+    @Test func aCaptureNeverCopiesWhatALinkPointsAt() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        let outside = try AttackTests.plantOutside(sandbox)
+        try sandbox.symlink("Pictures/holiday", to: sandbox.outside + "/dir")
+        #expect(mkfifo(sandbox.home + "/Public/pipe", 0o644) == 0)
+
+        let report = try Self.capture(sandbox, store)
+
+        let copy = try store.copyPath("kiosk")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: copy + "/Pictures/holiday")) == sandbox.outside + "/dir")
+        #expect(!FileManager.default.fileExists(atPath: copy + "/Pictures/holiday/file.pdf") || isSymlink(copy + "/Pictures/holiday"))
+        #expect(report.skipped.map(\.description) == ["Public/pipe"])
+        #expect(snapshot(sandbox.outside) == outside)
+    }
+
+    @Test(.enabled(if: isRoot, "chattr +i needs root"))
+    func anImmutableFileIsReportedInBaselineModeToo() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        _ = try Self.capture(sandbox, store)
+        try sandbox.write("Downloads/stuck.pdf", "pdf")
+        try sandbox.write("Downloads/free.pdf", "pdf")
+        try sandbox.markImmutable(sandbox.home + "/Downloads/stuck.pdf")
+
+        let report = try Self.reset(sandbox, store)
+
+        #expect(!report.isClean)
+        #expect(report.kinds.flatMap(\.problems).contains { $0.code == "immutable" })
+        #expect(!sandbox.exists("Downloads/free.pdf"))
+    }
+
+    @Test func withoutABaselineTheWipeSaysSo() throws {
+        let sandbox = try Sandbox()
+        let store = BaselineStore(stateDirectory: sandbox.base + "/state")
+        #expect(throws: WipeError.cannotOpenBaseline(.missing("kiosk"))) {
+            try Wipe(home: sandbox.home, owner: testOwner, settings: sandbox.settings, baseline: (store, "kiosk")).run()
+        }
+        #expect(throws: BaselineError.invalidAccountName("../etc")) { try store.copyPath("../etc") }
+    }
+}
+
+func isSymlink(_ path: String) -> Bool {
+    var st = stat()
+    return lstat(path, &st) == 0 && st.st_mode & 0o170000 == 0o120000
+}
