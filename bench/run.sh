@@ -94,6 +94,77 @@ for label, name in [("ardoise wipe (plan+remove+rescan)", "ardoise"), ("rm -rf o
 PY
 
 # ---------------------------------------------------------------------------------------------
+# Reset to baseline: a 20,000-file home where 50 or 5,000 files changed, against rsync -a --delete on the same trees.
+command -v rsync >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
+BASE=$OUT/baseline-bench
+BHOME=$BASE/home
+BSTATE=$BASE/state
+BCONFIG=$BASE/ardoise.toml
+if [ ! -d "$BASE/template" ] || [ "$(cat "$BASE/stamp" 2>/dev/null)" != "v1 $FIXTURE" ]; then
+    rm -rf "$BASE"; mkdir -p "$BASE/template"
+    tar -xzf "$FIXTURE" -C "$BASE/template"
+    python3 - "$BASE/template/home-kiosk" <<'PY'
+import os, sys
+home = sys.argv[1]
+have = sum(len(files) for _, _, files in os.walk(home))
+for i in range(20000 - have):
+    folder = f"{home}/.local/share/kiosk-apps/app{i % 40}/data{(i // 40) % 25}"
+    os.makedirs(folder, exist_ok=True)
+    with open(f"{folder}/f{i}.dat", "wb") as f:
+        f.write(os.urandom(512 + (i * 37) % 4096))
+PY
+    chown 65534:65534 "$BASE/template/home-kiosk"
+    echo "v1 $FIXTURE" > "$BASE/stamp"
+fi
+printf '[wipe]\nmode = "baseline"\ntemporary_directories = []\n' > "$BCONFIG"
+rm -rf "$BSTATE" "$BHOME"; cp -a "$BASE/template/home-kiosk" "$BHOME"
+"$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" baseline capture --home "$BHOME" > /dev/null
+BCOPY=$(ls -d "$BSTATE"/baseline/*/ | head -1)
+BFILES=$(find "$BCOPY" -type f | wc -l)
+
+bfresh() { # a home equal to its baseline, untouched since the last reset, then $1 files changed by a session
+    rm -rf "$BHOME"; cp -a "$BCOPY" "$BHOME"; sleep 2.2
+    "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME" > /dev/null
+    python3 - "$BHOME" "$1" <<'PY'
+import os, sys
+home, count = sys.argv[1], int(sys.argv[2])
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(f"{home}/.local/share/kiosk-apps") for f in fs)
+step = max(1, len(files) // count)
+for path in files[::step][:count]:
+    with open(path, "ab") as f:
+        f.write(b"session")
+PY
+}
+bmeasure() { # name, changed files, command...
+    local name=$1 changed=$2; shift 2
+    : > "$OUT/$name.times"
+    for _ in $(seq "$RUNS"); do
+        bfresh "$changed"
+        /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
+        cat "$OUT/time.txt" >> "$OUT/$name.times"
+        [ -z "$(rsync -a --delete --dry-run --itemize-changes "$BCOPY" "$BHOME/" | grep -v '^\.d')" ] || echo "warning: $name left differences" >&2
+    done
+}
+for changed in 50 5000; do
+    bmeasure "reset-$changed" "$changed" "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME"
+    bmeasure "rsync-$changed" "$changed" rsync -a --delete "$BCOPY" "$BHOME/"
+done
+python3 - "$OUT" "$BFILES" <<'PY'
+import statistics, sys
+out, files = sys.argv[1], sys.argv[2]
+def load(name):
+    rows = [line.split() for line in open(f"{out}/{name}.times") if line.strip()]
+    return statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows) / 1024
+print()
+print(f"reset to baseline — a home of {files} files (the fixture's profiles + programs' data)")
+print(f"{'changed files':<16}{'ardoise s':>11}{'rsync s':>10}{'ratio':>8}{'ardoise RSS MB':>16}{'rsync RSS MB':>14}")
+for changed in (50, 5000):
+    ours, ours_rss = load(f"reset-{changed}")
+    theirs, theirs_rss = load(f"rsync-{changed}")
+    print(f"{changed:<16}{ours:>11.3f}{theirs:>10.3f}{ours / theirs:>7.2f}x{ours_rss:>16.1f}{theirs_rss:>14.1f}")
+PY
+
+# ---------------------------------------------------------------------------------------------
 # The access journal: a year of 50 kiosks, each operation beside the same one in raw SQL (sqlite3).
 command -v sqlite3 >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 JOURNAL_BENCH=$(dirname "$ARDOISE")/ardoise-journal-bench

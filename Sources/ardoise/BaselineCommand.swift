@@ -12,18 +12,28 @@ struct BaselineCommand: ParsableCommand {
 
     struct AccountOptions: ParsableArguments {
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Le compte du poste public. / The kiosk account.") var user: String
+        @Option(help: "Le compte du poste public. / The kiosk account.") var user: String?
+        @Option(help: "Ou son dossier personnel. / Or its home folder.") var home: String?
 
-        /// The account's home and uid; root only.
-        func resolve() throws -> (store: BaselineStore, home: String, owner: UInt32) {
+        func validate() throws {
+            guard (user == nil) != (home == nil) else {
+                throw ValidationError("Donnez --user NOM ou --home DOSSIER (un seul). / Give --user NAME or --home DIR (one of them).")
+            }
+        }
+
+        /// The account's name, home and uid; root only.
+        func resolve() throws -> (store: BaselineStore, account: String, home: String, owner: UInt32) {
             let language = global.language
             guard geteuid() == 0 else {
                 throw CommandFailure(message: language == .french ? "Seuls les administrateurs gèrent les références : relancez avec sudo."
                                                                    : "Only administrators manage baselines: run it again with sudo.", code: 3)
             }
-            switch WipeTarget.forUser(user, callerUID: 0) {
-            case .success(let found): return (BaselineStore(stateDirectory: global.stateDirectoryPath), found.home, found.owner)
-            case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
+            switch user.map({ WipeTarget.forUser($0, callerUID: 0) }) ?? WipeTarget.forHome(home!, callerUID: 0) {
+            case .success(let found):
+                let account = user ?? Account.withID(found.owner)?.name ?? "\(found.owner)"
+                return (BaselineStore(stateDirectory: global.stateDirectoryPath), account, found.home, found.owner)
+            case .failure(let refusal):
+                throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
             }
         }
     }
@@ -43,14 +53,14 @@ struct BaselineCommand: ParsableCommand {
             let language = account.global.language
             let fr = language == .french
             let configuration = try account.global.configuration()
-            let (store, home, owner) = try account.resolve()
+            let (store, name, home, owner) = try account.resolve()
             let report: BaselineStore.CaptureReport
             do {
-                report = try store.capture(account: account.user, home: home, owner: owner, settings: configuration.wipe)
+                report = try store.capture(account: name, home: home, owner: owner, settings: configuration.wipe)
             } catch {
                 throw CommandFailure(message: error.message(language), code: 1)
             }
-            print(fr ? "Référence enregistrée pour « \(account.user) » (\(home))." : "Baseline stored for \"\(account.user)\" (\(home)).")
+            print(fr ? "Référence enregistrée pour « \(name) » (\(home))." : "Baseline stored for \"\(name)\" (\(home)).")
             print(fr ? "Gardé, par dossier :" : "Kept, per folder:")
             for (folder, tally) in report.kept { print("  \(folder) : \(BaselineCommand.size(tally, language))") }
             let leftOut = report.leftOut.kinds.filter { !$0.removed.isEmpty }
@@ -67,9 +77,9 @@ struct BaselineCommand: ParsableCommand {
 
         func run() throws {
             let language = account.global.language
-            let (store, _, _) = try account.resolve()
-            guard store.exists(account.user), let root = try? OpenedRoot(path: try store.copyPath(account.user)) else {
-                throw CommandFailure(message: BaselineError.missing(account.user).message(language), code: 1)
+            let (store, name, _, _) = try account.resolve()
+            guard store.exists(name), let root = try? OpenedRoot(path: try store.copyPath(name)) else {
+                throw CommandFailure(message: BaselineError.missing(name).message(language), code: 1)
             }
             let remover = SafeRemover(root: root)
             var total = RemovalTally()
@@ -91,9 +101,9 @@ struct BaselineCommand: ParsableCommand {
         func run() throws {
             let language = account.global.language
             let fr = language == .french
-            let (store, home, _) = try account.resolve()
+            let (store, name, home, _) = try account.resolve()
             let outcome: TreeMirror.Outcome
-            do { outcome = try store.differences(account: account.user, home: home) } catch {
+            do { outcome = try store.differences(account: name, home: home) } catch {
                 throw CommandFailure(message: error.message(language), code: 1)
             }
             let changes = outcome.changes.filter { $0.kind != .skipped }

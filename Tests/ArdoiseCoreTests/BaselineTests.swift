@@ -217,3 +217,41 @@ func isSymlink(_ path: String) -> Bool {
     var st = stat()
     return lstat(path, &st) == 0 && st.st_mode & 0o170000 == 0o120000
 }
+
+/// `ardoise baseline ...` and the wipe choosing its mode, through the built binary.
+@Suite struct BaselineCommandTests {
+    @Test(.enabled(if: isRoot, "needs a real account and root"))
+    func captureDiffAndAWipeInAutoModeThroughTheCommand() throws {
+        let account = "ardoise-test-\(getpid() % 100000)"
+        let sandbox = try Sandbox(fixture: true)
+        #expect(try run("useradd", ["--no-create-home", "--home-dir", sandbox.home, "--uid", "\(40000 + getpid() % 20000)", account]).status == 0)
+        defer { _ = try? run("userdel", [account]) }
+        let uid = try #require(Account.named(account)?.uid)
+        chown(sandbox.home, uid, uid)
+        let state = sandbox.base + "/state"
+        let config = sandbox.base + "/ardoise.toml"
+        try Data("[wipe]\ntemporary_directories = [\"\(sandbox.tmp)\"]\n".utf8).write(to: URL(fileURLWithPath: config))
+        let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "en_US.UTF-8"]
+        func ardoise(_ arguments: [String]) throws -> CommandResult {
+            try run(Paths.ardoiseBinary, ["--config", config, "--state-dir", state] + arguments, environment: environment)
+        }
+
+        let capture = try ardoise(["baseline", "capture", "--user", account])
+        #expect(capture.status == 0, "\(capture.error)")
+        #expect(capture.output.contains("Baseline stored") && capture.output.contains("saved passwords"))
+        let diff = try ardoise(["baseline", "diff", "--user", account])
+        #expect(diff.output.contains("extra : Downloads/attestation-caf.pdf"))
+        let show = try ardoise(["baseline", "show", "--user", account])
+        #expect(show.status == 0 && show.output.contains(".mozilla"))
+
+        let wipe = try ardoise(["wipe", "--user", account])
+        #expect(wipe.status == 0, "\(wipe.output) \(wipe.error)")
+        #expect(try ardoise(["baseline", "diff", "--user", account]).output.contains("identical"))
+        let events = try AccessJournal(directory: state).events(JournalFilter(kinds: [.wipeFinished]))
+        #expect(events.last?.detail["mode"] == .text("baseline"))
+
+        let refused = try run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.ardoiseBinary, "baseline", "show", "--user", account,
+                                          "--state-dir", state], environment: environment)
+        #expect(refused.status == 3)
+    }
+}
