@@ -149,11 +149,15 @@ import Testing
         let configuration = try ArdoiseConfiguration.parse(text, file: "Config/ardoise.toml")
         #expect(configuration.wipe.temporaryDirectories == ["/tmp", "/var/tmp"])
         #expect(configuration.wipe.excludedKinds.isEmpty)
+        #expect(configuration.wipe.mode == .auto)
+        #expect(configuration.journal.retentionDays == 365)
+        #expect(configuration.warnings.isEmpty)
     }
 
     @Test func valuesAreRead() throws {
         let configuration = try ArdoiseConfiguration.parse("""
         [wipe]
+        mode = "catalogue"
         exclude_kinds = ["cache", "thumbnails"]
         keep = ["Bureau/*.desktop"]
         temporary_directories = ["/tmp"]
@@ -164,7 +168,12 @@ import Testing
 
         [[wipe.extra]]
         path = ".scanner"
+
+        [wipe.modes]
+        kiosque2 = "baseline"
         """, file: "test.toml")
+        #expect(configuration.wipe.mode(for: "kiosque1") == .catalogue)
+        #expect(configuration.wipe.mode(for: "kiosque2") == .baseline)
         #expect(configuration.wipe.excludedKinds == [.cache, .thumbnails])
         #expect(configuration.wipe.keep == KeepList(["Bureau/*.desktop"]))
         #expect(configuration.wipe.extra == [TraceRule(.applicationHistory, ".local/share/some-app"), TraceRule(.other, ".scanner")])
@@ -178,6 +187,9 @@ import Testing
         ("[wipe]\nkeep = \"Bureau\"", 2, "wipe.keep"),
         ("[wipe]\n[[wipe.extra]]\npath = \"../../etc\"", 3, "wipe.extra.path"),
         ("[wipe]\n[[wipe.extra]]\npath = \"x\"\nkind = \"nope\"", 4, "wipe.extra.kind"),
+        ("[wipe]\nmode = \"clean\"", 2, "wipe.mode"),
+        ("[wipe.modes]\nkiosque = \"fast\"", 2, "wipe.modes.kiosque"),
+        ("[journal]\nretention_days = 2000", 2, "journal.retention_days"),
     ])
     func aBrokenFileNamesItsLineAndKey(_ text: String, _ line: Int, _ key: String?) {
         do {

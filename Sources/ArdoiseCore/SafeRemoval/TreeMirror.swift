@@ -57,7 +57,7 @@ public struct TreeMirror: Sendable {
             let frame = stack[index]
             let here = listing(frame.target)
             let wanted = listing(frame.reference)
-            for (name, status) in here.sorted(by: { $0.key < $1.key }) where wanted[name] == nil || !Self.isCopyable(wanted[name]!) {
+            for name in here.keys.sorted() where wanted[name] == nil || !Self.isCopyable(wanted[name]!) {
                 let path = frame.path.appending(name)
                 var removal = RemovalResult()
                 remover.removeEntry(name, in: frame.target, at: path, SafeRemover.Options(dryRun: dryRun), into: &removal)
