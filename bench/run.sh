@@ -5,6 +5,9 @@ ARDOISE=${1:?usage: bench/run.sh PATH-TO-ardoise}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/out
 RUNS=${RUNS:-5}
+# SECTIONS: any of wipe, baseline, journal (default: all three).
+SECTIONS=${SECTIONS:-wipe baseline journal}
+section() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 FIXTURE=${ARDOISE_FIXTURES:-$HERE/../../shared/fixtures/browser-profiles}/public-profiles.tar.gz
 CACHE_FILES=${CACHE_FILES:-8000}
 DOWNLOADS=${DOWNLOADS:-3000}
@@ -50,6 +53,7 @@ system.recent_documents system.trash"
 
 fresh() { rm -rf "$OUT/work"; mkdir -p "$OUT/work"; cp -a "$TEMPLATE" "$WORK"; sync; }
 
+if section wipe; then
 # The exact paths the wipe removes, found by listing the home before and after one wipe.
 fresh
 (cd "$WORK" && find . -print0) > "$OUT/before.lst"
@@ -93,8 +97,11 @@ for label, name in [("ardoise wipe (plan+remove+rescan)", "ardoise"), ("rm -rf o
     print(f"{label:<34}{median:>10.3f}{median / rm[0]:>10.2f}x{rss:>13.1f}{markers:>19}")
 PY
 
+fi
+
 # ---------------------------------------------------------------------------------------------
 # Reset to baseline: a 20,000-file home where 50 or 5,000 files changed, against rsync -a --delete on the same trees.
+if section baseline; then
 command -v rsync >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
 BASE=$OUT/baseline-bench
 BHOME=$BASE/home
@@ -127,13 +134,14 @@ bfresh() { # a home equal to its baseline, untouched since the last reset, then 
     "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME" > /dev/null
     python3 - "$BHOME" "$1" <<'PY'
 import os, sys
-home, count = sys.argv[1], int(sys.argv[2])
+home, count = sys.argv[1], int(sys.argv[2])  # appends to every (files / count)-th file of the programs' data
 files = sorted(os.path.join(d, f) for d, _, fs in os.walk(f"{home}/.local/share/kiosk-apps") for f in fs)
 step = max(1, len(files) // count)
 for path in files[::step][:count]:
     with open(path, "ab") as f:
         f.write(b"session")
 PY
+    sync  # the copy's and the session's writes reach the disk before the clock starts, for both tools
 }
 bmeasure() { # name, changed files, command...
     local name=$1 changed=$2; shift 2
@@ -164,8 +172,11 @@ for changed in (50, 5000):
     print(f"{changed:<16}{ours:>11.3f}{theirs:>10.3f}{ours / theirs:>7.2f}x{ours_rss:>16.1f}{theirs_rss:>14.1f}")
 PY
 
+fi
+
 # ---------------------------------------------------------------------------------------------
 # The access journal: a year of 50 kiosks, each operation beside the same one in raw SQL (sqlite3).
+if section journal; then
 command -v sqlite3 >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 JOURNAL_BENCH=$(dirname "$ARDOISE")/ardoise-journal-bench
 EVENTS=${JOURNAL_EVENTS:-5000000}
@@ -222,3 +233,4 @@ for label, ours, raw, note in rows:
     ratio = raw / ours if label.startswith("insert") else ours / raw
     print(f"{label:<40}{ours:>12,.1f}{raw:>12,.1f}{ratio:>8.2f}x" + (f"   {note}" if note else ""))
 PY
+fi

@@ -255,3 +255,55 @@ func isSymlink(_ path: String) -> Bool {
         #expect(refused.status == 3)
     }
 }
+
+/// The wipe's attack cases, against a reset to baseline: outside files survive byte for byte and the home ends equal to its baseline.
+@Suite struct BaselineAttackTests {
+    static func captured() throws -> (Sandbox, BaselineStore, [String: String]) {
+        let sandbox = try Sandbox()
+        try sandbox.write(".config/user-dirs.dirs", "XDG_DOWNLOAD_DIR=\"$HOME/Downloads\"\n")
+        try sandbox.mkdir("Downloads")
+        try sandbox.write("Documents/Guide.pdf", "guide")
+        let store = BaselineStore(stateDirectory: sandbox.base + "/state")
+        _ = try store.capture(account: "kiosk", home: sandbox.home, owner: testOwner, settings: sandbox.settings)
+        return (sandbox, store, try AttackTests.plantOutside(sandbox))
+    }
+
+    static func resetAndCheck(_ sandbox: Sandbox, _ store: BaselineStore, _ outside: [String: String], clean: Bool = true) throws -> WipeReport {
+        let report = try Wipe(home: sandbox.home, owner: testOwner, settings: sandbox.settings, baseline: (store, "kiosk")).run()
+        #expect(snapshot(sandbox.outside) == outside)
+        if clean {
+            #expect(report.isClean, "\(report.kinds.flatMap(\.problems))")
+            #expect(fullTree(sandbox.home) == fullTree(try store.copyPath("kiosk")))
+        }
+        return report
+    }
+
+    @Test func specialFilesOddNamesAndADeepTree() throws {
+        let (sandbox, store, outside) = try Self.captured()
+        #expect(mkfifo(sandbox.home + "/Downloads/fifo", 0o644) == 0)
+        if isRoot { #expect(mknod(sandbox.home + "/Downloads/null", S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0) }
+        try sandbox.write("Downloads/line\nbreak.pdf", "x")
+        let odd = Array((sandbox.home + "/Documents/").utf8) + [0x66, 0xff, 0x0a]
+        let fd = (odd.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+        close(fd)
+        try makeDeepTree(at: sandbox.home + "/Downloads", depth: 3000)
+        _ = try Self.resetAndCheck(sandbox, store, outside)
+    }
+
+    @Test(.enabled(if: isRoot, "bind mounts need root"))
+    func aBindMountIsNotCrossed() throws {
+        let (sandbox, store, outside) = try Self.captured()
+        try sandbox.mkdir("Downloads/mounted")
+        try sandbox.bindMount(sandbox.outside + "/dir", on: sandbox.home + "/Downloads/mounted")
+        let report = try Self.resetAndCheck(sandbox, store, outside, clean: false)
+        #expect(report.kinds.flatMap(\.problems).contains { $0.code == "mount-point" })
+        #expect(!report.isClean)
+    }
+
+    @Test func userDirsPointingOutsideChangeNothingOutside() throws {
+        let (sandbox, store, outside) = try Self.captured()
+        try sandbox.write(".config/user-dirs.dirs", "XDG_DOWNLOAD_DIR=\"/etc\"\nXDG_DESKTOP_DIR=\"$HOME/../outside\"\n")
+        _ = try Self.resetAndCheck(sandbox, store, outside)
+        #expect(sandbox.read(sandbox.home + "/.config/user-dirs.dirs") == Data("XDG_DOWNLOAD_DIR=\"$HOME/Downloads\"\n".utf8))
+    }
+}
