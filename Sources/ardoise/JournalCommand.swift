@@ -167,10 +167,9 @@ struct Export: ParsableCommand {
         let export: JournalExport
         do { export = try journal.export(filter, by: Actor.current()) } catch { throw CommandFailure(message: error.message(language), code: 1) }
         let summaryPath = out + ".verification.txt"
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
-        guard FileManager.default.createFile(atPath: out, contents: Data(export.csv.utf8)),
-              FileManager.default.createFile(atPath: summaryPath, contents: Data(export.summary(language).utf8)) else {
+        let private0600: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+        guard FileManager.default.createFile(atPath: out, contents: Data(export.csv.utf8), attributes: private0600),
+              FileManager.default.createFile(atPath: summaryPath, contents: Data(export.summary(language).utf8), attributes: private0600) else {
             throw CommandFailure(message: language == .french ? "Impossible d'écrire \(out)." : "Cannot write \(out).", code: 1)
         }
         global.record(adminQuery("export", filter.journalDetailForQuery.merging(["results": .int(Int64(export.events.count))]) { $1 }), in: journal)

@@ -69,6 +69,7 @@ func knownEvents() -> [JournalEvent] {
         #expect(read == written)
         var info = stat()
         #expect(stat(sandbox.path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(stat(sandbox.path + "-wal", &info) == 0 && info.st_mode & 0o777 == 0o600, "the write-ahead log is as private as the database")
         #expect(stat(sandbox.directory, &info) == 0 && info.st_mode & 0o777 == 0o700)
         let mode = try DatabaseQueue(path: sandbox.path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -298,6 +299,8 @@ func knownEvents() -> [JournalEvent] {
 
         let aside = try #require(journal.setAside)
         #expect(FileManager.default.contents(atPath: aside) == garbage)
+        var info = stat()
+        #expect(stat(sandbox.path, &info) == 0 && info.st_mode & 0o777 == 0o600, "the new journal is private too")
         let events = try journal.events()
         #expect(events.map(\.kind) == [.journalRecovered])
         #expect(try journal.verify().isIntact)

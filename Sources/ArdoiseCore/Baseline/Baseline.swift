@@ -63,9 +63,7 @@ public struct BaselineStore: Sendable {
         guard let path = try? stampPath(account) else { return }
         // Filesystems stamp inodes with a coarse clock that can lag a few milliseconds: keep a margin.
         let time = time - 2_000_000
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
-        _ = FileManager.default.createFile(atPath: path, contents: Data("\(time)\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("\(time)\n".utf8), attributes: [.posixPermissions: 0o600])
     }
 
     public struct CaptureReport: Sendable {
@@ -81,8 +79,6 @@ public struct BaselineStore: Sendable {
     /// the admin prepares them), and replaces the previous baseline only once the new one is complete.
     public func capture(account: String, home: String, owner: UInt32, settings: WipeSettings) throws(BaselineError) -> CaptureReport {
         let final = try copyPath(account)
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
         if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(stateDirectory, String(cString: strerror(errno))) }
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(folder, String(cString: strerror(errno))) }
         chmod(folder, 0o700)

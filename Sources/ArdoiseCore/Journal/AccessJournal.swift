@@ -51,14 +51,15 @@ public final class AccessJournal: @unchecked Sendable {
         self.directory = directory
         self.path = directory + "/" + Self.fileName
         self.mirror = mirror
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
+        // Modes are set explicitly, never through umask: the process may have other threads.
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw .cannotOpen(directory, String(cString: strerror(errno)))
         }
+        chmod(directory, 0o700)
         if access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 {
             throw .cannotOpen(path, String(cString: strerror(errno)))
         }
+        Self.createPrivately(path)
         do {
             database = try Self.openChecked(path)
         } catch {
@@ -71,6 +72,7 @@ public final class AccessJournal: @unchecked Sendable {
                 }
             }
             setAside = aside
+            Self.createPrivately(path)
             do {
                 database = try Self.openChecked(path)
             } catch {
@@ -82,6 +84,12 @@ public final class AccessJournal: @unchecked Sendable {
         if let setAside {
             try append(JournalEvent(kind: .journalRecovered, outcome: "set-aside", detail: ["set_aside_at": .text(Self.fileStamp()), "name": .text((setAside as NSString).lastPathComponent)]))
         }
+    }
+
+    /// Created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+    static func createPrivately(_ path: String) {
+        let created = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if created >= 0 { close(created) }
     }
 
     static func fileStamp() -> String {

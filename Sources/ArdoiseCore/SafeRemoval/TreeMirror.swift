@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Glibc
 
 /// Makes the tree below one opened root (`target`) equal to the tree below another (`reference`), walking both side by side
@@ -64,6 +66,7 @@ public struct TreeMirror: Sendable {
                 outcome.changes.append(Change(kind: .removed, path: path, tally: removal.tally))
                 outcome.failures += removal.failures
             }
+            var rewrites: [(name: EntryName, want: EntryStatus, path: HomePath)] = []
             for (name, want) in wanted.sorted(by: { $0.key < $1.key }) {
                 let path = frame.path.appending(name)
                 guard Self.isCopyable(want), !reference.crossesMount(want) else {
@@ -114,16 +117,31 @@ public struct TreeMirror: Sendable {
                     } else {
                         outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
                     }
-                    if dryRun { continue }
-                    if let error = copy(name, want, from: frame.reference, to: frame.target) {
-                        outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
-                    }
+                    if !dryRun { rewrites.append((name, want, path)) }
                 default:
                     break
                 }
             }
+            outcome.failures += rewrite(rewrites, from: frame.reference, to: frame.target)
         }
         return outcome
+    }
+
+    /// The files of one folder to write again, on both cores when there are several (each is independent of the others).
+    private func rewrite(_ files: [(name: EntryName, want: EntryStatus, path: HomePath)], from source: Int32, to destination: Int32) -> [RemovalFailure] {
+        guard files.count > 1 else {
+            return files.compactMap { file in
+                copy(file.name, file.want, from: source, to: destination).map { RemovalFailure(location: target.display(file.path), reason: .system($0)) }
+            }
+        }
+        let failures = FailureList()
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let file = files[index]
+            if let error = copy(file.name, file.want, from: source, to: destination) {
+                failures.append(RemovalFailure(location: target.display(file.path), reason: .system(error)))
+            }
+        }
+        return failures.all
     }
 
     static func isCopyable(_ status: EntryStatus) -> Bool {
@@ -236,4 +254,12 @@ public struct TreeMirror: Sendable {
         }
         return entries
     }
+}
+
+/// Failures gathered from several threads.
+private final class FailureList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [RemovalFailure] = []
+    func append(_ failure: RemovalFailure) { lock.withLock { failures.append(failure) } }
+    var all: [RemovalFailure] { lock.withLock { failures } }
 }
