@@ -3,35 +3,6 @@ import Foundation
 import Glibc
 import Testing
 
-/// Every entry below a folder with its type, owner, mode, size, modification time and content (or link target).
-func fullTree(_ root: String) -> [String: String] {
-    var result: [String: String] = [:]
-    var stack = [root]
-    while let directory = stack.popLast() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
-        for name in names {
-            let path = directory + "/" + name
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            let key = String(path.dropFirst(root.count))
-            let common = "\(st.st_uid):\(st.st_gid) \(String(st.st_mode & 0o7777, radix: 8))"
-            switch st.st_mode & 0o170000 {
-            case 0o040000:
-                result[key] = "dir \(common)"
-                stack.append(path)
-            case 0o100000:
-                let data = FileManager.default.contents(atPath: path) ?? Data()
-                result[key] = "file \(common) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(data.hashValue)"
-            case 0o120000:
-                result[key] = "link \(common) -> \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")"
-            default:
-                result[key] = "other \(st.st_mode)"
-            }
-        }
-    }
-    return result
-}
-
 @Suite struct BaselineTests {
     /// A prepared kiosk home: the fixture's profiles, a bookmark backup, a desktop launcher, a link, an admin's guide.
     static func preparedHome() throws -> (Sandbox, BaselineStore, String) {

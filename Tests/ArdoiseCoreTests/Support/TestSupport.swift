@@ -211,8 +211,11 @@ enum Manifest {
     }
 }
 
-/// A snapshot of every entry below a folder (path, type, size, content hash), to prove nothing changed.
-func snapshot(_ root: String) -> [String: String] {
+/// A snapshot of every entry below a folder, to prove nothing changed: `fullTree`.
+func snapshot(_ root: String) -> [String: String] { fullTree(root) }
+
+/// Every entry below a folder with its type, owner, mode, size, modification time and content (or link target).
+func fullTree(_ root: String) -> [String: String] {
     var result: [String: String] = [:]
     var stack = [root]
     while let directory = stack.popLast() {
@@ -222,13 +225,16 @@ func snapshot(_ root: String) -> [String: String] {
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }
             let key = String(path.dropFirst(root.count))
+            let common = "\(st.st_uid):\(st.st_gid) \(String(st.st_mode & 0o7777, radix: 8))"
             switch st.st_mode & 0o170000 {
             case 0o040000:
-                result[key] = "dir \(st.st_mode & 0o7777)"
+                result[key] = "dir \(common)"
                 stack.append(path)
             case 0o100000:
                 let data = FileManager.default.contents(atPath: path) ?? Data()
-                result[key] = "file \(st.st_size) \(data.hashValue) \(st.st_mode & 0o7777)"
+                result[key] = "file \(common) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(data.hashValue)"
+            case 0o120000:
+                result[key] = "link \(common) -> \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")"
             default:
                 result[key] = "other \(st.st_mode)"
             }
