@@ -158,25 +158,10 @@ import Testing
         let sandbox = try Sandbox()
         let outside = try Self.plantOutside(sandbox)
         let downloads = sandbox.home + "/Downloads"
-        let target = sandbox.outside + "/dir"
-        let stop = Flag()
         for round in 0..<25 {
             for index in 0..<40 { try sandbox.write("Downloads/box/f\(index).pdf", "round \(round)") }
             try sandbox.write("Downloads/box/inner/g.pdf", "g")
-            stop.value = false
-            let swapper = Thread {
-                // Swap the folder for a link to outside and back, as fast as possible.
-                while !stop.value {
-                    rename(downloads + "/box", downloads + "/box.real")
-                    Glibc.symlink(target, downloads + "/box")
-                    unlink(downloads + "/box")
-                    rename(downloads + "/box.real", downloads + "/box")
-                }
-            }
-            swapper.start()
-            _ = try sandbox.wipe()
-            stop.value = true
-            while !swapper.isFinished { usleep(100) }
+            try whileSwapping(downloads + "/box", withLinkTo: sandbox.outside + "/dir") { _ = try sandbox.wipe() }
             #expect(snapshot(sandbox.outside) == outside, "round \(round)")
         }
         _ = try sandbox.wipe()
@@ -258,6 +243,25 @@ import Testing
         #expect(!report.isClean)
         #expect(report.rendered(.table, language: .french).contains("rendu non modifiable"))
     }
+}
+
+/// Runs `body` while another thread swaps the folder `path` for a link to `target` and back, as fast as it can.
+func whileSwapping(_ path: String, withLinkTo target: String, _ body: () throws -> Void) rethrows {
+    let stop = Flag()
+    let swapper = Thread {
+        while !stop.value {
+            rename(path, path + ".real")
+            symlink(target, path)
+            unlink(path)
+            rename(path + ".real", path)
+        }
+    }
+    swapper.start()
+    defer {
+        stop.value = true
+        while !swapper.isFinished { usleep(100) }
+    }
+    try body()
 }
 
 final class Flag: @unchecked Sendable {

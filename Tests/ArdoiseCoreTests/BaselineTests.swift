@@ -122,24 +122,9 @@ import Testing
         let (sandbox, store, _) = try Self.preparedHome()
         _ = try Self.capture(sandbox, store)
         let outside = try AttackTests.plantOutside(sandbox)
-        let documents = sandbox.home + "/Documents"
-        let target = sandbox.outside + "/dir"
-        let stop = Flag()
         for round in 0..<15 {
             for index in 0..<30 { try sandbox.write("Documents/box/f\(index).txt", "round \(round)") }
-            stop.value = false
-            let swapper = Thread {
-                while !stop.value {
-                    rename(documents + "/box", documents + "/box.real")
-                    symlink(target, documents + "/box")
-                    unlink(documents + "/box")
-                    rename(documents + "/box.real", documents + "/box")
-                }
-            }
-            swapper.start()
-            _ = try Self.reset(sandbox, store)
-            stop.value = true
-            while !swapper.isFinished { usleep(100) }
+            try whileSwapping(sandbox.home + "/Documents/box", withLinkTo: sandbox.outside + "/dir") { _ = try Self.reset(sandbox, store) }
             #expect(snapshot(sandbox.outside) == outside, "round \(round)")
         }
     }

@@ -71,32 +71,12 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
 
 /// A small structured detail: counts, durations, outcomes. Never a URL, a file name or a page title:
 /// values are numbers, booleans, or words from a closed list (kinds, outcomes, triggers, commands, filters).
-public enum DetailValue: Sendable, Equatable, Codable {
+public enum DetailValue: Sendable, Equatable {
     case int(Int64)
     case double(Double)
     case bool(Bool)
     case text(String)
     case object([String: DetailValue])
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int64.self) { self = .int(value) }
-        else if let value = try? container.decode(Double.self) { self = .double(value) }
-        else if let value = try? container.decode(String.self) { self = .text(value) }
-        else { self = .object(try container.decode([String: DetailValue].self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .bool(let value): try container.encode(value)
-        case .text(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
 
     func writeJSON(to out: inout String) {
         switch self {
