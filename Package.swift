@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ardoise", targets: ["ardoise"]),
+        .executable(name: "ardoised", targets: ["ardoised"]),
         .library(name: "ArdoiseCore", targets: ["ArdoiseCore"]),
     ],
     dependencies: [
@@ -13,15 +14,17 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // statx() with STATX_MNT_ID / STATX_ATTR_MOUNT_ROOT, which Glibc's Swift overlay does not expose.
-        .systemLibrary(name: "CStatx"),
+        // statx() (STATX_MNT_ID, STATX_ATTR_MOUNT_ROOT), pipe2, accept4, SO_PEERCRED: what Glibc's Swift module hides.
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(
             name: "ArdoiseCore",
             dependencies: [
-                "CStatx",
+                "CLinux",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -30,7 +33,26 @@ let package = Package(
         ),
         .target(
             name: "ArdoiseSystem",
-            dependencies: ["ArdoiseCore", "CSystemd"]
+            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "ArdoiseDaemon",
+            dependencies: [
+                "ArdoiseCore",
+                "ArdoiseSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "ardoised",
+            dependencies: [
+                "ArdoiseDaemon",
+                "ArdoiseSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "ardoise",
@@ -56,6 +78,10 @@ let package = Package(
         .testTarget(
             name: "ArdoiseSystemTests",
             dependencies: ["ArdoiseSystem", "ArdoiseCore"]
+        ),
+        .testTarget(
+            name: "ArdoiseDaemonTests",
+            dependencies: ["ArdoiseDaemon", "ArdoiseSystem", "ArdoiseCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

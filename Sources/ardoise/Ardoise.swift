@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseSystem
 import ArgumentParser
 import Foundation
 import Glibc
@@ -8,12 +9,19 @@ struct Ardoise: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ardoise",
         abstract: "Efface les traces des sessions d'un poste public. / Erases what sessions leave on a public computer.",
-        subcommands: [WipeCommand.self, JournalCommand.self, BaselineCommand.self]
+        subcommands: [WipeCommand.self, JournalCommand.self, BaselineCommand.self, SessionEndCommand.self]
     )
 
     static func main() {
         do {
-            var command = try parseAsRoot(GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
+            let arguments = GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
+            var command = try parseAsRoot(arguments)
+            // Without root, an administrator's journal query goes through the service, which checks the group.
+            if command is RelayedJournalCommand && geteuid() != 0 {
+                let environment = ProcessInfo.processInfo.environment
+                try JournalRelayClient.run(arguments, language: Language.fromEnvironment(environment), socketPath: ControlChannel.path(environment))
+                return
+            }
             try command.run()
         } catch let failure as CommandFailure {
             if !failure.message.isEmpty { FileHandle.standardError.write(Data((failure.message + "\n").utf8)) }

@@ -98,7 +98,7 @@ func adminQuery(_ command: String, _ detail: [String: DetailValue] = [:]) -> Jou
     return JournalEvent(kind: .adminQuery, uid: actor.uid, user: actor.name, outcome: "ok", detail: fields)
 }
 
-struct ListEvents: ParsableCommand {
+struct ListEvents: ParsableCommand, RelayedJournalCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Liste les événements. / Lists events.")
 
     @OptionGroup var global: GlobalOptions
@@ -116,7 +116,7 @@ struct ListEvents: ParsableCommand {
     }
 }
 
-struct Statistics: ParsableCommand {
+struct Statistics: ParsableCommand, RelayedJournalCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Chiffres d'activité. / Activity figures.")
 
     @OptionGroup var global: GlobalOptions
@@ -149,7 +149,7 @@ struct Statistics: ParsableCommand {
     }
 }
 
-struct Export: ParsableCommand {
+struct Export: ParsableCommand, RelayedJournalCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export pour une réquisition légale (CSV + résumé de vérification). / Export for a lawful request (CSV + verification summary)."
@@ -179,7 +179,7 @@ struct Export: ParsableCommand {
     }
 }
 
-struct Verify: ParsableCommand {
+struct Verify: ParsableCommand, RelayedJournalCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Vérifie l'intégrité du journal. / Checks the journal's integrity.")
 
     @OptionGroup var global: GlobalOptions

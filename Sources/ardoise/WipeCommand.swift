@@ -43,33 +43,18 @@ struct WipeCommand: ParsableCommand {
         case .success(let found): resolved = found
         case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
         }
-        let account = Account.withID(resolved.owner)?.name
-        let store = BaselineStore(stateDirectory: global.stateDirectoryPath)
-        let mode = configuration.wipe.mode(for: account)
-        var wipe = Wipe(home: resolved.home, owner: resolved.owner, settings: configuration.wipe)
-        if let account, mode == .baseline || (mode == .auto && store.exists(account)) { wipe.baseline = (store, account) }
         // A manual wipe is journaled (trigger, who ran it); a journal that cannot be written does not stop the wipe.
         let journal = dryRun ? nil : try? AccessJournal(directory: global.stateDirectoryPath, mirror: SystemJournalMirror())
         if !dryRun && journal == nil {
             printError(language == .french ? "Attention : cet effacement ne sera pas inscrit au journal (\(global.stateDirectoryPath) inaccessible)."
                                            : "Warning: this wipe will not be written to the journal (\(global.stateDirectoryPath) not reachable).")
         }
-        let actor = Actor.current()
-        let common: [String: DetailValue] = ["trigger": .text("manual"), "by": .text(actor.name), "mode": .text(wipe.baseline == nil ? "catalogue" : "baseline")]
-        if let journal { global.record(JournalEvent(kind: .wipeStarted, uid: resolved.owner, user: account, detail: common), in: journal) }
+        let wipe = RecordedWipe(home: resolved.home, owner: resolved.owner, account: Account.withID(resolved.owner)?.name, settings: configuration.wipe,
+                                stateDirectory: global.stateDirectoryPath, trigger: "manual", actor: Actor.current())
         let report: WipeReport
-        do {
-            report = try wipe.run(dryRun: dryRun)
-        } catch {
-            if let journal { global.record(JournalEvent(kind: .wipeFailed, uid: resolved.owner, user: account, outcome: "failed", detail: common), in: journal) }
-            switch error {
-            case .cannotOpenHome(let reason): throw CommandFailure(message: "\(reason)", code: 2)
-            case .cannotOpenBaseline(let reason): throw CommandFailure(message: reason.message(language), code: 1)
-            }
-        }
-        if let journal {
-            global.record(JournalEvent(kind: .wipeFinished, uid: resolved.owner, user: account, duration: Int64(report.duration * 1e6),
-                                       outcome: report.isClean ? "ok" : "left-overs", detail: report.journalDetail.merging(common) { $1 }), in: journal)
+        switch wipe.run(dryRun: dryRun, journal: journal, onJournalError: { printError($0.message(language)) }) {
+        case .success(let done): report = done
+        case .failure(let error): throw CommandFailure(message: error.message(language), code: error.code == "home-unreachable" ? 2 : 1)
         }
         print(report.rendered(format, language: language))
         if !report.isClean { throw CommandFailure(message: "", code: 1) }

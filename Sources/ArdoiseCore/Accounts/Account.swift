@@ -96,3 +96,42 @@ public enum WipeTarget {
         return .success((normalized, owner))
     }
 }
+
+extension Account {
+    /// Every group the account belongs to (its primary group and the supplementary ones from the group database).
+    public var groupIDs: [UInt32] {
+        var count: Int32 = 64
+        while true {
+            var groups = [gid_t](repeating: 0, count: Int(count))
+            var found = count
+            if getgrouplist(name, gid, &groups, &found) >= 0 { return Array(groups.prefix(Int(found))) }
+            guard found > count else { return [gid] }
+            count = found
+        }
+    }
+
+    public func isMember(ofGroup group: String) -> Bool {
+        guard let groupID = Account.groupID(named: group) else { return false }
+        return groupIDs.contains(groupID)
+    }
+
+    public static func groupID(named name: String) -> UInt32? {
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.gr_gid
+    }
+
+    /// Every account of the password database (for the start-up sweep).
+    public static func all() -> [Account] {
+        var accounts: [Account] = []
+        setpwent()
+        defer { endpwent() }
+        while let entry = getpwent() {
+            accounts.append(Account(name: String(cString: entry.pointee.pw_name), uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid,
+                                    home: String(cString: entry.pointee.pw_dir)))
+        }
+        return accounts
+    }
+}

@@ -27,12 +27,26 @@ public struct JournalSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// Which accounts are public-kiosk accounts, and how their logout is handled, from `[kiosk]`.
+public struct KioskSettings: Sendable, Equatable {
+    /// Accounts wiped at logout, by name.
+    public var users: [String] = []
+    /// And every account whose uid falls in this range.
+    public var uidRange: ClosedRange<UInt32>?
+    /// How long the user's programs may take to exit by themselves after the last session ends, before they are stopped.
+    public var logoutGraceSeconds = 5.0
+    /// How long `ardoise session-end` waits for the daemon's wipe.
+    public var hookTimeoutSeconds = 120
+    public init() {}
+}
+
 public struct ArdoiseConfiguration: Sendable, Equatable {
     public static let defaultPath = "/etc/ardoise/ardoise.toml"
     public static let defaultStateDirectory = "/var/lib/ardoise"
 
     public var wipe = WipeSettings()
     public var journal = JournalSettings()
+    public var kiosk = KioskSettings()
     /// Accepted but worth a word to the admin (a retention above one year...).
     public var warnings: [ConfigurationWarning] = []
 
@@ -62,7 +76,35 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         let reader = ConfigurationReader(file: file, text: text)
         var configuration = ArdoiseConfiguration()
-        try reader.expectOnly(["wipe", "journal"], in: table, section: nil)
+        try reader.expectOnly(["wipe", "journal", "kiosk"], in: table, section: nil)
+        if let kiosk = try reader.table("kiosk", in: table, section: nil) {
+            try reader.expectOnly(["users", "uid_range", "logout_grace_seconds", "hook_timeout_seconds"], in: kiosk, section: "kiosk")
+            if let users = try reader.strings("users", in: kiosk, section: "kiosk") {
+                for user in users where user.isEmpty || user == "root" || user.contains("/") {
+                    throw reader.error(key: "kiosk.users", section: "kiosk", .notKioskAccount(user))
+                }
+                configuration.kiosk.users = users
+            }
+            if let value = kiosk["uid_range"] {
+                guard let bounds = value.array, bounds.count == 2, let low = bounds[0].int, let high = bounds[1].int,
+                      low >= 1, low <= high, high < Int(UInt32.max) else {
+                    throw reader.error(key: "kiosk.uid_range", section: "kiosk", .wrongType(expected: "[first, last], 1 <= first <= last"))
+                }
+                configuration.kiosk.uidRange = UInt32(low)...UInt32(high)
+            }
+            if let value = kiosk["logout_grace_seconds"] {
+                guard let seconds = value.double ?? value.int.map(Double.init), (0...120).contains(seconds) else {
+                    throw reader.error(key: "kiosk.logout_grace_seconds", section: "kiosk", .wrongType(expected: "0..120"))
+                }
+                configuration.kiosk.logoutGraceSeconds = seconds
+            }
+            if let value = kiosk["hook_timeout_seconds"] {
+                guard let seconds = value.int, (1...3600).contains(seconds) else {
+                    throw reader.error(key: "kiosk.hook_timeout_seconds", section: "kiosk", .wrongType(expected: "1..3600"))
+                }
+                configuration.kiosk.hookTimeoutSeconds = seconds
+            }
+        }
         if let journal = try reader.table("journal", in: table, section: nil) {
             try reader.expectOnly(["retention_days"], in: journal, section: "journal")
             if let value = journal["retention_days"] {
@@ -159,6 +201,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         case notInHome(String)
         case notAbsolute(String)
         case retentionOutOfRange(Int)
+        case notKioskAccount(String)
     }
 
     public var file: String
@@ -188,6 +231,8 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
             what = fr ? "« \(value) » doit être un chemin relatif au dossier personnel, sans « .. »" : "\"\(value)\" must be a path relative to the home, without \"..\""
         case .notAbsolute(let value):
             what = fr ? "« \(value) » doit être un chemin absolu" : "\"\(value)\" must be an absolute path"
+        case .notKioskAccount(let name):
+            what = fr ? "« \(name) » ne peut pas être un compte de poste public" : "\"\(name)\" cannot be a public-kiosk account"
         case .retentionOutOfRange(let days):
             what = fr ? "\(days) jours : la durée de conservation doit être comprise entre 1 et 1095 jours (3 ans)"
                       : "\(days) days: the retention must be between 1 and 1095 days (3 years)"

@@ -155,6 +155,17 @@ public final class AccessJournal: @unchecked Sendable {
                 );
                 """)
         }
+        // Wipes begun and not yet finished: what a restart after a crash or a power cut must finish first.
+        migrator.registerMigration("v2-pending-wipes") { db in
+            try db.execute(sql: """
+                CREATE TABLE pending_wipe (
+                    uid INTEGER PRIMARY KEY,
+                    user TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    since INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -273,8 +273,12 @@ extension WipeReport {
                 "left": .int(Int64(kind.left)),
             ])
         }
+        // Why something stayed, as codes from a closed list (immutable, mount-point...), counted: never the path.
+        var reasons: [String: Int64] = [:]
+        for kind in self.kinds { for problem in kind.problems { reasons[problem.code, default: 0] += 1 } }
         return [
             "kinds": .object(kinds),
+            "reasons": .object(reasons.mapValues { .int($0) }),
             "removed": .int(Int64(removed.files + removed.directories)),
             "bytes": .int(Int64(removed.bytes)),
             "left": .int(Int64(left)),

@@ -1,4 +1,4 @@
-import CStatx
+import CLinux
 import Glibc
 
 /// What `statx` says of one directory entry, read without following a symbolic link.

@@ -1,0 +1,40 @@
+import GRDB
+
+/// A wipe that was started and not yet seen to finish, kept in the state database (`synchronous=FULL`).
+public struct PendingWipe: Sendable, Equatable {
+    public var uid: UInt32
+    public var user: String
+    public var trigger: String
+    /// UTC microseconds.
+    public var since: Int64
+}
+
+extension AccessJournal {
+    /// Written before a wipe touches anything: a crash or a power cut in the middle leaves it behind.
+    public func addPendingWipe(uid: UInt32, user: String, trigger: String, now: Int64 = JournalClock.now()) throws(JournalError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO pending_wipe (uid, user, trigger, since) VALUES (?, ?, ?, ?)",
+                           arguments: [Int64(uid), user, trigger, now])
+        }
+    }
+
+    public func removePendingWipe(uid: UInt32) throws(JournalError) {
+        try write { db in try db.execute(sql: "DELETE FROM pending_wipe WHERE uid = ?", arguments: [Int64(uid)]) }
+    }
+
+    public func pendingWipes() throws(JournalError) -> [PendingWipe] {
+        do {
+            return try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT uid, user, trigger, since FROM pending_wipe ORDER BY since").map {
+                    PendingWipe(uid: UInt32(truncatingIfNeeded: $0["uid"] as Int64), user: $0["user"], trigger: $0["trigger"], since: $0["since"])
+                }
+            }
+        } catch {
+            throw .readFailed("\(error)")
+        }
+    }
+
+    private func write(_ change: (Database) throws -> Void) throws(JournalError) {
+        do { try database.write(change) } catch { throw .writeFailed("\(error)") }
+    }
+}

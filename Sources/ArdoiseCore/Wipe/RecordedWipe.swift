@@ -1,0 +1,90 @@
+import Foundation
+
+/// One wipe of one home, chosen per the configuration (catalogue or baseline) and written to the access journal:
+/// `wipe-started`, then `wipe-finished` (counts per kind, never a path) or `wipe-failed`.
+/// The one way the command line, the session-end hook and the daemon wipe a home.
+public struct RecordedWipe: Sendable {
+    public var home: String
+    public var owner: UInt32
+    public var account: String?
+    public var settings: WipeSettings
+    public var stateDirectory: String
+    /// Why: `manual`, `logout`, `session-end-hook`, `pending`, `boot-sweep`.
+    public var trigger: String
+    public var actor: Actor?
+    public var session: String?
+    public var seat: String?
+
+    public init(home: String, owner: UInt32, account: String?, settings: WipeSettings, stateDirectory: String, trigger: String,
+                actor: Actor? = nil, session: String? = nil, seat: String? = nil) {
+        self.home = home
+        self.owner = owner
+        self.account = account
+        self.settings = settings
+        self.stateDirectory = stateDirectory
+        self.trigger = trigger
+        self.actor = actor
+        self.session = session
+        self.seat = seat
+    }
+
+    public init(account: Account, settings: WipeSettings, stateDirectory: String, trigger: String, session: String? = nil, seat: String? = nil) {
+        self.init(home: account.home, owner: account.uid, account: account.name, settings: settings, stateDirectory: stateDirectory,
+                  trigger: trigger, session: session, seat: seat)
+    }
+
+    /// The wipe as configured: the account's baseline when its mode asks for one (or `auto` and one exists).
+    public var wipe: Wipe {
+        var wipe = Wipe(home: home, owner: owner, settings: settings)
+        let store = BaselineStore(stateDirectory: stateDirectory)
+        let mode = settings.mode(for: account)
+        if let account, mode == .baseline || (mode == .auto && store.exists(account)) { wipe.baseline = (store, account) }
+        return wipe
+    }
+
+    var commonDetail: [String: DetailValue] {
+        var detail: [String: DetailValue] = ["trigger": .text(trigger)]
+        if let actor { detail["by"] = .text(actor.name) }
+        return detail
+    }
+
+    /// Runs the wipe; `journal` errors are handed to `onJournalError` and never stop the wipe.
+    public func run(dryRun: Bool = false, journal: AccessJournal?, onJournalError: (JournalError) -> Void = { _ in }) -> Result<WipeReport, WipeError> {
+        let wipe = self.wipe
+        var common = commonDetail
+        common["mode"] = .text(wipe.baseline == nil ? "catalogue" : "baseline")
+        func record(_ event: JournalEvent) {
+            guard let journal, !dryRun else { return }
+            do { try journal.append(event) } catch { onJournalError(error) }
+        }
+        record(JournalEvent(kind: .wipeStarted, seat: seat, session: session, uid: owner, user: account, detail: common))
+        do {
+            let report = try wipe.run(dryRun: dryRun)
+            record(JournalEvent(kind: .wipeFinished, seat: seat, session: session, uid: owner, user: account, duration: Int64(report.duration * 1e6),
+                                outcome: report.isClean ? "ok" : "left-overs", detail: report.journalDetail.merging(common) { $1 }))
+            return .success(report)
+        } catch {
+            var detail = common
+            detail["reason"] = .text(error.code)
+            record(JournalEvent(kind: .wipeFailed, seat: seat, session: session, uid: owner, user: account, outcome: "failed", detail: detail))
+            return .failure(error)
+        }
+    }
+}
+
+extension WipeError {
+    /// A word from a closed list for the journal (never a path).
+    public var code: String {
+        switch self {
+        case .cannotOpenHome: "home-unreachable"
+        case .cannotOpenBaseline: "baseline-unreachable"
+        }
+    }
+
+    public func message(_ language: Language) -> String {
+        switch self {
+        case .cannotOpenHome(let reason): "\(reason)"
+        case .cannotOpenBaseline(let reason): reason.message(language)
+        }
+    }
+}

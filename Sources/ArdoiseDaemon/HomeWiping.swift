@@ -1,0 +1,70 @@
+import ArdoiseCore
+import ArdoiseSystem
+import Foundation
+import Logging
+
+/// How one wipe ended, as the daemon reports it to the hook and in its status line.
+public enum WipeOutcome: Sendable, Equatable {
+    case clean
+    case leftOvers(Int)
+    case failed(String)
+    /// Not done now: the account opened another session before the wipe began.
+    case postponed
+
+    /// The session-end hook's exit code.
+    public var exitCode: Int32 {
+        switch self {
+        case .clean, .postponed: 0
+        case .leftOvers, .failed: 1
+        }
+    }
+
+    public var word: String {
+        switch self {
+        case .clean: "ok"
+        case .leftOvers: "left-overs"
+        case .failed: "failed"
+        case .postponed: "postponed"
+        }
+    }
+}
+
+/// Wipes one kiosk home; the supervisor's tests count calls, the daemon journals through `RecordedWipe`.
+public protocol HomeWiping: Sendable {
+    func wipe(_ account: Account, settings: WipeSettings, trigger: String, session: String?, seat: String?) async -> WipeOutcome
+}
+
+/// The real wipe, on a thread of its own (file work blocks), journaled.
+public struct JournaledHomeWiper: HomeWiping {
+    let journal: AccessJournal
+    let stateDirectory: String
+    let logger: Logger
+
+    public init(journal: AccessJournal, stateDirectory: String, logger: Logger) {
+        self.journal = journal
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    public func wipe(_ account: Account, settings: WipeSettings, trigger: String, session: String?, seat: String?) async -> WipeOutcome {
+        let wipe = RecordedWipe(account: account, settings: settings, stateDirectory: stateDirectory, trigger: trigger, session: session, seat: seat)
+        let journal = self.journal, logger = self.logger
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let result = wipe.run(journal: journal) { logger.error("journal: \($0.message(.english))") }
+                switch result {
+                case .success(let report):
+                    // Codes only: a path could name a user's file, and the system log is read by more people than the journal.
+                    for kind in report.kinds where !kind.problems.isEmpty {
+                        logger.warning("\(account.name): \(kind.kind.rawValue): \(Set(kind.problems.map(\.code)).sorted().joined(separator: ", "))")
+                    }
+                    logger.info("\(account.name): wiped (\(trigger)) in \(String(format: "%.3f", report.duration)) s, \(report.left) left")
+                    continuation.resume(returning: report.isClean ? .clean : .leftOvers(report.left))
+                case .failure(let error):
+                    logger.error("\(account.name): wipe failed: \(error.message(.english))")
+                    continuation.resume(returning: .failed(error.code))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import ArdoiseCore
+import ArdoiseSystem
+import Foundation
+import Logging
+
+/// Follows every login session and wipes a kiosk account's home once its last session has ended.
+/// One state per session (opened -> ending -> wiping -> wiped); one wipe at a time per account;
+/// a pending-wipe record in the state database covers a crash in the middle.
+public actor SessionSupervisor {
+    public enum Phase: String, Sendable {
+        case opened, ending, wiping, wiped
+    }
+
+    struct TrackedSession {
+        var session: LoginSession
+        var account: Account?
+        var isKiosk: Bool
+        var openedAt: Int64
+        var phase: Phase = .opened
+    }
+
+    struct AccountState {
+        var open: Set<String> = []
+        var wipe: Task<WipeOutcome, Never>?
+        /// Wiped since its last session ended: a second request (hook, then logind) does not wipe again.
+        var cleanSinceLastSession = false
+    }
+
+    /// What the supervisor needs from the outside world; the daemon passes real ones, the tests fakes.
+    public struct Dependencies: Sendable {
+        public var journal: AccessJournal
+        public var wiper: HomeWiping
+        public var stopper: ProcessStopping
+        public var account: @Sendable (UInt32) -> Account?
+        public var accountNamed: @Sendable (String) -> Account?
+        public var kioskAccounts: @Sendable (KioskSettings) -> [Account]
+        public var isKiosk: @Sendable (Account, KioskSettings) -> Bool
+        public var logger: Logger
+        public var onChange: @Sendable (String) -> Void
+
+        public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping,
+                    account: @escaping @Sendable (UInt32) -> Account? = { Account.withID($0) },
+                    accountNamed: @escaping @Sendable (String) -> Account? = { Account.named($0) },
+                    kioskAccounts: @escaping @Sendable (KioskSettings) -> [Account] = { KioskPolicy($0).accounts() },
+                    isKiosk: @escaping @Sendable (Account, KioskSettings) -> Bool = { KioskPolicy($1).isKiosk($0) },
+                    logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+            self.journal = journal
+            self.wiper = wiper
+            self.stopper = stopper
+            self.account = account
+            self.accountNamed = accountNamed
+            self.kioskAccounts = kioskAccounts
+            self.isKiosk = isKiosk
+            self.logger = logger
+            self.onChange = onChange
+        }
+    }
+
+    let dependencies: Dependencies
+    public private(set) var configuration: ArdoiseConfiguration
+    var sessions: [String: TrackedSession] = [:]
+    /// Sessions already ended that logind still lists (closing): not ended twice.
+    var ended: Set<String> = []
+    var accounts: [UInt32: AccountState] = [:]
+    var lastWipe: Date?
+
+    public init(configuration: ArdoiseConfiguration, dependencies: Dependencies) {
+        self.configuration = configuration
+        self.dependencies = dependencies
+    }
+
+    var journal: AccessJournal { dependencies.journal }
+    var logger: Logger { dependencies.logger }
+
+    public func reload(_ configuration: ArdoiseConfiguration) {
+        self.configuration = configuration
+        for (id, tracked) in sessions {
+            if let account = tracked.account { sessions[id]?.isKiosk = dependencies.isKiosk(account, configuration.kiosk) }
+        }
+    }
+
+    // MARK: Sessions from logind
+
+    /// The sessions now: new ones are opened, the ones gone or closing are ended.
+    public func apply(_ snapshot: [LoginSession]) {
+        let present = Dictionary(snapshot.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        for session in snapshot where sessions[session.id] == nil && !ended.contains(session.id) && session.sessionClass == "user" {
+            open(session)
+        }
+        for (id, tracked) in sessions where tracked.phase == .opened {
+            if let now = present[id] {
+                sessions[id]?.session = now
+                if now.state == .closing { end(id, trigger: "logout", because: "closing") }
+            } else {
+                end(id, trigger: "logout", because: "removed")
+            }
+        }
+        ended.formIntersection(present.keys)
+        // Wiped sessions are forgotten once logind forgets them.
+        for (id, tracked) in sessions where tracked.phase != .opened && present[id] == nil { sessions[id] = nil }
+        dependencies.onChange(status)
+    }
+
+    func open(_ session: LoginSession, seenAtStart: Bool = false) {
+        let account = dependencies.account(session.uid)
+        let isKiosk = account.map { dependencies.isKiosk($0, configuration.kiosk) } ?? false
+        sessions[session.id] = TrackedSession(session: session, account: account, isKiosk: isKiosk, openedAt: JournalClock.now())
+        var state = accounts[session.uid] ?? AccountState()
+        state.open.insert(session.id)
+        state.cleanSinceLastSession = false
+        accounts[session.uid] = state
+        var detail: [String: DetailValue] = ["kiosk": .bool(isKiosk), "type": .text(session.type)]
+        if seenAtStart { detail["open_at_start"] = .bool(true) }
+        record(JournalEvent(kind: .sessionStart, seat: session.seat, session: session.id, uid: session.uid, user: account?.name, detail: detail))
+        logger.info("session \(session.id) of \(account?.name ?? String(session.uid)) opened on \(session.seat ?? "-")\(isKiosk ? " (kiosk)" : "")")
+    }
+
+    /// Ends a session; the account's last one starts its wipe (after the grace, its programs stopped).
+    @discardableResult
+    func end(_ id: String, trigger: String, because reason: String) -> Task<WipeOutcome, Never>? {
+        guard var tracked = sessions[id], tracked.phase == .opened else { return nil }
+        tracked.phase = .ending
+        sessions[id] = tracked
+        ended.insert(id)
+        let session = tracked.session
+        accounts[session.uid]?.open.remove(id)
+        record(JournalEvent(kind: .sessionEnd, seat: session.seat, session: id, uid: session.uid, user: tracked.account?.name,
+                            duration: JournalClock.now() - tracked.openedAt, detail: ["kiosk": .bool(tracked.isKiosk), "reason": .text(reason)]))
+        logger.info("session \(id) of \(tracked.account?.name ?? String(session.uid)) ended (\(reason))")
+        guard tracked.isKiosk, let account = tracked.account, accounts[session.uid]?.open.isEmpty ?? true else {
+            sessions[id]?.phase = .wiped
+            return nil
+        }
+        return startWipe(account, trigger: trigger, session: id, seat: session.seat)
+    }
+
+    // MARK: Wipes
+
+    func startWipe(_ account: Account, trigger: String, session: String?, seat: String?) -> Task<WipeOutcome, Never> {
+        if let running = accounts[account.uid]?.wipe { return running }
+        let task = Task { await self.performWipe(account, trigger: trigger, session: session, seat: seat) }
+        accounts[account.uid, default: AccountState()].wipe = task
+        return task
+    }
+
+    func performWipe(_ account: Account, trigger: String, session: String?, seat: String?) async -> WipeOutcome {
+        do { try journal.addPendingWipe(uid: account.uid, user: account.name, trigger: trigger) } catch {
+            logger.error("cannot record the pending wipe of \(account.name): \(error.message(.english))")
+        }
+        let isLogout = trigger != "pending" && trigger != "boot-sweep"
+        if isLogout {
+            let stopped = await dependencies.stopper.stopAll(uid: account.uid, grace: .milliseconds(Int64(configuration.kiosk.logoutGraceSeconds * 1000)))
+            if stopped > 0 { logger.notice("\(account.name): \(stopped) programs still running after logout were stopped") }
+        }
+        let outcome: WipeOutcome
+        if isLogout, !(accounts[account.uid]?.open.isEmpty ?? true) {
+            // The account logged in again during the grace: its new session is not broken; its next logout wipes.
+            logger.warning("\(account.name): a new session opened before the wipe; the wipe waits for its end")
+            outcome = .postponed
+        } else {
+            mark(session, .wiping)
+            outcome = await dependencies.wiper.wipe(account, settings: configuration.wipe, trigger: trigger, session: session, seat: seat)
+        }
+        if outcome != .postponed {
+            do { try journal.removePendingWipe(uid: account.uid) } catch {
+                logger.error("cannot clear the pending wipe of \(account.name): \(error.message(.english))")
+            }
+            lastWipe = Date()
+        }
+        mark(session, .wiped)
+        accounts[account.uid]?.wipe = nil
+        if outcome == .clean && (accounts[account.uid]?.open.isEmpty ?? true) { accounts[account.uid]?.cleanSinceLastSession = true }
+        dependencies.onChange(status)
+        return outcome
+    }
+
+    private func mark(_ session: String?, _ phase: Phase) {
+        if let session, sessions[session] != nil { sessions[session]?.phase = phase }
+    }
+
+    /// At start: finish the wipes a crash interrupted, then sweep every kiosk home with no open session.
+    public func startUp(_ snapshot: [LoginSession]) async {
+        for session in snapshot where session.sessionClass == "user" && session.state != .closing { open(session, seenAtStart: true) }
+        var finished = Set<UInt32>()
+        var outcomes: [WipeOutcome] = []
+        let pending = (try? journal.pendingWipes()) ?? []
+        for record in pending {
+            guard accounts[record.uid]?.open.isEmpty ?? true, let account = dependencies.account(record.uid) else { continue }
+            outcomes.append(await startWipe(account, trigger: "pending", session: nil, seat: nil).value)
+            finished.insert(record.uid)
+        }
+        let kiosk = dependencies.kioskAccounts(configuration.kiosk)
+        for account in kiosk where !finished.contains(account.uid) && (accounts[account.uid]?.open.isEmpty ?? true) {
+            outcomes.append(await startWipe(account, trigger: "boot-sweep", session: nil, seat: nil).value)
+        }
+        let left = outcomes.reduce(0) { if case .leftOvers(let count) = $1 { $0 + count } else { $0 } }
+        let failed = outcomes.filter { if case .failed = $0 { true } else { false } }.count
+        record(JournalEvent(kind: .bootSweep, outcome: left == 0 && failed == 0 ? "ok" : "left-overs",
+                            detail: ["accounts": .int(Int64(kiosk.count)), "pending": .int(Int64(pending.count)), "wiped": .int(Int64(outcomes.count)),
+                                     "left": .int(Int64(left)), "failed": .int(Int64(failed)), "open_sessions": .int(Int64(sessions.count))]))
+        dependencies.onChange(status)
+    }
+
+    // MARK: The session-end hook
+
+    public enum HookAnswer: Sendable, Equatable {
+        case wiped(WipeOutcome)
+        case notKiosk
+        case unknownAccount
+    }
+
+    /// `ardoise session-end`: this session is over; wipe now if it was the account's last, and answer when done.
+    public func sessionEnded(user: String, session: String?) async -> HookAnswer {
+        guard let account = dependencies.accountNamed(user) else { return .unknownAccount }
+        guard dependencies.isKiosk(account, configuration.kiosk) else { return .notKiosk }
+        var task: Task<WipeOutcome, Never>?
+        if let session, sessions[session] != nil {
+            task = end(session, trigger: "session-end-hook", because: "hook")
+        } else if session == nil, let open = accounts[account.uid]?.open, open.count == 1 {
+            task = end(open.first!, trigger: "session-end-hook", because: "hook")
+        }
+        if task == nil {
+            if !(accounts[account.uid]?.open.isEmpty ?? true) { return .wiped(.postponed) }
+            if let running = accounts[account.uid]?.wipe {
+                task = running
+            } else if accounts[account.uid]?.cleanSinceLastSession == true {
+                return .wiped(.clean)
+            } else {
+                task = startWipe(account, trigger: "session-end-hook", session: session, seat: nil)
+            }
+        }
+        return .wiped(await task!.value)
+    }
+
+    /// Waits for every wipe under way (SIGTERM lets a wipe finish).
+    public func drain() async {
+        while let running = accounts.values.compactMap(\.wipe).first { _ = await running.value }
+    }
+
+    public var status: String {
+        let open = sessions.values.filter { $0.phase == .opened }.count
+        let wiping = accounts.values.filter { $0.wipe != nil }.count
+        var text = "\(open) session\(open == 1 ? "" : "s")"
+        if wiping > 0 { text += ", \(wiping) wipe\(wiping == 1 ? "" : "s") under way" }
+        // A time, not an age: the line is only rewritten when something happens.
+        if let lastWipe { text += ", last wipe at \(Self.clock.string(from: lastWipe))" }
+        return text
+    }
+
+    static let clock: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter
+    }()
+
+    public func phase(of session: String) -> Phase? { sessions[session]?.phase }
+
+    private func record(_ event: JournalEvent) {
+        do { try journal.append(event) } catch { logger.error("journal: \(error.message(.english))") }
+    }
+}

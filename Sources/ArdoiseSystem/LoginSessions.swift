@@ -1,0 +1,105 @@
+import CSystemd
+import CLinux
+import Foundation
+import Glibc
+
+/// A login session as logind describes it.
+public struct LoginSession: Sendable, Equatable, Hashable {
+    public enum State: String, Sendable {
+        case online, active, closing
+    }
+
+    public var id: String
+    public var uid: UInt32
+    public var seat: String?
+    public var state: State
+    /// `user`, `greeter`, `lock-screen`, `background`...
+    public var sessionClass: String
+    /// `tty`, `x11`, `wayland`, `unspecified`...
+    public var type: String
+
+    public init(id: String, uid: UInt32, seat: String? = nil, state: State = .active, sessionClass: String = "user", type: String = "tty") {
+        self.id = id
+        self.uid = uid
+        self.seat = seat
+        self.state = state
+        self.sessionClass = sessionClass
+        self.type = type
+    }
+}
+
+/// Where sessions come from: the daemon reads logind; its tests feed orderings logind can produce.
+public protocol SessionSource: Sendable {
+    /// The list of sessions now, then again after every change.
+    func snapshots() -> AsyncStream<[LoginSession]>
+}
+
+/// logind through sd-login: `sd_login_monitor_new("session")`, its descriptor waited on by one thread (no polling).
+public struct LogindSessions: SessionSource {
+    public init() {}
+
+    public func snapshots() -> AsyncStream<[LoginSession]> {
+        let (stream, continuation) = AsyncStream.makeStream(of: [LoginSession].self, bufferingPolicy: .bufferingNewest(1))
+        var wake: [Int32] = [-1, -1]
+        guard ardoise_pipe2(&wake, O_CLOEXEC | O_NONBLOCK) == 0 else {
+            continuation.finish()
+            return stream
+        }
+        let stopReader = wake[0], stopWriter = wake[1]
+        continuation.onTermination = { _ in
+            var byte: UInt8 = 1
+            _ = write(stopWriter, &byte, 1)
+        }
+        let thread = Thread {
+            defer { close(stopReader); close(stopWriter) }
+            var monitor: OpaquePointer?
+            guard sd_login_monitor_new("session", &monitor) >= 0, let monitor else {
+                continuation.finish()
+                return
+            }
+            defer { sd_login_monitor_unref(monitor) }
+            continuation.yield(Self.current())
+            var descriptors = [pollfd(fd: sd_login_monitor_get_fd(monitor), events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)]
+            while true {
+                let ready = poll(&descriptors, 2, -1)
+                if ready < 0 && errno == EINTR { continue }
+                guard ready > 0, descriptors[1].revents == 0 else { break }
+                sd_login_monitor_flush(monitor)
+                continuation.yield(Self.current())
+            }
+            continuation.finish()
+        }
+        thread.name = "logind sessions"
+        thread.start()
+        return stream
+    }
+
+    /// Every session logind knows now (closing ones included, until they are removed).
+    public static func current() -> [LoginSession] {
+        var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        let count = sd_get_sessions(&list)
+        guard count > 0, let list else { return [] }
+        defer { free(list) }
+        var sessions: [LoginSession] = []
+        for index in 0..<Int(count) {
+            guard let raw = list[index] else { continue }
+            defer { free(raw) }
+            let id = String(cString: raw)
+            var uid: uid_t = 0
+            guard sd_session_get_uid(id, &uid) >= 0 else { continue }
+            let state = text { sd_session_get_state(id, &$0) }.flatMap(LoginSession.State.init(rawValue:)) ?? .online
+            sessions.append(LoginSession(id: id, uid: uid, seat: text { sd_session_get_seat(id, &$0) }, state: state,
+                                         sessionClass: text { sd_session_get_class(id, &$0) } ?? "user",
+                                         type: text { sd_session_get_type(id, &$0) } ?? "unspecified"))
+        }
+        return sessions
+    }
+
+    private static func text(_ read: (inout UnsafeMutablePointer<CChar>?) -> Int32) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard read(&value) >= 0, let value else { return nil }
+        defer { free(value) }
+        return String(cString: value)
+    }
+}

@@ -1,0 +1,34 @@
+#ifndef ARDOISE_CLINUX_H
+#define ARDOISE_CLINUX_H
+/* Linux calls that Swift's Glibc module hides (they sit behind _GNU_SOURCE, which it does not set), made through syscall(2). */
+#include <linux/stat.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+static const int ardoise_at_empty_path = AT_EMPTY_PATH;
+
+static inline int ardoise_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf) {
+    return (int)syscall(SYS_statx, dirfd, path, flags, mask, buf);
+}
+
+static inline int ardoise_pipe2(int fds[2], int flags) {
+    return (int)syscall(SYS_pipe2, fds, flags);
+}
+
+static inline int ardoise_accept4(int fd, int flags) {
+    return (int)syscall(SYS_accept4, fd, (void *)0, (void *)0, flags);
+}
+
+/* SO_PEERCRED fills the kernel's struct ucred: pid, uid, gid. */
+struct ardoise_peer { int pid; unsigned int uid; unsigned int gid; };
+static inline int ardoise_peer_credentials(int fd, struct ardoise_peer *peer) {
+    socklen_t length = sizeof(*peer);
+    return getsockopt(fd, SOL_SOCKET, 17 /* SO_PEERCRED */, peer, &length);
+}
+
+#endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds (once) the Debian root filesystem the end-to-end container boots, cached outside the repository
+# and keyed by its package list; prints its path.
+set -euo pipefail
+PACKAGES="systemd,systemd-sysv,dbus,libpam-systemd,sudo,libsystemd0,libinotifytools0,libsqlite3-0,libstdc++6,util-linux,procps,passwd,login"
+CACHE=${ARDOISE_E2E_CACHE:-/var/cache/ardoise-e2e}
+KEY=$(printf '%s bookworm minbase' "$PACKAGES" | sha256sum | cut -c1-16)
+ROOTFS="$CACHE/rootfs-$KEY"
+if [ ! -e "$ROOTFS/.complete" ]; then
+    command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null || {
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq --no-install-recommends systemd-container debootstrap >/dev/null
+    }
+    # The mirror this machine's apt uses (deb822 "URIs:" or a one-line "deb" entry).
+    MIRROR=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+        | grep -oE '^(URIs:[[:space:]]*|deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)https?://[^ ]+/debian/?$' | grep -oE 'https?://.*' | head -1 || true)
+    rm -rf "$ROOTFS.tmp"
+    mkdir -p "$CACHE"
+    debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.tmp" "${MIRROR:-http://deb.debian.org/debian}" >&2
+    chroot "$ROOTFS.tmp" apt-get clean
+    # A fixed machine id so journald and logind start quietly; the overlay gives each boot its own copy anyway.
+    echo ardoise-e2e > "$ROOTFS.tmp/etc/hostname"
+    touch "$ROOTFS.tmp/.complete"
+    mv "$ROOTFS.tmp" "$ROOTFS"
+fi
+echo "$ROOTFS"
