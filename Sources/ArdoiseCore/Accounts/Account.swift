@@ -7,6 +7,13 @@ public struct Account: Sendable, Equatable {
     public var gid: UInt32
     public var home: String
 
+    public init(name: String, uid: UInt32, gid: UInt32, home: String) {
+        self.name = name
+        self.uid = uid
+        self.gid = gid
+        self.home = home
+    }
+
     public static func named(_ name: String) -> Account? {
         lookUp { getpwnam_r(name, &$0, &$1, $1.count, &$2) }
     }
