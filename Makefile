@@ -1,31 +1,64 @@
-# ardoise — build, test, benchmark, install.
+# ardoise — build, test, benchmark, install, demonstrate.
 PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
-BINDIR = $(DESTDIR)$(PREFIX)/bin
-CONFDIR = $(DESTDIR)/etc/ardoise
+BINDIR = $(PREFIX)/bin
+DOCDIR = $(PREFIX)/share/doc/ardoise
+# Local units and snippets: /etc for the unit and display-manager file, PREFIX/lib for sysusers and tmpfiles.
+UNITDIR ?= /etc/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+PAMCONFIGDIR ?= /usr/share/pam-configs
+LIGHTDMDIR ?= /etc/lightdm/lightdm.conf.d
+# The installed programs carry the Swift runtime: a kiosk needs no Swift.
+RELEASE = $(SWIFT) build -c release --static-swift-stdlib
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build debug test bench install clean
+.PHONY: build debug test e2e bench install demo clean
 
 build:
-	$(SWIFT) build -c release --product ardoise
+	$(RELEASE) --product ardoise
+	$(RELEASE) --product ardoised
 
 debug:
 	$(SWIFT) build
 
-# The command tests run the built binary: build it first, then every test target.
+# The command tests run the built binary: build it first, then every test target, then the end-to-end suite.
 test: debug
 	$(SWIFT) build --build-tests
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" $(SWIFT) test
+	$(MAKE) e2e
+
+# A real systemd with logind, booted in a container, with ardoise installed as a service.
+e2e: build
+	bash Tests/EndToEnd/run.sh
+
+demo: build
+	bash Tests/EndToEnd/run.sh --demo
 
 bench:
 	$(SWIFT) build -c release
 	bash bench/run.sh "$$($(SWIFT) build -c release --show-bin-path)/ardoise"
 
 install: build
-	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/ardoise" $(BINDIR)/ardoise
-	install -d -m 0755 $(CONFDIR)
-	test -e $(CONFDIR)/ardoise.toml || install -m 0644 Config/ardoise.toml $(CONFDIR)/ardoise.toml
+	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoise" $(DESTDIR)$(BINDIR)/ardoise
+	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoised" $(DESTDIR)$(BINDIR)/ardoised
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PAMCONFIGDIR) $(DESTDIR)$(LIGHTDMDIR) $(DESTDIR)$(DOCDIR)
+	$(SUBST) systemd/ardoise.service > $(DESTDIR)$(UNITDIR)/ardoise.service
+	$(SUBST) systemd/pam/ardoise > $(DESTDIR)$(PAMCONFIGDIR)/ardoise
+	$(SUBST) systemd/lightdm/50-ardoise.conf > $(DESTDIR)$(LIGHTDMDIR)/50-ardoise.conf
+	install -m 0644 systemd/sysusers.d/ardoise.conf $(DESTDIR)$(SYSUSERSDIR)/ardoise.conf
+	install -m 0644 systemd/tmpfiles.d/ardoise.conf $(DESTDIR)$(TMPFILESDIR)/ardoise.conf
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d -m 0755 $(DESTDIR)/etc/ardoise
+	test -e $(DESTDIR)/etc/ardoise/ardoise.toml || install -m 0644 Config/ardoise.toml $(DESTDIR)/etc/ardoise/ardoise.toml
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemd-sysusers $(SYSUSERSDIR)/ardoise.conf && systemd-tmpfiles --create $(TMPFILESDIR)/ardoise.conf && \
+		systemctl daemon-reload && systemctl enable --now ardoise.service && \
+		if command -v pam-auth-update >/dev/null; then pam-auth-update --package --enable ardoise; fi; \
+		systemctl reload ardoise.service; \
+		echo "ardoise: service enabled and started (systemctl status ardoise)"; \
+	fi
 
 clean:
 	rm -rf .build bench/out

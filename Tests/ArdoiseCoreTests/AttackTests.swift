@@ -154,6 +154,29 @@ import Testing
         #expect(!report.isClean, "a mount point in the home is a left-over the admin must see")
     }
 
+    @Test(.enabled(if: isRoot, "bind mounts need root"))
+    func aHomeThatIsItselfAMountPointIsWipedButAMountOfItInsideIsNot() throws {
+        // Homes on their own partition or tmpfs, and /tmp bind-mounted by the service's sandbox, are mount points themselves.
+        let sandbox = try Sandbox()
+        let outside = try Self.plantOutside(sandbox)
+        try sandbox.bindMount(sandbox.home, on: sandbox.home)
+        try sandbox.bindMount(sandbox.tmp, on: sandbox.tmp)
+        try sandbox.write("Downloads/ordinary.pdf", "pdf")
+        try sandbox.write(".config/chromium/Default/History", "h")
+        try sandbox.mkdir("Documents/again")
+        try sandbox.bindMount(sandbox.home + "/Downloads", on: sandbox.home + "/Documents/again")
+        try FileManager.default.createDirectory(atPath: sandbox.tmp + "/session-files", withIntermediateDirectories: true)
+        chown(sandbox.tmp + "/session-files", testOwner, testOwner)
+
+        let report = try sandbox.wipe()
+
+        #expect(snapshot(sandbox.outside) == outside)
+        #expect(!sandbox.exists(".config/chromium/Default/History"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.tmp + "/session-files"))
+        let mountProblems = report.kinds.flatMap(\.problems).filter { $0.code == "mount-point" }
+        #expect(mountProblems.map(\.location) == [sandbox.home + "/Documents/again"], "\(mountProblems)")
+    }
+
     @Test func aFolderSwappedForALinkWhileTheWipeRunsNeverLeadsOutside() async throws {
         let sandbox = try Sandbox()
         let outside = try Self.plantOutside(sandbox)

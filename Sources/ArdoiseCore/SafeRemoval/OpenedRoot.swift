@@ -108,8 +108,10 @@ public final class OpenedRoot: Sendable {
     }
 
     /// A folder on another mount (another filesystem, or a bind mount of the same one) is never entered.
+    /// The root itself may be a mount point (a home on its own partition or tmpfs, a bind-mounted /tmp).
     func crossesMount(_ status: EntryStatus) -> Bool {
-        status.mountID != self.status.mountID || status.isMountRoot || status.device != self.status.device
+        if status.isSameEntry(as: self.status) && status.mountID == self.status.mountID { return false }
+        return status.mountID != self.status.mountID || status.isMountRoot || status.device != self.status.device
     }
 
     /// The status of the entry at `relative`, without following a link at any step.

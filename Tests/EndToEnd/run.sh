@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# End-to-end: ardoise installed as a service in a real systemd with logind (a throwaway container), driven through
+# real login sessions. `run.sh` runs every case; `run.sh --demo` shows one kiosk session from login to wipe;
+# `run.sh --bench` measures logout-to-wiped times and the idle footprint (used by `make bench`).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+MODE=${1:---test}
+FIXTURE=${ARDOISE_FIXTURES:-$ROOT/../shared/fixtures/browser-profiles}/public-profiles.tar.gz
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it boots a container)" >&2; exit 2; }
+
+ROOTFS=$(bash "$HERE/rootfs.sh")
+CT_WORK=$(mktemp -d /var/tmp/ardoise-e2e.XXXXXX)
+. "$HERE/container.sh"
+cleanup() { ct_stop; rm -rf "$CT_WORK"; }
+trap cleanup EXIT
+
+make -s -C "$ROOT" install DESTDIR="$CT_WORK/dest" >/dev/null
+mkdir -p "$CT_WORK/fixture"
+tar -C "$CT_WORK/fixture" -xzf "$FIXTURE"
+
+PASSED=0
+FAILED=0
+ok() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "not ok - $1"; [ $# -gt 1 ] && echo "  # $2"; return 0; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name" "failed: $*"; fi; }
+say() { [ "$MODE" = --demo ] && printf '\n\033[1m== %s\033[0m\n' "$*" || true; }
+
+# Journal events in the container matching a Python condition on `e` (each event as `ardoise journal list --format json` gives it).
+count_events() {
+    local condition=$1; shift
+    ct ardoise journal list "$@" --format json 2>/dev/null | python3 -c "import json, sys; print(sum(1 for e in json.load(sys.stdin) if ($condition)))"
+}
+has_events() { [ "$(count_events "$@")" -ge 1 ]; }
+
+# The fixture's real browser profiles (Firefox ESR, Chromium) in the kiosk home, owned by the kiosk account.
+plant_profiles() {
+    ct_copy "$CT_WORK/fixture/home-kiosk" /home/kiosque
+    ct chown -R kiosque:kiosque /home/kiosque
+}
+
+TRACES=(".mozilla/firefox/4144awjv.default-esr/cookies.sqlite" ".mozilla/firefox/4144awjv.default-esr/places.sqlite"
+        ".mozilla/firefox/4144awjv.default-esr/logins.json" ".mozilla/firefox/4144awjv.default-esr/formhistory.sqlite"
+        ".mozilla/firefox/4144awjv.default-esr/sessionstore.jsonlz4" ".config/chromium/Default/Cookies"
+        ".config/chromium/Default/History" ".config/chromium/Default/Login Data" ".config/chromium/Default/Web Data"
+        ".cache/chromium/Default/Cache" ".cache/mozilla/firefox/4144awjv.default-esr/cache2" ".local/share/recently-used.xbel"
+        "Downloads/attestation-caf.pdf" "Downloads/releve-impots.pdf")
+home_is_clean() {
+    local trace
+    for trace in "${TRACES[@]}"; do
+        if ct test -e "/home/kiosque/$trace"; then echo "  # still there: $trace"; return 1; fi
+    done
+    # No byte of the session's data anywhere in the home (cookie names, login, site, downloaded file names).
+    if ct grep -rlaF -e kiosk_pub -e jean.martin -e 127.0.0.1:8642 -e attestation-caf -e releve-impots /home/kiosque; then return 1; fi
+    # And ardoise itself finds nothing more to erase.
+    [ "$(ct ardoise --config /dev/null wipe --user kiosque --dry-run --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["found"]["files"] + d["found"]["directories"])')" = 0 ]
+}
+
+# Logs a kiosk session in, lets COMMAND run in it, then ends it; prints the session id.
+kiosk_session() {
+    ct_session kiosque "$1"
+}
+
+say "A throwaway computer boots (systemd in a container) and ardoise is installed on it as a service"
+ct_boot "$ROOTFS"
+ct_copy "$CT_WORK/dest" /
+ct systemd-sysusers >/dev/null
+ct systemd-tmpfiles --create /usr/local/lib/tmpfiles.d/ardoise.conf
+ct useradd -m -u 2001 -s /bin/bash kiosque
+ct useradd -m -u 1500 -s /bin/bash -G ardoise-admin animatrice
+ct useradd -m -u 1600 -s /bin/bash visiteur
+cat > "$CT_WORK/ardoise.toml" <<'TOML'
+[kiosk]
+users = ["kiosque"]
+logout_grace_seconds = 2
+TOML
+ct sh -c 'cat > /etc/ardoise/ardoise.toml' < "$CT_WORK/ardoise.toml"
+ct systemctl daemon-reload
+ct systemctl enable --now ardoise.service >/dev/null 2>&1
+check "the service is active (Type=notify: READY was sent)" test "$(ct systemctl show ardoise -p ActiveState --value)" = active
+check "the service reports its status to systemd" test -n "$(ct systemctl show ardoise -p StatusText --value)"
+check "the unit passes systemd-analyze verify" ct systemd-analyze verify /etc/systemd/system/ardoise.service
+check "the start-up sweep is journaled" has_events 'e["event"] == "boot-sweep"'
+check "events reach the system journal with their MESSAGE_ID" \
+    sh -c "[ -n \"\$(nsenter -t $CT_LEADER -a journalctl -q -o cat MESSAGE_ID=a7d0153e0b2c4c1f9a3e6d52f1c8b401)\" ]"
+if [ "$MODE" != --demo ]; then
+    ct systemd-analyze security ardoise.service --no-pager > "$CT_WORK/security.txt" 2>&1 || true
+    echo "# $(tail -1 "$CT_WORK/security.txt")"
+fi
+
+# --- 1. A kiosk session with the real browser profiles, a download, a logout.
+say "Someone uses the kiosk: real Firefox and Chromium profiles (history, cookies, a saved password...), then downloads a file"
+plant_profiles
+[ "$MODE" = --demo ] && ct ardoise wipe --user kiosque --dry-run
+SESSION=$(kiosk_session 'printf "%%PDF-1.4 avis d imposition" > ~/Downloads/releve-impots.pdf; exec sleep 600')
+say "Session $SESSION is open; the person logs out"
+ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "logout: session start, session end and a wipe with nothing left are journaled" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['left'] == 0 and e['detail']['trigger'] == 'logout'"
+check "logout: session start journaled with its seat" has_events "e.get('session') == '$SESSION' and e['event'] == 'session-start' and e.get('seat') == 'seat0'"
+check "logout: session end journaled" has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end'"
+check "logout: every trace of the session is gone" home_is_clean
+if [ "$MODE" = --demo ]; then
+    say "What ardoise finds in the home now"
+    ct ardoise wipe --user kiosque --dry-run
+    say "The access journal (ardoise journal list)"
+    ct ardoise journal list --since 1h
+    exit 0
+fi
+
+if [ "$MODE" = --bench ]; then
+    . "$HERE/bench.sh"
+    exit 0
+fi
+
+# --- 2. SIGHUP with a broken configuration: refused with its line and key, the previous one stays.
+ct sh -c 'printf "[kiosk]\nusers = \"kiosque\"\n" > /etc/ardoise/ardoise.toml'
+ct systemctl reload ardoise.service
+wait_for 10 "has_events 'e[\"event\"] == \"config-rejected\"'" || true
+check "SIGHUP, broken file: refused with its line and key, journaled" \
+    has_events "e['event'] == 'config-rejected' and e['detail'].get('line') == 2 and e['detail'].get('key') == 'kiosk.users'"
+check "SIGHUP, broken file: the service goes on" test "$(ct systemctl show ardoise -p ActiveState --value)" = active
+
+# --- 3. A browser still running at logout rewrites its cookies when told to stop: nothing survives (and the old config is still in force).
+plant_profiles
+COOKIE=.mozilla/firefox/4144awjv.default-esr/cookies.sqlite
+ct sh -c "mkdir -p /usr/local/libexec && cat > /usr/local/libexec/browser-like && chmod 755 /usr/local/libexec/browser-like" <<SCRIPT
+#!/bin/bash
+# Like a browser told to quit: it writes its cookies back on the way out.
+trap 'echo kiosk_pub_auth=late > ~/$COOKIE; sleep 0.5; exit 0' TERM
+while :; do sleep 0.1; done
+SCRIPT
+SESSION=$(kiosk_session 'setsid /usr/local/libexec/browser-like < /dev/null > /dev/null 2>&1 & exec sleep 600')
+ct loginctl kill-session --kill-whom=leader "$SESSION"
+wait_for 40 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "a program left running at logout is stopped before the wipe" test -z "$(ct pgrep -u kiosque)"
+check "its cookie written back on the way out is wiped too (old configuration kept after the broken reload)" home_is_clean
+ct sh -c 'cat > /etc/ardoise/ardoise.toml' < "$CT_WORK/ardoise.toml"
+ct systemctl reload ardoise.service
+
+# --- 4. The daemon killed in the middle of a wipe: systemd restarts it and the wipe completes.
+plant_profiles
+ct su -s /bin/sh kiosque -c 'mkdir -p ~/.cache/mass && cd ~/.cache/mass && seq -f "f%g" 1 300000 | xargs touch'
+SESSION=$(kiosk_session 'exec sleep 600')
+ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-started\"'" || true
+ct systemctl kill -s KILL --kill-whom=main ardoise.service
+check "killed mid-wipe: the wipe had not finished" test "$(count_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished'")" = 0
+wait_for 60 "has_events 'e[\"event\"] == \"wipe-finished\" and e[\"detail\"][\"trigger\"] == \"pending\"'" || true
+check "killed mid-wipe: systemd restarted the service" test "$(ct systemctl show ardoise -p NRestarts --value)" -ge 1
+check "killed mid-wipe: the pending wipe was finished at restart" \
+    has_events "e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'pending' and e['detail']['left'] == 0"
+check "killed mid-wipe: nothing is left" sh -c "! nsenter -t $CT_LEADER -a test -e /home/kiosque/.cache/mass"
+
+# --- 5. Traces at start with no session open (power cut): swept.
+ct systemctl stop ardoise.service
+plant_profiles
+ct systemctl start ardoise.service
+check "start-up with traces and no session: the home is swept" home_is_clean
+check "start-up sweep: journaled" has_events "e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'boot-sweep' and e['user'] == 'kiosque' and e['detail']['removed'] > 0"
+
+# --- 6. The PAM hook: pam_exec at close_session asks the service to wipe and waits.
+ct pam-auth-update --package --enable ardoise
+check "PAM: the profile is in common-session" ct grep -q "ardoise session-end" /etc/pam.d/common-session
+plant_profiles
+SESSION=$(kiosk_session 'printf "%%PDF" > ~/Downloads/releve-impots.pdf; exec sleep 600')
+ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "PAM: the wipe was asked by the hook" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'session-end-hook' and e['detail']['left'] == 0"
+check "PAM: the home is clean" home_is_clean
+ct sh -c 'PAM_TYPE=close_session PAM_USER=kiosque ardoise session-end' > "$CT_WORK/hook.out" 2>&1
+check "PAM: the hook run by hand answers at once (already clean)" grep -qx ok "$CT_WORK/hook.out"
+check "session-end refuses anyone but root (exit 3)" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise session-end --user kiosque >/dev/null 2>&1; [ \$? = 3 ]"
+ct pam-auth-update --package --remove ardoise
+
+# --- 7. Administrators without sudo: the group may read the journal through the service; others get exit 3.
+check "ardoise-admin member: journal list works" sh -c "nsenter -t $CT_LEADER -a runuser -u animatrice -- ardoise journal list --event session-start --format json | grep -q kiosque"
+check "ardoise-admin member: export writes the file as that member" sh -c "
+    nsenter -t $CT_LEADER -a runuser -u animatrice -- ardoise journal export --since 1d --until 2099-01-01 --out /home/animatrice/journal.csv >/dev/null &&
+    [ \"\$(nsenter -t $CT_LEADER -a stat -c %U /home/animatrice/journal.csv)\" = animatrice ] &&
+    nsenter -t $CT_LEADER -a grep -q session-start /home/animatrice/journal.csv"
+check "ardoise-admin member: verify works" sh -c "nsenter -t $CT_LEADER -a runuser -u animatrice -- ardoise journal verify >/dev/null"
+check "the query is journaled under the member's name" has_events "e['event'] == 'admin-query' and e['user'] == 'animatrice'"
+check "ordinary account: refused with exit 3" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise journal list >/dev/null 2>&1; [ \$? = 3 ]"
+check "ordinary account: the database itself is unreadable" sh -c "! nsenter -t $CT_LEADER -a runuser -u visiteur -- cat /var/lib/ardoise/journal.sqlite >/dev/null 2>&1"
+
+# --- 8. SIGTERM: the service stops cleanly and says so.
+ct systemctl stop ardoise.service
+check "stop: journaled" has_events "e['event'] == 'daemon-stop'"
+
+echo "# passed $PASSED, failed $FAILED"
+[ "$FAILED" = 0 ]
