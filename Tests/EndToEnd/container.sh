@@ -40,6 +40,11 @@ ct_stop() {
     for i in $(seq 1 100); do kill -0 $CT_NSPAWN 2>/dev/null || break; sleep 0.1; done
     kill -KILL $CT_NSPAWN 2>/dev/null || true
     wait $CT_NSPAWN 2>/dev/null || true
+    # What this script started through nsenter and is still there (a session's `script`), by pid.
+    local pid
+    for pid in $(cat /sys/fs/cgroup/unified/$CT_NAME/cgroup.procs 2>/dev/null); do
+        [ "$pid" != $$ ] && kill -KILL "$pid" 2>/dev/null || true
+    done
     # Back to where this shell was, then the container's cgroups can go.
     local entry
     for entry in "${CT_CGROUPS[@]}"; do

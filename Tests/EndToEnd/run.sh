@@ -143,9 +143,12 @@ ct systemctl reload ardoise.service
 plant_profiles
 ct su -s /bin/sh kiosque -c 'mkdir -p ~/.cache/mass && cd ~/.cache/mass && seq -f "f%g" 1 300000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
+MASS_SIZE=$(ct stat -c %s /home/kiosque/.cache/mass)
 ct loginctl kill-session "$SESSION"
-wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-started\"'" || true
-ct systemctl kill -s KILL --kill-whom=main ardoise.service
+# The moment the folder starts shrinking, the wipe is under way: the daemon is killed there and then, from inside.
+ct sh -c 'pid=$(systemctl show ardoise -p MainPID --value); end=$(($(date +%s) + 30))
+    while [ $(stat -c %s /home/kiosque/.cache/mass) -ge '"$MASS_SIZE"' ] && [ $(date +%s) -lt $end ]; do :; done
+    kill -KILL $pid'
 check "killed mid-wipe: the wipe had not finished" test "$(count_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished'")" = 0
 wait_for 60 "has_events 'e[\"event\"] == \"wipe-finished\" and e[\"detail\"][\"trigger\"] == \"pending\"'" || true
 check "killed mid-wipe: systemd restarted the service" test "$(ct systemctl show ardoise -p NRestarts --value)" -ge 1
