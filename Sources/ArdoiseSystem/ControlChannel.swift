@@ -107,7 +107,7 @@ public enum ControlChannel {
         return response
     }
 
-    static func connect(_ fd: Int32, path: String) -> Int32 {
+    public static func connect(_ fd: Int32, path: String) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -118,7 +118,7 @@ public enum ControlChannel {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+    public static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -132,7 +132,7 @@ public enum ControlChannel {
     }
 
     /// One newline-terminated line (without the newline), at most 4 MiB.
-    static func readLine(_ fd: Int32) -> Data? {
+    public static func readLine(_ fd: Int32) -> Data? {
         var line = Data()
         var chunk = [UInt8](repeating: 0, count: 65536)
         while line.count < maximumLine {

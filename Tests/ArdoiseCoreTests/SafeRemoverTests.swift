@@ -151,7 +151,28 @@ import Testing
         #expect(configuration.wipe.excludedKinds.isEmpty)
         #expect(configuration.wipe.mode == .auto)
         #expect(configuration.journal.retentionDays == 365)
+        #expect(configuration.kiosk == KioskSettings())
         #expect(configuration.warnings.isEmpty)
+    }
+
+    @Test func theKioskAccountsAndTheirLogoutAreRead() throws {
+        let configuration = try ArdoiseConfiguration.parse("""
+        [kiosk]
+        users = ["kiosque", "invite"]
+        uid_range = [2000, 2999]
+        logout_grace_seconds = 1.5
+        hook_timeout_seconds = 30
+        """, file: "t.toml")
+        #expect(configuration.kiosk.users == ["kiosque", "invite"])
+        #expect(configuration.kiosk.uidRange == 2000...2999)
+        #expect(configuration.kiosk.logoutGraceSeconds == 1.5)
+        #expect(configuration.kiosk.hookTimeoutSeconds == 30)
+        let policy = KioskPolicy(configuration.kiosk)
+        #expect(policy.isKiosk(Account(name: "kiosque", uid: 1500, gid: 1500, home: "/home/kiosque")))
+        #expect(policy.isKiosk(Account(name: "someone", uid: 2500, gid: 2500, home: "/home/someone")))
+        #expect(!policy.isKiosk(Account(name: "staff", uid: 1000, gid: 1000, home: "/home/staff")))
+        // root never, whatever the file says.
+        #expect(!KioskPolicy(KioskSettings(users: ["root"], uidRange: 0...10)).isKiosk(Account(name: "root", uid: 0, gid: 0, home: "/root")))
     }
 
     @Test func valuesAreRead() throws {
@@ -190,6 +211,12 @@ import Testing
         ("[wipe]\nmode = \"clean\"", 2, "wipe.mode"),
         ("[wipe.modes]\nkiosque = \"fast\"", 2, "wipe.modes.kiosque"),
         ("[journal]\nretention_days = 2000", 2, "journal.retention_days"),
+        ("[kiosk]\nusers = \"kiosque\"", 2, "kiosk.users"),
+        ("[kiosk]\nusers = [\"root\"]", 2, "kiosk.users"),
+        ("[kiosk]\n\nuid_range = [3000, 2000]", 3, "kiosk.uid_range"),
+        ("[kiosk]\nlogout_grace_seconds = 600", 2, "kiosk.logout_grace_seconds"),
+        ("[kiosk]\nhook_timeout_seconds = 0", 2, "kiosk.hook_timeout_seconds"),
+        ("[kiosk]\nseats = 2", 2, "kiosk.seats"),
     ])
     func aBrokenFileNamesItsLineAndKey(_ text: String, _ line: Int, _ key: String?) {
         do {

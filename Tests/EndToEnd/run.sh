@@ -53,7 +53,7 @@ home_is_clean() {
     # No byte of the session's data anywhere in the home (cookie names, login, site, downloaded file names).
     if ct grep -rlaF -e kiosk_pub -e jean.martin -e 127.0.0.1:8642 -e attestation-caf -e releve-impots /home/kiosque; then return 1; fi
     # And ardoise itself finds nothing more to erase.
-    [ "$(ct ardoise --config /dev/null wipe --user kiosque --dry-run --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["found"]["files"] + d["found"]["directories"])')" = 0 ]
+    [ "$(ct ardoise --config /root/defaults.toml wipe --user kiosque --dry-run --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["found"]["files"] + d["found"]["directories"])')" = 0 ]
 }
 
 # Logs a kiosk session in, lets COMMAND run in it, then ends it; prints the session id.
@@ -67,6 +67,7 @@ ct_copy "$CT_WORK/dest" /
 ct systemd-sysusers >/dev/null
 ct systemd-tmpfiles --create /usr/local/lib/tmpfiles.d/ardoise.conf
 ct useradd -m -u 2001 -s /bin/bash kiosque
+ct touch /root/defaults.toml
 ct useradd -m -u 1500 -s /bin/bash -G ardoise-admin animatrice
 ct useradd -m -u 1600 -s /bin/bash visiteur
 cat > "$CT_WORK/ardoise.toml" <<'TOML'
@@ -141,20 +142,20 @@ ct systemctl reload ardoise.service
 
 # --- 4. The daemon killed in the middle of a wipe: systemd restarts it and the wipe completes.
 plant_profiles
-ct su -s /bin/sh kiosque -c 'mkdir -p ~/.cache/mass && cd ~/.cache/mass && seq -f "f%g" 1 300000 | xargs touch'
+ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 300000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
-MASS_SIZE=$(ct stat -c %s /home/kiosque/.cache/mass)
+MASS_SIZE=$(ct stat -c %s /home/kiosque/Downloads/mass)
 ct loginctl kill-session "$SESSION"
 # The moment the folder starts shrinking, the wipe is under way: the daemon is killed there and then, from inside.
 ct sh -c 'pid=$(systemctl show ardoise -p MainPID --value); end=$(($(date +%s) + 30))
-    while [ $(stat -c %s /home/kiosque/.cache/mass) -ge '"$MASS_SIZE"' ] && [ $(date +%s) -lt $end ]; do :; done
+    while [ $(stat -c %s /home/kiosque/Downloads/mass) -ge '"$MASS_SIZE"' ] && [ $(date +%s) -lt $end ]; do :; done
     kill -KILL $pid'
 check "killed mid-wipe: the wipe had not finished" test "$(count_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished'")" = 0
 wait_for 60 "has_events 'e[\"event\"] == \"wipe-finished\" and e[\"detail\"][\"trigger\"] == \"pending\"'" || true
 check "killed mid-wipe: systemd restarted the service" test "$(ct systemctl show ardoise -p NRestarts --value)" -ge 1
 check "killed mid-wipe: the pending wipe was finished at restart" \
     has_events "e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'pending' and e['detail']['left'] == 0"
-check "killed mid-wipe: nothing is left" sh -c "! nsenter -t $CT_LEADER -a test -e /home/kiosque/.cache/mass"
+check "killed mid-wipe: nothing is left" sh -c "! nsenter -t $CT_LEADER -a test -e /home/kiosque/Downloads/mass"
 
 # --- 5. Traces at start with no session open (power cut): swept.
 ct systemctl stop ardoise.service
@@ -164,7 +165,7 @@ check "start-up with traces and no session: the home is swept" home_is_clean
 check "start-up sweep: journaled" has_events "e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'boot-sweep' and e['user'] == 'kiosque' and e['detail']['removed'] > 0"
 
 # --- 6. The PAM hook: pam_exec at close_session asks the service to wipe and waits.
-ct pam-auth-update --package --enable ardoise
+ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable ardoise
 check "PAM: the profile is in common-session" ct grep -q "ardoise session-end" /etc/pam.d/common-session
 plant_profiles
 SESSION=$(kiosk_session 'printf "%%PDF" > ~/Downloads/releve-impots.pdf; exec sleep 600')
@@ -176,7 +177,7 @@ check "PAM: the home is clean" home_is_clean
 ct sh -c 'PAM_TYPE=close_session PAM_USER=kiosque ardoise session-end' > "$CT_WORK/hook.out" 2>&1
 check "PAM: the hook run by hand answers at once (already clean)" grep -qx ok "$CT_WORK/hook.out"
 check "session-end refuses anyone but root (exit 3)" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise session-end --user kiosque >/dev/null 2>&1; [ \$? = 3 ]"
-ct pam-auth-update --package --remove ardoise
+ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove ardoise
 
 # --- 7. Administrators without sudo: the group may read the journal through the service; others get exit 3.
 check "ardoise-admin member: journal list works" sh -c "nsenter -t $CT_LEADER -a runuser -u animatrice -- ardoise journal list --event session-start --format json | grep -q kiosque"

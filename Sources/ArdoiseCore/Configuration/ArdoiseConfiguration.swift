@@ -37,7 +37,11 @@ public struct KioskSettings: Sendable, Equatable {
     public var logoutGraceSeconds = 5.0
     /// How long `ardoise session-end` waits for the daemon's wipe.
     public var hookTimeoutSeconds = 120
-    public init() {}
+
+    public init(users: [String] = [], uidRange: ClosedRange<UInt32>? = nil) {
+        self.users = users
+        self.uidRange = uidRange
+    }
 }
 
 public struct ArdoiseConfiguration: Sendable, Equatable {
