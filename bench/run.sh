@@ -5,8 +5,8 @@ ARDOISE=${1:?usage: bench/run.sh PATH-TO-ardoise}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/out
 RUNS=${RUNS:-5}
-# SECTIONS: any of wipe, baseline, journal (default: all three).
-SECTIONS=${SECTIONS:-wipe baseline journal}
+# SECTIONS: any of wipe, baseline, journal, daemon (default: all four).
+SECTIONS=${SECTIONS:-wipe baseline journal daemon}
 section() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 FIXTURE=${ARDOISE_FIXTURES:-$HERE/../../shared/fixtures/browser-profiles}/public-profiles.tar.gz
 CACHE_FILES=${CACHE_FILES:-8000}
@@ -233,4 +233,12 @@ for label, ours, raw, note in rows:
     ratio = raw / ours if label.startswith("insert") else ours / raw
     print(f"{label:<40}{ours:>12,.1f}{raw:>12,.1f}{ratio:>8.2f}x" + (f"   {note}" if note else ""))
 PY
+fi
+
+# The service in a real systemd (the end-to-end container): logout to wiped over 50 sessions, and its idle footprint.
+if section daemon; then
+    echo
+    echo "== daemon (ardoised in a booted systemd container) =="
+    make -s -C "$HERE/.." build >/dev/null
+    bash "$HERE/../Tests/EndToEnd/run.sh" --bench | grep -v '^ok - '
 fi

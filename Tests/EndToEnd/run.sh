@@ -68,6 +68,7 @@ ct systemd-sysusers >/dev/null
 ct systemd-tmpfiles --create /usr/local/lib/tmpfiles.d/ardoise.conf
 ct useradd -m -u 2001 -s /bin/bash kiosque
 ct touch /root/defaults.toml
+ct ardoise journal key > "$CT_WORK/verification.key"
 ct useradd -m -u 1500 -s /bin/bash -G ardoise-admin animatrice
 ct useradd -m -u 1600 -s /bin/bash visiteur
 cat > "$CT_WORK/ardoise.toml" <<'TOML'
