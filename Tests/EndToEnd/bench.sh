@@ -10,7 +10,7 @@ for i in $(seq 1 "$SESSIONS"); do
     plant_profiles
     SESSION=$(kiosk_session 'printf "%%PDF" > ~/Downloads/releve-impots.pdf; exec sleep 600')
     ct loginctl kill-session "$SESSION"
-    wait_for 60 "has_events 'e[\"session\"] == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || echo "# session $SESSION: no wipe seen"
+    wait_for 60 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || echo "# session $SESSION: no wipe seen"
 done
 REFERENCE=()
 for i in $(seq 1 10); do

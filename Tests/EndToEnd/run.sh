@@ -68,7 +68,7 @@ ct systemd-sysusers >/dev/null
 ct systemd-tmpfiles --create /usr/local/lib/tmpfiles.d/ardoise.conf
 ct useradd -m -u 2001 -s /bin/bash kiosque
 ct touch /root/defaults.toml
-ct ardoise journal key > "$CT_WORK/verification.key"
+ct ardoise journal key > "$CT_WORK/verification.key" 2>&1
 ct useradd -m -u 1500 -s /bin/bash -G ardoise-admin animatrice
 ct useradd -m -u 1600 -s /bin/bash visiteur
 cat > "$CT_WORK/ardoise.toml" <<'TOML'
@@ -191,9 +191,19 @@ check "the query is journaled under the member's name" has_events "e['event'] ==
 check "ordinary account: refused with exit 3" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise journal list >/dev/null 2>&1; [ \$? = 3 ]"
 check "ordinary account: the database itself is unreadable" sh -c "! nsenter -t $CT_LEADER -a runuser -u visiteur -- cat /var/lib/ardoise/journal.sqlite >/dev/null 2>&1"
 
-# --- 8. SIGTERM: the service stops cleanly and says so.
-ct systemctl stop ardoise.service
-check "stop: journaled" has_events "e['event'] == 'daemon-stop'"
+# --- 8. SIGTERM in the middle of a wipe: the wipe finishes, then the service stops and says so.
+ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 200000 | xargs touch'
+SESSION=$(kiosk_session 'exec sleep 600')
+MASS_SIZE=$(ct stat -c %s /home/kiosque/Downloads/mass)
+ct loginctl kill-session "$SESSION"
+ct sh -c 'end=$(($(date +%s) + 30))
+    while [ $(stat -c %s /home/kiosque/Downloads/mass) -ge '"$MASS_SIZE"' ] && [ $(date +%s) -lt $end ]; do :; done
+    systemctl stop ardoise.service'
+check "SIGTERM mid-wipe: the wipe finished before the service stopped" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['left'] == 0"
+check "SIGTERM mid-wipe: then the stop is journaled" test "$(ct ardoise journal list --event wipe-finished --event daemon-stop --format json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["event"])')" = daemon-stop
+check "SIGTERM mid-wipe: nothing is left" sh -c "! nsenter -t $CT_LEADER -a test -e /home/kiosque/Downloads/mass"
 
 echo "# passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]
