@@ -21,6 +21,7 @@ let package = Package(
         // statx() (STATX_MNT_ID, STATX_ATTR_MOUNT_ROOT), pipe2, accept4, SO_PEERCRED: what Glibc's Swift module hides.
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .target(
             name: "ArdoiseCore",
             dependencies: [
@@ -33,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "ArdoiseSystem",
-            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ArdoiseDaemon",

@@ -58,11 +58,17 @@ public struct ArdoiseService: Service {
         let server: ControlServer
         do { server = try ControlServer(path: socketPath) } catch { throw StartError.socket(error) }
 
+        let runtimeDirectory = (socketPath as NSString).deletingLastPathComponent
+        let watcher: InotifyProfileWatcher?
+        do { watcher = try InotifyProfileWatcher(scratch: runtimeDirectory) } catch {
+            logger.error("no live warnings: inotify cannot start (\(error))")
+            watcher = nil
+        }
         let supervisor = SessionSupervisor(configuration: configuration, dependencies: .init(
             journal: journal, wiper: JournaledHomeWiper(journal: journal, stateDirectory: stateDirectory, logger: logger), stopper: stopper,
-            logger: logger, onChange: { notifier.status($0) }))
+            watcher: watcher, logger: logger, onChange: { notifier.status($0) }))
         let relay = JournalRelay(executable: relayExecutable, configPath: configPath, stateDirectory: stateDirectory,
-                                 scratchDirectory: (socketPath as NSString).deletingLastPathComponent)
+                                 scratchDirectory: runtimeDirectory)
         let updates = sessions.snapshots()
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let logger = self.logger
@@ -85,9 +91,16 @@ public struct ArdoiseService: Service {
                 }
                 group.addTask {
                     await withTaskCancellationHandler {
-                        await server.serve { request, peer in await answer(request, peer: peer, supervisor: supervisor, relay: relay) }
+                        await server.serve { request, peer, replies in
+                            await answer(request, peer: peer, replies: replies, supervisor: supervisor, relay: relay)
+                        }
                     } onCancel: {
                         server.stop()
+                    }
+                }
+                if let watcher {
+                    group.addTask {
+                        for await (session, warning) in watcher.warnings { await supervisor.saw(warning, session: session) }
                     }
                 }
                 if let interval = notifier.watchdogInterval {
@@ -129,9 +142,24 @@ public struct ArdoiseService: Service {
         }
     }
 
-    func answer(_ request: ControlRequest, peer: ControlPeer, supervisor: SessionSupervisor, relay: JournalRelay) async -> ControlResponse {
+    func answer(_ request: ControlRequest, peer: ControlPeer, replies: ControlReplies, supervisor: SessionSupervisor, relay: JournalRelay) async -> ControlResponse {
         let fr = (request.language ?? .french) == .french
+        let notYours = ControlResponse(code: 3, error: fr ? "Cette session n'est pas la vôtre." : "This session is not yours.")
         switch request.command {
+        case .notice:
+            guard let session = request.session, let report = request.report else { return ControlResponse(code: 2, error: "session, report") }
+            switch await supervisor.noticeReport(report, session: session, peerUID: peer.uid) {
+            case .recorded: return ControlResponse(code: 0, output: report.rawValue)
+            case .endedSession: return ControlResponse(code: 0, output: "session-ended")
+            case .notYourSession: return notYours
+            }
+        case .listen:
+            guard let session = request.session else { return ControlResponse(code: 2, error: "session") }
+            guard let warnings = await supervisor.listen(session: session, peerUID: peer.uid) else { return notYours }
+            for await delivery in warnings {
+                guard let text = try? JSONEncoder().encode(delivery), replies.send(ControlResponse(code: 0, output: String(decoding: text, as: UTF8.self))) else { break }
+            }
+            return ControlResponse(code: 0, output: "session-ended")
         case .journal:
             return await relay.answer(request, peer: peer)
         case .sessionEnd:

@@ -73,51 +73,12 @@ public struct JournalRelay: Sendable {
         return ControlResponse(code: code, output: output, error: error, files: files)
     }
 
-    /// Runs the command with `posix_spawn` (Foundation's `Process` needs a run loop that a sandboxed service may not get);
-    /// its error output goes to a file so that neither pipe can fill while the other is read.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String], errorFile: String) async -> (Int32, String, String) {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: spawnAndWait(executable, arguments, environment: environment, errorFile: errorFile))
+                let outcome = Subprocess.run(executable, arguments, environment: environment, errorFile: errorFile)
+                continuation.resume(returning: (outcome.code, outcome.output, outcome.error))
             }
         }
-    }
-
-    static func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String], errorFile: String) -> (Int32, String, String) {
-        var output: [Int32] = [-1, -1]
-        guard pipe(&output) == 0 else { return (1, "", "pipe: \(String(cString: strerror(errno)))") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addclose(&actions, output[0])
-        posix_spawn_file_actions_addclose(&actions, output[1])
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        close(output[1])
-        guard spawned == 0 else {
-            close(output[0])
-            return (1, "", "cannot run \(executable): \(String(cString: strerror(spawned)))")
-        }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(output[0], &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            data.append(contentsOf: buffer[0..<count])
-        }
-        close(output[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // Exited: its code; killed by a signal: a failure.
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 1
-        let errors = FileManager.default.contents(atPath: errorFile) ?? Data()
-        return (code, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 }

@@ -31,6 +31,8 @@ public actor SessionSupervisor {
         public var journal: AccessJournal
         public var wiper: HomeWiping
         public var stopper: ProcessStopping
+        /// Watches each kiosk session's profiles and downloads (nil: no live warnings).
+        public var watcher: ProfileWatching?
         public var account: @Sendable (UInt32) -> Account?
         public var accountNamed: @Sendable (String) -> Account?
         public var kioskAccounts: @Sendable (KioskSettings) -> [Account]
@@ -38,7 +40,7 @@ public actor SessionSupervisor {
         public var logger: Logger
         public var onChange: @Sendable (String) -> Void
 
-        public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping,
+        public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping, watcher: ProfileWatching? = nil,
                     account: @escaping @Sendable (UInt32) -> Account? = { Account.withID($0) },
                     accountNamed: @escaping @Sendable (String) -> Account? = { Account.named($0) },
                     kioskAccounts: @escaping @Sendable (KioskSettings) -> [Account] = { KioskPolicy($0).accounts() },
@@ -47,6 +49,7 @@ public actor SessionSupervisor {
             self.journal = journal
             self.wiper = wiper
             self.stopper = stopper
+            self.watcher = watcher
             self.account = account
             self.accountNamed = accountNamed
             self.kioskAccounts = kioskAccounts
@@ -63,6 +66,11 @@ public actor SessionSupervisor {
     var ended: Set<String> = []
     var accounts: [UInt32: AccountState] = [:]
     var lastWipe: Date?
+    /// Per open session: what the watcher saw (journaled as counts at the session's end), the throttle, the agents listening.
+    var seen: [String: [SessionWarning: Int]] = [:]
+    var throttles: [String: WarningThrottle] = [:]
+    var listeners: [String: [UUID: AsyncStream<WarningDelivery>.Continuation]] = [:]
+    var heldWarnings: [String: Task<Void, Never>] = [:]
 
     public init(configuration: ArdoiseConfiguration, dependencies: Dependencies) {
         self.configuration = configuration
@@ -111,6 +119,9 @@ public actor SessionSupervisor {
         accounts[session.uid] = state
         var detail: [String: DetailValue] = ["kiosk": .bool(isKiosk), "type": .text(session.type)]
         if seenAtStart { detail["open_at_start"] = .bool(true) }
+        if isKiosk, let account, let watcher = dependencies.watcher, configuration.liveWarnings.passwords || configuration.liveWarnings.downloads {
+            watcher.watch(session: session.id, roots: WatchRoots.of(home: account.home))
+        }
         record(JournalEvent(kind: .sessionStart, seat: session.seat, session: session.id, uid: session.uid, user: account?.name, detail: detail))
         logger.info("session \(session.id) of \(account?.name ?? String(session.uid)) opened on \(session.seat ?? "-")\(isKiosk ? " (kiosk)" : "")")
     }
@@ -124,8 +135,15 @@ public actor SessionSupervisor {
         ended.insert(id)
         let session = tracked.session
         accounts[session.uid]?.open.remove(id)
+        var detail: [String: DetailValue] = ["kiosk": .bool(tracked.isKiosk), "reason": .text(reason)]
+        if tracked.isKiosk && dependencies.watcher != nil {
+            // Counts only: how many passwords were saved and files downloaded, never which.
+            detail["passwords_saved"] = .int(Int64(seen[id]?[.passwordSaved] ?? 0))
+            detail["downloads"] = .int(Int64(seen[id]?[.downloadFinished] ?? 0))
+        }
+        stopWatching(id)
         record(JournalEvent(kind: .sessionEnd, seat: session.seat, session: id, uid: session.uid, user: tracked.account?.name,
-                            duration: JournalClock.now() - tracked.openedAt, detail: ["kiosk": .bool(tracked.isKiosk), "reason": .text(reason)]))
+                            duration: JournalClock.now() - tracked.openedAt, detail: detail))
         logger.info("session \(id) of \(tracked.account?.name ?? String(session.uid)) ended (\(reason))")
         guard tracked.isKiosk, let account = tracked.account, accounts[session.uid]?.open.isEmpty ?? true else {
             sessions[id]?.phase = .wiped
@@ -243,19 +261,21 @@ public actor SessionSupervisor {
         var text = "\(open) session\(open == 1 ? "" : "s")"
         if wiping > 0 { text += ", \(wiping) wipe\(wiping == 1 ? "" : "s") under way" }
         // A time, not an age: the line is only rewritten when something happens.
-        if let lastWipe { text += ", last wipe at \(Self.clock.string(from: lastWipe))" }
+        if let lastWipe { text += ", last wipe at \(Self.clockTime(lastWipe))" }
         return text
     }
 
-    static let clock: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter
-    }()
+    /// Local HH:MM:SS with the C library: formatters would load the locale data for one line.
+    static func clockTime(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
 
     public func phase(of session: String) -> Phase? { sessions[session]?.phase }
 
-    private func record(_ event: JournalEvent) {
+    func record(_ event: JournalEvent) {
         do { try journal.append(event) } catch { logger.error("journal: \(error.message(.english))") }
     }
 }

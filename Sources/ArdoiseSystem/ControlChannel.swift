@@ -10,6 +10,10 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case sessionEnd = "session-end"
         /// `ardoise journal ...` for a member of `ardoise-admin`.
         case journal
+        /// The session's agent: the notice was shown, acknowledged or declined (its own session only).
+        case notice
+        /// The session's agent listens for live warnings until the session ends.
+        case listen
     }
 
     public var command: Command
@@ -22,12 +26,13 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     /// For `journal`: the options whose file the client writes itself (`--out`, `--svg`), with the client's path, shown in messages only.
     public var outputs: [String: String]?
     public var language: Language?
+    public var report: NoticeReport?
 
     /// The journal options naming a file: the client reads or writes it as itself; the daemon never opens the path.
     public static let journalFileOptions: Set<String> = ["out", "svg", "verification-key"]
 
     public init(command: Command, user: String? = nil, session: String? = nil, arguments: [String]? = nil,
-                inputs: [String: Data]? = nil, outputs: [String: String]? = nil, language: Language? = nil) {
+                inputs: [String: Data]? = nil, outputs: [String: String]? = nil, language: Language? = nil, report: NoticeReport? = nil) {
         self.command = command
         self.user = user
         self.session = session
@@ -35,6 +40,7 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         self.inputs = inputs
         self.outputs = outputs
         self.language = language
+        self.report = report
     }
 }
 
@@ -107,6 +113,27 @@ public enum ControlChannel {
         return response
     }
 
+    /// Sends one request and hands each line of the answer to `onLine` until the daemon closes the connection.
+    public static func listen(_ request: ControlRequest, path: String = defaultPath, onLine: (ControlResponse) -> Void) throws(ControlError) {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .notRunning(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard connect(fd, path: path) == 0 else { throw .notRunning(String(cString: strerror(errno))) }
+        guard let data = try? JSONEncoder().encode(request), writeAll(fd, data + Data([0x0a])) else { throw .broken("write") }
+        var pending = Data()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            pending.append(contentsOf: chunk[0..<count])
+            while let end = pending.firstIndex(of: 0x0a) {
+                if let response = try? JSONDecoder().decode(ControlResponse.self, from: pending[pending.startIndex..<end]) { onLine(response) }
+                pending = Data(pending[(end + 1)...])
+            }
+        }
+    }
+
     public static func connect(_ fd: Int32, path: String) -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -168,7 +195,7 @@ public enum ControlError: Error, Sendable, Equatable {
 
 /// The daemon's end: a Unix socket everyone may connect to; each request is judged on its peer's credentials.
 public final class ControlServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (ControlRequest, ControlPeer) async -> ControlResponse
+    public typealias Handler = @Sendable (ControlRequest, ControlPeer, ControlReplies) async -> ControlResponse
 
     public let path: String
     private let listener: Int32
@@ -217,7 +244,7 @@ public final class ControlServer: @unchecked Sendable {
                     guard let peer = ControlPeer.of(socket: connection) else { return }
                     let response: ControlResponse
                     if let line = ControlChannel.readLine(connection), let request = try? JSONDecoder().decode(ControlRequest.self, from: line) {
-                        response = await handler(request, peer)
+                        response = await handler(request, peer, ControlReplies(descriptor: connection))
                     } else {
                         response = ControlResponse(code: 2, error: "bad request")
                     }
@@ -249,5 +276,16 @@ public final class ControlServer: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+/// Lines sent before the final answer (live warnings to a listening agent).
+public struct ControlReplies: Sendable {
+    let descriptor: Int32
+
+    /// False once the other end is gone.
+    public func send(_ response: ControlResponse) -> Bool {
+        guard let data = try? JSONEncoder().encode(response) else { return false }
+        return ControlChannel.writeAll(descriptor, data + Data([0x0a]))
     }
 }

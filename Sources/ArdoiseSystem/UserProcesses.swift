@@ -6,6 +6,8 @@ import Glibc
 public protocol ProcessStopping: Sendable {
     /// Waits up to `grace` for the user's programs to exit by themselves, then stops the rest; returns how many were left to stop.
     func stopAll(uid: UInt32, grace: Duration) async -> Int
+    /// Ends one login session (a notice declined where the configuration says so); false if logind refused.
+    func endSession(_ id: String) async -> Bool
 }
 
 /// The real one: logind's `KillUser` over sd-bus (TERM, then KILL), with a scan of `/proc` as the last word.
@@ -54,20 +56,33 @@ public struct UserProcesses: ProcessStopping {
         return found
     }
 
+    public func endSession(_ id: String) async -> Bool {
+        Self.callLogind("TerminateSession") { message in
+            sd_bus_message_append_basic(message, CChar(UInt8(ascii: "s")), id)
+        } >= 0
+    }
+
     /// `org.freedesktop.login1.Manager.KillUser(u uid, i signal)`; a negative errno when logind cannot be asked.
     static func killUser(_ uid: UInt32, signal: Int32) -> Int32 {
+        var user = uid
+        var number = signal
+        return callLogind("KillUser") { message in
+            let result = sd_bus_message_append_basic(message, CChar(UInt8(ascii: "u")), &user)
+            return result < 0 ? result : sd_bus_message_append_basic(message, CChar(UInt8(ascii: "i")), &number)
+        }
+    }
+
+    /// One method call on logind's manager over the system bus; its arguments appended by `arguments`.
+    static func callLogind(_ method: String, arguments: (OpaquePointer) -> Int32) -> Int32 {
         var bus: OpaquePointer?
         guard sd_bus_open_system(&bus) >= 0, let bus else { return -1 }
         defer { sd_bus_flush_close_unref(bus) }
         var message: OpaquePointer?
         var result = sd_bus_message_new_method_call(bus, &message, "org.freedesktop.login1", "/org/freedesktop/login1",
-                                                    "org.freedesktop.login1.Manager", "KillUser")
+                                                    "org.freedesktop.login1.Manager", method)
         guard result >= 0, let message else { return result }
         defer { sd_bus_message_unref(message) }
-        var user = uid
-        var number = signal
-        result = sd_bus_message_append_basic(message, CChar(UInt8(ascii: "u")), &user)
-        if result >= 0 { result = sd_bus_message_append_basic(message, CChar(UInt8(ascii: "i")), &number) }
+        result = arguments(message)
         guard result >= 0 else { return result }
         var error = sd_bus_error()
         var reply: OpaquePointer?

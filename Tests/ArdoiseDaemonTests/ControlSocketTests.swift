@@ -21,7 +21,7 @@ import Testing
     @Test func theServerSeesThePeerAsTheKernelSaysAndAnswersEachRequest() async throws {
         let scratch = Scratch()
         let server = try ControlServer(path: scratch.path + "/control.sock")
-        let serving = Task { await server.serve { request, peer in ControlResponse(code: 0, output: "\(peer.uid) \(peer.pid) \(request.user ?? "-")") } }
+        let serving = Task { await server.serve { request, peer, _ in ControlResponse(code: 0, output: "\(peer.uid) \(peer.pid) \(request.user ?? "-")") } }
         defer { server.stop() }
         let answer = try await onThread {
             try ControlChannel.ask(ControlRequest(command: .sessionEnd, user: "kiosque"), path: scratch.path + "/control.sock", timeout: .seconds(5))
@@ -44,7 +44,7 @@ import Testing
         let scratch = Scratch()
         let path = scratch.path + "/control.sock"
         let server = try ControlServer(path: path)
-        let serving = Task { await server.serve { _, _ in ControlResponse(code: 0) } }
+        let serving = Task { await server.serve { _, _, _ in ControlResponse(code: 0) } }
         let reply = try await onThread { () -> String in
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }

@@ -46,9 +46,15 @@ final class FakeStopper: ProcessStopping, @unchecked Sendable {
     private let lock = NSLock()
     private var stopped: [UInt32] = []
     var uids: [UInt32] { lock.withLock { stopped } }
+    private var ended: [String] = []
+    var endedSessions: [String] { lock.withLock { ended } }
     func stopAll(uid: UInt32, grace: Duration) async -> Int {
         lock.withLock { stopped.append(uid) }
         return 0
+    }
+    func endSession(_ id: String) async -> Bool {
+        lock.withLock { ended.append(id) }
+        return true
     }
 }
 
@@ -62,17 +68,18 @@ struct World {
     let stopper = FakeStopper()
     let supervisor: SessionSupervisor
 
-    init(pending: [(UInt32, String)] = []) throws {
+    init(pending: [(UInt32, String)] = [], watcher: ProfileWatching? = nil, configure: (inout ArdoiseConfiguration) -> Void = { _ in }) throws {
         folder = NSTemporaryDirectory() + "ardoise-supervisor-" + UUID().uuidString
         journal = try AccessJournal(directory: folder)
         for (uid, user) in pending { try journal.addPendingWipe(uid: uid, user: user, trigger: "logout") }
         var configuration = ArdoiseConfiguration()
         configuration.kiosk.users = ["kiosk", "kiosk2", "admin"]
         configuration.kiosk.logoutGraceSeconds = 0
+        configure(&configuration)
         let accounts = Self.accounts
         let isKiosk: @Sendable (Account, KioskSettings) -> Bool = { account, settings in account.name != "admin" && settings.users.contains(account.name) }
         supervisor = SessionSupervisor(configuration: configuration, dependencies: .init(
-            journal: journal, wiper: wiper, stopper: stopper,
+            journal: journal, wiper: wiper, stopper: stopper, watcher: watcher,
             account: { uid in accounts.first { $0.uid == uid } }, accountNamed: { name in accounts.first { $0.name == name } },
             kioskAccounts: { settings in accounts.filter { isKiosk($0, settings) } }, isKiosk: isKiosk,
             logger: Logger(label: "test")))

@@ -51,6 +51,8 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     public var wipe = WipeSettings()
     public var journal = JournalSettings()
     public var kiosk = KioskSettings()
+    public var notice = NoticeSettings()
+    public var liveWarnings = WarningSettings()
     /// Accepted but worth a word to the admin (a retention above one year...).
     public var warnings: [ConfigurationWarning] = []
 
@@ -80,7 +82,28 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         let reader = ConfigurationReader(file: file, text: text)
         var configuration = ArdoiseConfiguration()
-        try reader.expectOnly(["wipe", "journal", "kiosk"], in: table, section: nil)
+        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings"], in: table, section: nil)
+        if let notice = try reader.table("notice", in: table, section: nil) {
+            try reader.expectOnly(["enabled", "require_acknowledgement", "screen_mirrored", "contact", "on_decline"], in: notice, section: "notice")
+            if let value = try reader.bool("enabled", in: notice, section: "notice") { configuration.notice.enabled = value }
+            if let value = try reader.bool("require_acknowledgement", in: notice, section: "notice") { configuration.notice.requireAcknowledgement = value }
+            if let value = try reader.bool("screen_mirrored", in: notice, section: "notice") { configuration.notice.screenMirrored = value }
+            if let value = notice["contact"] {
+                guard let text = value.string else { throw reader.error(key: "notice.contact", section: "notice", .wrongType(expected: "\"...\"")) }
+                configuration.notice.contact = text
+            }
+            if let value = notice["on_decline"] {
+                guard let text = value.string, let choice = NoticeSettings.OnDecline(rawValue: text) else {
+                    throw reader.error(key: "notice.on_decline", section: "notice", .wrongType(expected: "\"nothing\", \"logout\""))
+                }
+                configuration.notice.onDecline = choice
+            }
+        }
+        if let warnings = try reader.table("warnings", in: table, section: nil) {
+            try reader.expectOnly(["passwords", "downloads"], in: warnings, section: "warnings")
+            if let value = try reader.bool("passwords", in: warnings, section: "warnings") { configuration.liveWarnings.passwords = value }
+            if let value = try reader.bool("downloads", in: warnings, section: "warnings") { configuration.liveWarnings.downloads = value }
+        }
         if let kiosk = try reader.table("kiosk", in: table, section: nil) {
             try reader.expectOnly(["users", "uid_range", "logout_grace_seconds", "hook_timeout_seconds"], in: kiosk, section: "kiosk")
             if let users = try reader.strings("users", in: kiosk, section: "kiosk") {
@@ -307,6 +330,12 @@ struct ConfigurationReader {
         guard let value = table[key] else { return nil }
         guard let child = value.table else { throw error(key: key, section: section, .wrongType(expected: "[\(key)]")) }
         return child
+    }
+
+    func bool(_ key: String, in table: TOMLTable, section: String) throws(ConfigurationError) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else { throw error(key: "\(section).\(key)", section: section, .wrongType(expected: "true / false")) }
+        return flag
     }
 
     func strings(_ key: String, in table: TOMLTable, section: String?) throws(ConfigurationError) -> [String]? {

@@ -109,7 +109,7 @@ public final class OpenedRoot: Sendable {
 
     /// A folder on another mount (another filesystem, or a bind mount of the same one) is never entered.
     /// The root itself may be a mount point (a home on its own partition or tmpfs, a bind-mounted /tmp).
-    func crossesMount(_ status: EntryStatus) -> Bool {
+    public func crossesMount(_ status: EntryStatus) -> Bool {
         if status.isSameEntry(as: self.status) && status.mountID == self.status.mountID { return false }
         return status.mountID != self.status.mountID || status.isMountRoot || status.device != self.status.device
     }

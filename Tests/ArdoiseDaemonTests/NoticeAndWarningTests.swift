@@ -1,0 +1,113 @@
+import ArdoiseCore
+import ArdoiseSystem
+import Foundation
+import Testing
+@testable import ArdoiseDaemon
+
+/// Records what the supervisor asks to watch.
+final class FakeWatcher: ProfileWatching, @unchecked Sendable {
+    private let lock = NSLock()
+    private var watchedSessions: [String] = []
+    private var unwatchedSessions: [String] = []
+    let warnings: AsyncStream<(session: String, warning: SessionWarning)>
+    init() { warnings = AsyncStream { $0.finish() } }
+    var watched: [String] { lock.withLock { watchedSessions } }
+    var unwatched: [String] { lock.withLock { unwatchedSessions } }
+    func watch(session: String, roots: WatchRoots) { lock.withLock { watchedSessions.append(session) } }
+    func unwatch(session: String) { lock.withLock { unwatchedSessions.append(session) } }
+}
+
+@Suite struct NoticeAndWarningTests {
+    @Test func theNoticeIsJournaledForItsOwnSessionOnly() async throws {
+        let world = try World()
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001), session("2", 2002)])
+        #expect(await world.supervisor.noticeReport(.shown, session: "1", peerUID: 2001) == .recorded)
+        #expect(await world.supervisor.noticeReport(.acknowledged, session: "1", peerUID: 2001) == .recorded)
+        // kiosk2 cannot acknowledge for kiosk's session, nor anyone for a session that does not exist.
+        #expect(await world.supervisor.noticeReport(.acknowledged, session: "1", peerUID: 2002) == .notYourSession)
+        #expect(await world.supervisor.noticeReport(.shown, session: "9", peerUID: 2001) == .notYourSession)
+        #expect(try world.events(.noticeShown).map(\.session) == ["1"])
+        #expect(try world.events(.noticeAcknowledged).map { [$0.session, $0.user] } == [["1", "kiosk"]])
+    }
+
+    @Test func aDeclinedNoticeEndsTheSessionOnlyWhenConfigured() async throws {
+        let world = try World { $0.notice.onDecline = .logout }
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        #expect(await world.supervisor.noticeReport(.declined, session: "1", peerUID: 2001) == .endedSession)
+        #expect(world.stopper.endedSessions == ["1"])
+        #expect(try world.events(.noticeDeclined).count == 1)
+
+        let lenient = try World()
+        defer { lenient.cleanUp() }
+        await lenient.supervisor.startUp([])
+        await lenient.supervisor.apply([session("1", 2001)])
+        #expect(await lenient.supervisor.noticeReport(.declined, session: "1", peerUID: 2001) == .recorded)
+        #expect(lenient.stopper.endedSessions.isEmpty)
+    }
+
+    @Test func warningsAreThrottledCountedAndJournaledAsCountsAtTheEnd() async throws {
+        let watcher = FakeWatcher()
+        let world = try World(watcher: watcher)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001), session("5", 1000)])
+        #expect(watcher.watched == ["1"], "kiosk sessions only")
+        let listening = try #require(await world.supervisor.listen(session: "1", peerUID: 2001))
+        #expect(await world.supervisor.listen(session: "1", peerUID: 2002) == nil)
+        let start: Int64 = 1_000_000_000
+        await world.supervisor.saw(.passwordSaved, session: "1", now: start)
+        for i in 0..<200 { await world.supervisor.saw(.downloadFinished, session: "1", now: start + Int64(i)) }
+        await world.supervisor.apply([])
+        var delivered: [WarningDelivery] = []
+        for await delivery in listening { delivered.append(delivery) }
+        // 200 downloads in a burst: one warning now, the rest held (and dropped with the session's end), not 200.
+        #expect(delivered == [WarningDelivery(warning: .passwordSaved, count: 1), WarningDelivery(warning: .downloadFinished, count: 1)])
+        #expect(watcher.unwatched == ["1"])
+        let end = try #require(try world.events(.sessionEnd).first { $0.session == "1" })
+        #expect(end.detail["passwords_saved"] == .int(1) && end.detail["downloads"] == .int(200))
+        let other = try #require(try world.events(.sessionEnd).first { $0.session == "5" })
+        #expect(other.detail["downloads"] == nil)
+    }
+
+    @Test func heldWarningsAreShownWithTheirCountWhenTheWindowEnds() {
+        var throttle = WarningThrottle(window: 10)
+        #expect(throttle.offer(.downloadFinished, now: 0) == 1)
+        #expect(throttle.offer(.downloadFinished, now: 1) == nil)
+        #expect(throttle.offer(.downloadFinished, now: 2) == nil)
+        #expect(throttle.offer(.passwordSaved, now: 3) == 1)
+        #expect(throttle.nextDue == 10)
+        #expect(throttle.due(now: 9).isEmpty)
+        #expect(throttle.due(now: 10).map { [$0.0.rawValue, "\($0.1)"] } == [["download-finished", "2"]])
+        #expect(throttle.nextDue == nil)
+        #expect(throttle.offer(.downloadFinished, now: 25) == 1)
+    }
+
+    @Test func theNoticeSaysWhatItMustInBothLanguages() {
+        var settings = NoticeSettings()
+        settings.overrideDirectory = "/nonexistent"
+        settings.screenMirrored = true
+        settings.contact = "Médiathèque — dpo@ville.example"
+        let french = SessionNotice.text(.french, settings: settings, retentionDays: 180)
+        #expect(french.body.contains("6 mois") && french.body.contains("visible par l'animatrice") && french.body.contains("dpo@ville.example"))
+        #expect(french.body.contains("effacé") && french.acknowledge == "J'ai compris")
+        let english = SessionNotice.text(.english, settings: NoticeSettings(), retentionDays: 365)
+        #expect(english.body.contains("1 year") && !english.body.contains("screen can be seen") && english.acknowledge == "I understand")
+        #expect(SessionNotice.duration(90, .french) == "3 mois" && SessionNotice.duration(45, .english) == "45 days")
+    }
+
+    @Test func anAdministratorsOwnTextReplacesOursWithTheRetentionFilledIn() throws {
+        let folder = NSTemporaryDirectory() + "ardoise-notice-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "Bienvenue. Conservation : {retention}. Contact : {contact}.".write(toFile: folder + "/fr.txt", atomically: true, encoding: .utf8)
+        var settings = NoticeSettings()
+        settings.overrideDirectory = folder
+        settings.contact = "accueil"
+        #expect(SessionNotice.text(.french, settings: settings, retentionDays: 365).body == "Bienvenue. Conservation : 1 an. Contact : accueil.")
+        #expect(SessionNotice.text(.english, settings: settings, retentionDays: 365).body.hasPrefix("For security"))
+    }
+}
