@@ -74,8 +74,8 @@ extension SessionSupervisor {
     }
 
     /// The session is over: no more watching, counting or listening.
-    func stopWatching(_ id: String) {
-        dependencies.watcher?.unwatch(session: id)
+    func stopWatching(_ id: String, watched: Bool) {
+        if watched { dependencies.watcher?.unwatch(session: id) }
         for continuation in (listeners.removeValue(forKey: id) ?? [:]).values { continuation.finish() }
         heldWarnings.removeValue(forKey: id)?.cancel()
         throttles[id] = nil

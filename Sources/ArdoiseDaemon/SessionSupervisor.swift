@@ -141,7 +141,7 @@ public actor SessionSupervisor {
             detail["passwords_saved"] = .int(Int64(seen[id]?[.passwordSaved] ?? 0))
             detail["downloads"] = .int(Int64(seen[id]?[.downloadFinished] ?? 0))
         }
-        stopWatching(id)
+        stopWatching(id, watched: tracked.isKiosk)
         record(JournalEvent(kind: .sessionEnd, seat: session.seat, session: id, uid: session.uid, user: tracked.account?.name,
                             duration: JournalClock.now() - tracked.openedAt, detail: detail))
         logger.info("session \(id) of \(tracked.account?.name ?? String(session.uid)) ended (\(reason))")

@@ -78,21 +78,27 @@ public final class InotifyProfileWatcher: ProfileWatching, @unchecked Sendable {
     private var sessions: [String: Watched] = [:]
 
     private func run() {
-        let wakeWatch = inotifytools_wd_from_filename(wakeDirectory)
+        // After an overflow, events may go on being lost while the queue is full: scan again once it is drained.
+        var rescanWhenQuiet = false
         while true {
-            guard let raw = inotifytools_next_event(-1) else {
-                if inotifytools_error() == EINTR { continue }
+            guard let raw = inotifytools_next_event(rescanWhenQuiet ? 0 : -1) else {
+                if rescanWhenQuiet {
+                    rescanWhenQuiet = false
+                    rescan()
+                }
                 continue
             }
             // The library hands out a static buffer: copy what is needed before anything else.
             let event = raw.pointee
             let name = event.len > 0 ? String(cString: UnsafeRawPointer(raw).advanced(by: MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)) : ""
-            if event.wd == wakeWatch || inotifytools_filename_from_wd(event.wd).map({ String(cString: $0).hasPrefix(wakeDirectory) }) == true {
-                if !applyCommands() { break }
-                continue
-            }
+            // First the overflow (its watch number is -1, which no folder has).
             if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 rescan()
+                rescanWhenQuiet = true
+                continue
+            }
+            if inotifytools_filename_from_wd(event.wd).map({ String(cString: $0).hasPrefix(wakeDirectory) }) == true {
+                if !applyCommands() { break }
                 continue
             }
             guard let folderPointer = inotifytools_filename_from_wd(event.wd) else { continue }
