@@ -10,6 +10,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PAMCONFIGDIR ?= /usr/share/pam-configs
 LIGHTDMDIR ?= /etc/lightdm/lightdm.conf.d
+AUTOSTARTDIR ?= /etc/xdg/autostart
+PROFILEDIR ?= /etc/profile.d
 # The installed programs carry the Swift runtime: a kiosk needs no Swift.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
@@ -43,10 +45,13 @@ bench:
 install: build
 	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoise" $(DESTDIR)$(BINDIR)/ardoise
 	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoised" $(DESTDIR)$(BINDIR)/ardoised
-	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PAMCONFIGDIR) $(DESTDIR)$(LIGHTDMDIR) $(DESTDIR)$(DOCDIR)
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PAMCONFIGDIR) $(DESTDIR)$(LIGHTDMDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(AUTOSTARTDIR) $(DESTDIR)$(PROFILEDIR)
 	$(SUBST) systemd/ardoise.service > $(DESTDIR)$(UNITDIR)/ardoise.service
 	$(SUBST) systemd/pam/ardoise > $(DESTDIR)$(PAMCONFIGDIR)/ardoise
 	$(SUBST) systemd/lightdm/50-ardoise.conf > $(DESTDIR)$(LIGHTDMDIR)/50-ardoise.conf
+	$(SUBST) systemd/autostart/ardoise-notice.desktop > $(DESTDIR)$(AUTOSTARTDIR)/ardoise-notice.desktop
+	$(SUBST) systemd/profile.d/ardoise-notice.sh > $(DESTDIR)$(PROFILEDIR)/ardoise-notice.sh
 	install -m 0644 systemd/sysusers.d/ardoise.conf $(DESTDIR)$(SYSUSERSDIR)/ardoise.conf
 	install -m 0644 systemd/tmpfiles.d/ardoise.conf $(DESTDIR)$(TMPFILESDIR)/ardoise.conf
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md

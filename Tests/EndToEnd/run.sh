@@ -191,6 +191,37 @@ check "the query is journaled under the member's name" has_events "e['event'] ==
 check "ordinary account: refused with exit 3" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise journal list >/dev/null 2>&1; [ \$? = 3 ]"
 check "ordinary account: the database itself is unreadable" sh -c "! nsenter -t $CT_LEADER -a runuser -u visiteur -- cat /var/lib/ardoise/journal.sqlite >/dev/null 2>&1"
 
+# --- 9. The notice and the live warnings.
+plant_profiles
+ct sh -c 'printf "[kiosk]\nusers = [\"kiosque\"]\n[notice]\nrequire_acknowledgement = true\n" > /etc/ardoise/ack.toml'
+SESSION=$(kiosk_session 'exec sleep 600')
+wait_for 10 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"notice-shown\"'" || true
+check "notice: shown at the start of a text session (profile.d), journaled" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'notice-shown' and e['user'] == 'kiosque'"
+printf '\n' | ct runuser -u kiosque -- ardoise --config /etc/ardoise/ack.toml notice --text --session "$SESSION" > "$CT_WORK/notice.txt"
+check "notice: the French text says what is recorded, for how long, and that everything is erased" \
+    sh -c "grep -q 'heure de connexion' '$CT_WORK/notice.txt' && grep -q '1 an' '$CT_WORK/notice.txt' && grep -q 'effacé' '$CT_WORK/notice.txt'"
+check "notice: the acknowledgement reaches the service" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'notice-acknowledged' and e['user'] == 'kiosque'"
+check "notice: another account cannot acknowledge for this session (exit 3)" sh -c "
+    printf '\n' | nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise --config /etc/ardoise/ack.toml notice --text --session $SESSION >/dev/null 2>&1; [ \$? = 3 ]"
+check "notice: nothing was recorded for the other account" \
+    test "$(count_events "e.get('session') == '$SESSION' and e['event'].startswith('notice-') and e.get('user') != 'kiosque'")" = 0
+ct runuser -u kiosque -- env LANG=en_GB.UTF-8 ardoise notice --text --listen --session "$SESSION" > "$CT_WORK/warnings.txt" 2>&1 &
+LISTENER=$!
+sleep 1
+ct su -s /bin/sh kiosque -c 'printf "%%PDF" > ~/Downloads/avis.pdf.part && mv ~/Downloads/avis.pdf.part ~/Downloads/avis.pdf'
+ct su -s /bin/sh kiosque -c 'cd ~/.mozilla/firefox/4144awjv.default-esr && cp logins.json logins.json.tmp && mv logins.json.tmp logins.json'
+wait_for 10 "grep -q 'password was saved' '$CT_WORK/warnings.txt' && grep -q 'File downloaded' '$CT_WORK/warnings.txt'" || true
+check "warnings: the agent is told of the download and of the saved password, in its language" \
+    sh -c "grep -q 'password was saved' '$CT_WORK/warnings.txt' && grep -q 'File downloaded' '$CT_WORK/warnings.txt'"
+ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "warnings: the journal keeps counts only (1 password, 1 download)" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end' and e['detail'].get('passwords_saved') == 1 and e['detail'].get('downloads') == 1"
+wait $LISTENER 2>/dev/null || true
+check "warnings: the agent stops when its session ends" sh -c "! kill -0 $LISTENER 2>/dev/null"
+
 # --- 8. SIGTERM in the middle of a wipe: the wipe finishes, then the service stops and says so.
 ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 200000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
