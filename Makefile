@@ -16,7 +16,7 @@ PROFILEDIR ?= /etc/profile.d
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build debug test e2e bench install demo clean
+.PHONY: build debug test screen e2e bench install demo clean
 
 build:
 	$(RELEASE) --product ardoise
@@ -29,7 +29,12 @@ debug:
 test: debug
 	$(SWIFT) build --build-tests
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" $(SWIFT) test
+	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Screen/run.sh
 	$(MAKE) e2e
+
+# The notice and the warnings on a virtual screen (Xvfb, zenity, dunst), read back by OCR; refreshes docs/*.png.
+screen: debug
+	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Screen/run.sh docs
 
 # A real systemd with logind, booted in a container, with ardoise installed as a service.
 e2e: build

@@ -12,15 +12,24 @@ public struct NoticePresenter: Sendable {
     }
 
     public static let dialogs = ["zenity", "kdialog", "yad", "notify-send", "xmessage"]
-    public var program: String?
+    /// The programs this desktop has, in order of preference.
+    public var programs: [String]
+    public var program: String? { programs.first }
 
     public init(path: String? = ProcessInfo.processInfo.environment["PATH"]) {
-        program = Subprocess.firstAvailable(Self.dialogs, path: path)
+        programs = Self.dialogs.filter { Subprocess.firstAvailable([$0], path: path) != nil }
     }
 
-    /// Shows the notice; with `ask`, waits for "J'ai compris" or "Je refuse".
+    /// Shows the notice; with `ask`, waits for "J'ai compris" or "Je refuse". A program that fails (it cannot reach the
+    /// display, it does not know an option) gives way to the next one.
     public func show(_ notice: SessionNotice, ask: Bool) -> Answer {
-        guard let program else { return .nothingToShowWith }
+        for program in programs {
+            if let answer = show(notice, ask: ask, with: program) { return answer }
+        }
+        return .nothingToShowWith
+    }
+
+    func show(_ notice: SessionNotice, ask: Bool, with program: String) -> Answer? {
         let arguments: [String]
         switch program {
         case "zenity":
@@ -39,7 +48,9 @@ public struct NoticePresenter: Sendable {
                          notice.title + "\n\n" + notice.body]
         }
         let outcome = Subprocess.run(program, arguments)
-        if program == "notify-send" { return .shownOnly }
+        // 127: could not start; 255 (zenity, yad) or 254 (kdialog): an error, not an answer.
+        if outcome.code >= 127 && outcome.code != 128 + SIGTERM && outcome.code != 128 + SIGINT { return nil }
+        if program == "notify-send" { return outcome.code == 0 ? .shownOnly : nil }
         if outcome.code == 0 { return .acknowledged }
         // Closed without an answer: declined only when an answer was asked for.
         return ask ? .declined : .shownOnly

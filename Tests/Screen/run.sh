@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# On a real (virtual) screen: the notice agent under Xvfb with zenity and a notification daemon (dunst); screenshots
+# read back by OCR (tesseract, French and English). `run.sh DOCS` also copies the screenshots into DOCS.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+ARDOISE=${ARDOISE_BIN:-$ROOT/.build/debug/ardoise}
+DOCS=${1:-}
+for tool in Xvfb zenity dunst notify-send tesseract xwd xwdtopnm pnmcrop pnmtopng pamscale dbus-daemon python3; do
+    command -v $tool >/dev/null || { echo "run.sh: $tool is missing" >&2; exit 2; }
+done
+WORK=$(mktemp -d /tmp/ardoise-screen.XXXXXX)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+
+DISPLAY_NUMBER=$((50 + RANDOM % 40))
+export DISPLAY=:$DISPLAY_NUMBER
+Xvfb "$DISPLAY" -screen 0 1280x900x24 -nolisten tcp > "$WORK/xvfb.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do [ -e /tmp/.X11-unix/X$DISPLAY_NUMBER ] && break; sleep 0.05; done
+eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r address; read -r pid; echo "export DBUS_SESSION_BUS_ADDRESS='$address'; DBUS_PID=$pid"; })"
+PIDS+=($DBUS_PID)
+cat > "$WORK/dunstrc" <<'RC'
+[global]
+font = DejaVu Sans 15
+width = 700
+origin = top-right
+offset = 20x20
+frame_width = 2
+[urgency_normal]
+timeout = 0
+RC
+dunst -config "$WORK/dunstrc" > "$WORK/dunst.log" 2>&1 &
+PIDS+=($!)
+
+PASSED=0
+FAILED=0
+check() { local name=$1; shift; if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $name"; else FAILED=$((FAILED + 1)); echo "not ok - $name"; fi; }
+
+# Screenshot of the whole screen, enlarged for OCR; prints the text read.
+shot() {
+    local name=$1 language=$2
+    xwd -root -silent | xwdtopnm 2>/dev/null | pnmtopng > "$WORK/$name.png"
+    # Cropped to what is shown (the black around it confuses OCR), then enlarged.
+    xwd -root -silent | xwdtopnm 2>/dev/null | pnmcrop 2>/dev/null | pamscale 2 | pnmtopng > "$WORK/$name-large.png"
+    tesseract "$WORK/$name-large.png" - -l "$language" 2>/dev/null | tr '\n' ' ' | tr -s ' ' > "$WORK/$name.txt"
+    [ -z "$DOCS" ] || cp "$WORK/$name.png" "$DOCS/$name.png"
+}
+read_on_screen() { grep -qi -- "$2" "$WORK/$1.txt"; }
+
+printf '[journal]\nretention_days = 365\n[notice]\nscreen_mirrored = true\ncontact = "Médiathèque Jean-Macé, accueil"\n' > "$WORK/ardoise.toml"
+
+run_agent() { # language-env session
+    mkdir -p "$WORK/$2"
+    python3 "$HERE/fake_service.py" "$WORK/$2" &
+    PIDS+=($!)
+    for i in $(seq 1 100); do [ -S "$WORK/$2/control.sock" ] && break; sleep 0.05; done
+    env LANG=$1 ARDOISE_SOCKET="$WORK/$2/control.sock" XDG_SESSION_ID=$2 "$ARDOISE" --config "$WORK/ardoise.toml" notice > "$WORK/$2/agent.log" 2>&1 &
+    AGENT=$!
+    PIDS+=($AGENT)
+    for i in $(seq 1 100); do pgrep -f "zenity --info" >/dev/null && break; sleep 0.05; done
+    sleep 1.5
+}
+
+# French (the default).
+run_agent fr_FR.UTF-8 c1
+shot notice-fr fra
+check "French notice on screen: what is recorded" read_on_screen notice-fr "heure de connexion"
+check "French notice on screen: for how long (from the configuration)" read_on_screen notice-fr "1 an"
+check "French notice on screen: the mirrored screen" read_on_screen notice-fr "animat"
+check "French notice on screen: erased at the end" read_on_screen notice-fr "effac"
+check "French notice on screen: the contact line" read_on_screen notice-fr "Jean-Mac"
+check "French notice: the service was told it was shown" grep -qx shown "$WORK/c1/reports"
+pkill -f "zenity --info" || true
+sleep 0.5
+touch "$WORK/c1/send-password"
+sleep 1.5
+shot warning-password fra
+check "French warning on screen: a password was saved" read_on_screen warning-password "mot de passe"
+touch "$WORK/c1/send-download"
+sleep 1.5
+shot warning-download fra
+check "French warning on screen: a file was downloaded" read_on_screen warning-download "charg"
+touch "$WORK/c1/stop"
+for i in $(seq 1 100); do kill -0 $AGENT 2>/dev/null || break; sleep 0.05; done
+check "the agent ends with its session" sh -c "! kill -0 $AGENT 2>/dev/null"
+killall -q dunst || true
+dunst -config "$WORK/dunstrc" > "$WORK/dunst.log" 2>&1 &
+PIDS+=($!)
+
+# English.
+run_agent en_GB.UTF-8 c2
+shot notice-en eng
+check "English notice on screen: what is recorded" read_on_screen notice-en "session starts and ends"
+check "English notice on screen: for how long" read_on_screen notice-en "1 year"
+check "English notice on screen: erased at the end" read_on_screen notice-en "erased"
+pkill -f "zenity --info" || true
+touch "$WORK/c2/send-password" "$WORK/c2/send-download" "$WORK/c2/stop"
+
+echo "# passed $PASSED, failed $FAILED"
+[ "$FAILED" = 0 ]
