@@ -5,8 +5,8 @@ ARDOISE=${1:?usage: bench/run.sh PATH-TO-ardoise}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/out
 RUNS=${RUNS:-5}
-# SECTIONS: any of wipe, baseline, journal, daemon (default: all four).
-SECTIONS=${SECTIONS:-wipe baseline journal daemon}
+# SECTIONS: any of wipe, baseline, journal, daemon, notice (default: all five).
+SECTIONS=${SECTIONS:-wipe baseline journal daemon notice}
 section() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 FIXTURE=${ARDOISE_FIXTURES:-$HERE/../../shared/fixtures/browser-profiles}/public-profiles.tar.gz
 CACHE_FILES=${CACHE_FILES:-8000}
@@ -241,4 +241,11 @@ if section daemon; then
     echo "== daemon (ardoised in a booted systemd container) =="
     make -s -C "$HERE/.." build >/dev/null
     bash "$HERE/../Tests/EndToEnd/run.sh" --bench | grep -v '^ok - '
+fi
+
+# The notice on a virtual screen: from the agent's start to the dialog mapped, beside zenity started directly.
+if section notice; then
+    echo
+    echo "== notice (Xvfb, zenity) =="
+    ARDOISE_BIN="$ARDOISE" bash "$HERE/../Tests/Screen/run.sh" --bench
 fi

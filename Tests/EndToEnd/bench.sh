@@ -41,27 +41,62 @@ print(f'  ratio wipe / rm -rf        {statistics.median(wipes) / statistics.medi
 echo "# idle footprint, one kiosk session open for $IDLE s"
 SESSION=$(kiosk_session 'exec sleep 6000')
 sleep 2
-sample() { # pid -> "rss_kB cpu_ticks context_switches"
-    local pid=$1 rss ticks switches=0 t
-    rss=$(ct awk '/^VmRSS/ {print $2}' /proc/$pid/status)
-    ticks=$(ct awk '{print $14 + $15}' /proc/$pid/stat)
+# pid -> "rss_kB anon_kB cpu_ticks tid:switches,tid:switches..."
+sample() {
+    local pid=$1 t list=""
     for t in $(ct ls /proc/$pid/task); do
-        switches=$((switches + $(ct awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$pid/task/$t/status)))
+        list+="$t:$(ct awk '/ctxt_switches/ {s += $2} END {print s}' /proc/$pid/task/$t/status),"
     done
-    echo "$rss $ticks $switches"
+    echo "$(ct awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {print r, a}' /proc/$pid/status) $(ct awk '{print $14 + $15}' /proc/$pid/stat) $list"
 }
 DAEMON=$(ct systemctl show ardoise -p MainPID --value)
 LOGIND=$(ct systemctl show systemd-logind -p MainPID --value)
-read -r d_rss0 d_cpu0 d_sw0 < <(sample "$DAEMON")
-read -r l_rss0 l_cpu0 l_sw0 < <(sample "$LOGIND")
+D0=$(sample "$DAEMON"); L0=$(sample "$LOGIND")
 sleep "$IDLE"
-read -r d_rss1 d_cpu1 d_sw1 < <(sample "$DAEMON")
-read -r l_rss1 l_cpu1 l_sw1 < <(sample "$LOGIND")
-HZ=$(getconf CLK_TCK)
-printf '  %-16s %10s %14s %22s\n' "" "RSS" "CPU in ${IDLE}s" "context switches (wakeups)"
-awk -v name=ardoised -v rss=$d_rss1 -v cpu=$((d_cpu1 - d_cpu0)) -v hz=$HZ -v sw=$((d_sw1 - d_sw0)) \
-    'BEGIN { printf "  %-16s %7.1f MB %11.2f s %22d\n", name, rss / 1024, cpu / hz, sw }'
-awk -v name=systemd-logind -v rss=$l_rss1 -v cpu=$((l_cpu1 - l_cpu0)) -v hz=$HZ -v sw=$((l_sw1 - l_sw0)) \
-    'BEGIN { printf "  %-16s %7.1f MB %11.2f s %22d\n", name, rss / 1024, cpu / hz, sw }'
-awk -v a=$d_rss1 -v b=$l_rss1 'BEGIN { printf "  %-16s %10.2fx\n", "RSS ratio", a / b }'
+D1=$(sample "$DAEMON"); L1=$(sample "$LOGIND")
+python3 - "$IDLE" "$(getconf CLK_TCK)" "$D0" "$D1" "$L0" "$L1" <<'PY'
+import sys
+idle, hz = int(sys.argv[1]), int(sys.argv[2])
+def parse(text):
+    rss, anon, ticks, tasks = text.split(" ")
+    return int(rss), int(anon), int(ticks), dict(item.split(":") for item in tasks.strip(",").split(",") if item)
+def row(name, before, after):
+    _, _, t0, s0 = parse(before)
+    rss, anon, t1, s1 = parse(after)
+    # Context switches of the threads alive at both ends (a thread that ended took its count with it), and threads started.
+    switches = sum(int(s1[t]) - int(s0[t]) for t in s1 if t in s0)
+    started = len([t for t in s1 if t not in s0])
+    print(f"  {name:<16}{rss / 1024:7.1f} MB{anon / 1024:8.1f} MB{(t1 - t0) / hz:11.2f} s{switches:14d}{started:10d}")
+    return rss
+print(f"  {'':<16}{'RSS':>10}{'of which anon':>14}{'CPU in %ds' % idle:>13}{'wakeups':>14}{'new threads':>12}")
+ours = row("ardoised", sys.argv[3], sys.argv[4])
+theirs = row("systemd-logind", sys.argv[5], sys.argv[6])
+print(f"  {'RSS ratio':<16}{ours / theirs:9.2f}x")
+PY
+
+echo "# the watcher while 10,000 files arrive in the download folder (one kiosk session open)"
+watch_cost() { # label, pid-or-empty: CPU ticks and peak RSS of PID while the burst lands
+    local pid=$1 before after
+    ct su -s /bin/sh kiosque -c 'rm -rf ~/Downloads/burst; mkdir -p ~/Downloads/burst'
+    before=$(ct awk '{print $14 + $15}' /proc/$pid/stat)
+    ct su -s /bin/sh kiosque -c 'cd ~/Downloads/burst && seq -f "scan-%g.pdf" 1 10000 | xargs touch'
+    sleep 3
+    after=$(ct awk '{print $14 + $15}' /proc/$pid/stat)
+    echo "$((after - before)) $(ct awk '/^VmHWM/ {print $2}' /proc/$pid/status)"
+}
+read -r d_ticks d_peak < <(watch_cost "$DAEMON")
+# The reference: inotifywait (the same library's own command) watching the same folder for the same events.
+ct sh -c 'inotifywait -q -m -r -e close_write,moved_to,create /home/kiosque/Downloads > /dev/null 2>&1 & echo $! > /run/inotifywait.pid'
+sleep 1
+REF=$(ct cat /run/inotifywait.pid)
+read -r r_ticks r_peak < <(watch_cost "$REF")
+ct kill "$REF"
 ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"session-end\"'" || true
+DOWNLOADS=$(ct ardoise journal list --session "$SESSION" --event session-end --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["detail"].get("downloads"))')
+HZ=$(getconf CLK_TCK)
+awk -v d=$d_ticks -v r=$r_ticks -v dp=$d_peak -v rp=$r_peak -v hz=$HZ -v n=$DOWNLOADS 'BEGIN {
+    printf "  %-22s %12s %14s\n", "", "CPU", "peak RSS"
+    printf "  %-22s %10.2f s %11.1f MB   (downloads counted: %s)\n", "ardoised", d / hz, dp / 1024, n
+    printf "  %-22s %10.2f s %11.1f MB\n", "inotifywait -m -r", r / hz, rp / 1024
+    if (r > 0) printf "  %-22s %10.2fx\n", "CPU ratio", d / r }'

@@ -49,6 +49,39 @@ shot() {
 }
 read_on_screen() { grep -qi -- "$2" "$WORK/$1.txt"; }
 
+# --bench: how long from the agent's start to the notice on screen, beside zenity started directly with the same text.
+if [ "$DOCS" = --bench ]; then
+    DOCS=
+    command -v xwininfo >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends x11-utils >/dev/null
+    mkdir -p "$WORK/bench"
+    python3 "$HERE/fake_service.py" "$WORK/bench" &
+    PIDS+=($!)
+    for i in $(seq 1 100); do [ -S "$WORK/bench/control.sock" ] && break; sleep 0.05; done
+    until_on_screen() { # command... -> milliseconds until a window titled like the notice is mapped
+        local start=$(date +%s%N)
+        "$@" > /dev/null 2>&1 &
+        local pid=$!
+        until xwininfo -root -tree 2>/dev/null | grep -q '"Information'; do sleep 0.005; done
+        echo $(( ($(date +%s%N) - start) / 1000000 ))
+        pkill -f "zenity --info" || true
+        kill $pid 2>/dev/null || true
+        wait $pid 2>/dev/null || true
+        sleep 0.3
+    }
+    TEXT=$(LANG=fr_FR.UTF-8 "$ARDOISE" notice --text --session none < /dev/null | tail -n +4)
+    ours=(); theirs=()
+    for i in $(seq 1 10); do
+        ours+=($(until_on_screen env LANG=fr_FR.UTF-8 ARDOISE_SOCKET="$WORK/bench/control.sock" XDG_SESSION_ID=b$i "$ARDOISE" notice))
+        theirs+=($(until_on_screen zenity --info --title "Information : ce poste est public" --text "$TEXT" --width 640 --no-wrap --ok-label "J'ai compris"))
+    done
+    python3 -c "
+import statistics, sys
+ours, theirs = [int(x) for x in sys.argv[1].split()], [int(x) for x in sys.argv[2].split()]
+print(f'  notice on screen, median of 10: ardoise notice {statistics.median(ours):.0f} ms, zenity alone {statistics.median(theirs):.0f} ms, ratio {statistics.median(ours) / statistics.median(theirs):.2f}x')
+" "${ours[*]}" "${theirs[*]}"
+    exit 0
+fi
+
 printf '[journal]\nretention_days = 365\n[notice]\nscreen_mirrored = true\ncontact = "Médiathèque Jean-Macé, accueil"\n' > "$WORK/ardoise.toml"
 
 run_agent() { # language-env session

@@ -61,7 +61,8 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     /// Reads the file at `path`; a missing default file means the defaults.
     public static func load(path: String?) throws(ConfigurationError) -> ArdoiseConfiguration {
         let file = path ?? defaultPath
-        guard let data = FileManager.default.contents(atPath: file) else {
+        // Read through a handle: /dev/null (no configuration at all) reads as empty, where FileManager sees nothing.
+        guard let data = FileHandle(forReadingAtPath: file).map({ $0.readDataToEndOfFile() }) else {
             if path == nil && !FileManager.default.fileExists(atPath: file) { return ArdoiseConfiguration() }
             throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable)
         }
