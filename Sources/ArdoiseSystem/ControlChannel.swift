@@ -100,14 +100,10 @@ public enum ControlChannel {
 
     /// Sends one request and waits up to `timeout` for the answer; nil when no daemon listens.
     public static func ask(_ request: ControlRequest, path: String = defaultPath, timeout: Duration) throws(ControlError) -> ControlResponse {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .notRunning(String(cString: strerror(errno))) }
+        let fd = try send(request, path: path)
         defer { close(fd) }
-        guard connect(fd, path: path) == 0 else { throw .notRunning(String(cString: strerror(errno))) }
-        let seconds = timeout.components.seconds
-        var limit = timeval(tv_sec: Int(seconds), tv_usec: 0)
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        guard let data = try? JSONEncoder().encode(request), writeAll(fd, data + Data([0x0a])) else { throw .broken("write") }
         guard let line = readLine(fd) else { throw errno == EAGAIN || errno == EWOULDBLOCK ? .timedOut : .broken("read") }
         guard let response = try? JSONDecoder().decode(ControlResponse.self, from: line) else { throw .broken("answer") }
         return response
@@ -115,11 +111,8 @@ public enum ControlChannel {
 
     /// Sends one request and hands each line of the answer to `onLine` until the daemon closes the connection.
     public static func listen(_ request: ControlRequest, path: String = defaultPath, onLine: (ControlResponse) -> Void) throws(ControlError) {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .notRunning(String(cString: strerror(errno))) }
+        let fd = try send(request, path: path)
         defer { close(fd) }
-        guard connect(fd, path: path) == 0 else { throw .notRunning(String(cString: strerror(errno))) }
-        guard let data = try? JSONEncoder().encode(request), writeAll(fd, data + Data([0x0a])) else { throw .broken("write") }
         var pending = Data()
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -132,6 +125,22 @@ public enum ControlChannel {
                 pending = Data(pending[(end + 1)...])
             }
         }
+    }
+
+    /// Connects and sends the request line; the caller reads the answer and closes the descriptor.
+    static func send(_ request: ControlRequest, path: String) throws(ControlError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .notRunning(String(cString: strerror(errno))) }
+        guard connect(fd, path: path) == 0 else {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw .notRunning(why)
+        }
+        guard let data = try? JSONEncoder().encode(request), writeAll(fd, data + Data([0x0a])) else {
+            close(fd)
+            throw .broken("write")
+        }
+        return fd
     }
 
     public static func connect(_ fd: Int32, path: String) -> Int32 {
@@ -149,7 +158,7 @@ public enum ControlChannel {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                let written = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { return false }
                 offset += written
