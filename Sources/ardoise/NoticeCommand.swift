@@ -22,12 +22,16 @@ struct NoticeCommand: ParsableCommand {
     @Option(help: "La session logind (par défaut XDG_SESSION_ID). / The logind session (default XDG_SESSION_ID).") var session: String?
     @Flag(help: "Écrit l'information dans le terminal. / Prints the notice in the terminal.") var text = false
     @Flag(help: "En mode texte, écrit aussi les avertissements. / In text mode, prints the warnings too.") var listen = false
+    @Flag(help: "Ne fait rien pour un compte qui n'est pas un compte de poste public (démarrage automatique). / Does nothing for an account that is not a kiosk account (autostart).")
+    var kioskOnly = false
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         let language = self.language ?? Language.fromEnvironment(environment)
         let fr = language == .french
         let configuration = (try? ArdoiseConfiguration.load(path: global.configPath)) ?? ArdoiseConfiguration()
+        // Started for every account by the desktop and the shell: staff and administrators are not shown the kiosk notice.
+        if kioskOnly, !(Account.withID(getuid()).map { KioskPolicy(configuration.kiosk).isKiosk($0) } ?? false) { return }
         let sessionID = session ?? environment["XDG_SESSION_ID"]
         let socket = ControlChannel.path(environment)
         let presenter = NoticePresenter()

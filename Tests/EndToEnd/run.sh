@@ -159,8 +159,13 @@ check "killed mid-wipe: the pending wipe was finished at restart" \
     has_events "e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'pending' and e['detail']['left'] == 0"
 check "killed mid-wipe: nothing is left" sh -c "! nsenter -t $CT_LEADER -a test -e /home/kiosque/Downloads/mass"
 
-# --- 5. Traces at start with no session open (power cut): swept.
+# --- 5. Traces at start with no session open (power cut): swept. And the hook while the service is down.
 ct systemctl stop ardoise.service
+plant_profiles
+ct sh -c 'PAM_TYPE=close_session PAM_USER=kiosque ardoise session-end' > "$CT_WORK/hook-alone.out" 2>&1 || true
+check "hook with the service down: it wipes by itself" home_is_clean
+check "hook with the service down: journaled as such" \
+    has_events "e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'hook-without-service' and e['detail']['left'] == 0"
 plant_profiles
 ct systemctl start ardoise.service
 check "start-up with traces and no session: the home is swept" home_is_clean
@@ -199,6 +204,10 @@ SESSION=$(kiosk_session 'exec sleep 600')
 wait_for 10 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"notice-shown\"'" || true
 check "notice: shown at the start of a text session (profile.d), journaled" \
     has_events "e.get('session') == '$SESSION' and e['event'] == 'notice-shown' and e['user'] == 'kiosque'"
+OTHER=$(ct_session visiteur 'exec sleep 600')
+sleep 1
+check "notice: not shown to an account that is not a kiosk account" test "$(count_events "e.get('session') == '$OTHER' and e['event'] == 'notice-shown'")" = 0
+ct loginctl kill-session "$OTHER"
 printf '\n' | ct runuser -u kiosque -- ardoise --config /etc/ardoise/ack.toml notice --text --session "$SESSION" > "$CT_WORK/notice.txt"
 check "notice: the French text says what is recorded, for how long, and that everything is erased" \
     sh -c "grep -q 'heure de connexion' '$CT_WORK/notice.txt' && grep -q '1 an' '$CT_WORK/notice.txt' && grep -q 'effacé' '$CT_WORK/notice.txt'"
