@@ -34,7 +34,7 @@ public struct TreeMirror: Sendable {
         public var isIdentical: Bool { changes.allSatisfy { $0.kind == .skipped } && failures.isEmpty }
     }
 
-    private struct Frame {
+    private struct Frame: @unchecked Sendable {
         var target: Int32
         var reference: Int32
         var path: HomePath
@@ -43,6 +43,7 @@ public struct TreeMirror: Sendable {
     }
 
     public func reconcile(dryRun: Bool = false) -> Outcome {
+        if dryRun { return compare() }
         var outcome = Outcome()
         let remover = SafeRemover(root: target)
         var stack = [Frame(target: dup(target.descriptor), reference: dup(reference.descriptor), path: HomePath(), referenceStatus: reference.status)]
@@ -125,6 +126,115 @@ public struct TreeMirror: Sendable {
             outcome.failures += rewrite(rewrites, from: frame.reference, to: frame.target)
         }
         return outcome
+    }
+
+    /// What `reconcile` would change, touching nothing (the plan, the re-scan that proves a reset, `baseline diff`).
+    /// Nothing is written, so the folders are shared out to every core, each read by descriptor with the same rules.
+    public func compare() -> Outcome {
+        let work = ComparisonQueue(Frame(target: dup(target.descriptor), reference: dup(reference.descriptor), path: HomePath(),
+                                         referenceStatus: reference.status))
+        let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let frame = work.next() {
+                var outcome = Outcome()
+                let children = compareFolder(frame, into: &outcome)
+                close(frame.target)
+                close(frame.reference)
+                work.finished(frame, outcome: outcome, children: children)
+            }
+        }
+        var outcome = work.outcome
+        // Workers finish in any order: the report is given in path order.
+        outcome.changes.sort { $0.path < $1.path }
+        return outcome
+    }
+
+    /// One folder of `compare`: its changes, and the subfolders still to compare (opened).
+    private func compareFolder(_ frame: Frame, into outcome: inout Outcome) -> [Frame] {
+        let remover = SafeRemover(root: target)
+        let counting = SafeRemover.Options(dryRun: true)
+        let here = listing(frame.target)
+        let wanted = listing(frame.reference)
+        var children: [Frame] = []
+        for (name, present) in here where wanted[name] == nil || !Self.isCopyable(wanted[name]!) {
+            _ = present
+            let path = frame.path.appending(name)
+            var removal = RemovalResult()
+            remover.removeEntry(name, in: frame.target, at: path, counting, into: &removal)
+            outcome.changes.append(Change(kind: .removed, path: path, tally: removal.tally))
+            outcome.failures += removal.failures
+        }
+        for (name, want) in wanted {
+            let path = frame.path.appending(name)
+            guard Self.isCopyable(want), !reference.crossesMount(want) else {
+                outcome.changes.append(Change(kind: .skipped, path: path, tally: RemovalTally(files: 1, bytes: want.size)))
+                continue
+            }
+            guard let have = here[name] else {
+                outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
+                continue
+            }
+            if have.kind != want.kind {
+                var removal = RemovalResult()
+                remover.removeEntry(name, in: frame.target, at: path, counting, into: &removal)
+                outcome.failures += removal.failures
+                if removal.failures.isEmpty { outcome.changes.append(Change(kind: .restored, path: path, tally: removal.tally)) }
+                continue
+            }
+            switch want.kind {
+            case .directory:
+                if target.crossesMount(have) {
+                    outcome.failures.append(RemovalFailure(location: target.display(path), reason: .mountPoint))
+                    continue
+                }
+                if !Self.sameMetadata(have, want) { outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally())) }
+                guard case .success(let child) = target.openChildDirectory(frame.target, name, at: path) else {
+                    outcome.failures.append(RemovalFailure(location: target.display(path), reason: .changedDuringWipe))
+                    continue
+                }
+                guard case .success(let source) = reference.openChildDirectory(frame.reference, name, at: path) else {
+                    close(child)
+                    outcome.failures.append(RemovalFailure(location: reference.display(path), reason: .changedDuringWipe))
+                    continue
+                }
+                children.append(Frame(target: child, reference: source, path: path, referenceStatus: want))
+            case .regular, .symbolicLink:
+                if Self.sameMetadata(have, want) && sameContent(name, have, want, frame) { continue }
+                outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: have.kind == .regular ? have.size : 0)))
+            default:
+                break
+            }
+        }
+        return children
+    }
+
+    /// Folders waiting to be compared, shared by the workers; done when none is waiting and none is being compared.
+    private final class ComparisonQueue: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var waiting: [Frame]
+        private var busy = 0
+        private(set) var outcome = Outcome()
+
+        init(_ root: Frame) { waiting = [root] }
+
+        func next() -> Frame? {
+            condition.lock()
+            defer { condition.unlock() }
+            while waiting.isEmpty && busy > 0 { condition.wait() }
+            guard let frame = waiting.popLast() else { return nil }
+            busy += 1
+            return frame
+        }
+
+        func finished(_ frame: Frame, outcome part: Outcome, children: [Frame]) {
+            condition.lock()
+            outcome.changes += part.changes
+            outcome.failures += part.failures
+            waiting += children
+            busy -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 
     /// The files of one folder to write again, on both cores when there are several (each is independent of the others).
