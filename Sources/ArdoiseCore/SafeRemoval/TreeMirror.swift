@@ -101,16 +101,7 @@ public struct TreeMirror: Sendable {
                     } else if !Self.sameMetadata(have!, want) {
                         outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally()))
                     }
-                    guard case .success(let child) = target.openChildDirectory(frame.target, name, at: path) else {
-                        outcome.failures.append(RemovalFailure(location: target.display(path), reason: .changedDuringWipe))
-                        continue
-                    }
-                    guard case .success(let source) = reference.openChildDirectory(frame.reference, name, at: path) else {
-                        close(child)
-                        outcome.failures.append(RemovalFailure(location: reference.display(path), reason: .changedDuringWipe))
-                        continue
-                    }
-                    stack.append(Frame(target: child, reference: source, path: path, referenceStatus: want))
+                    if let child = openChild(name, of: frame, at: path, want, into: &outcome) { stack.append(child) }
                 case .regular, .symbolicLink:
                     if let present = have {
                         if Self.sameMetadata(present, want) && sameContent(name, present, want, frame) { continue }
@@ -188,16 +179,7 @@ public struct TreeMirror: Sendable {
                     continue
                 }
                 if !Self.sameMetadata(have, want) { outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally())) }
-                guard case .success(let child) = target.openChildDirectory(frame.target, name, at: path) else {
-                    outcome.failures.append(RemovalFailure(location: target.display(path), reason: .changedDuringWipe))
-                    continue
-                }
-                guard case .success(let source) = reference.openChildDirectory(frame.reference, name, at: path) else {
-                    close(child)
-                    outcome.failures.append(RemovalFailure(location: reference.display(path), reason: .changedDuringWipe))
-                    continue
-                }
-                children.append(Frame(target: child, reference: source, path: path, referenceStatus: want))
+                if let child = openChild(name, of: frame, at: path, want, into: &outcome) { children.append(child) }
             case .regular, .symbolicLink:
                 if Self.sameMetadata(have, want) && sameContent(name, have, want, frame) { continue }
                 outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: have.kind == .regular ? have.size : 0)))
@@ -206,6 +188,20 @@ public struct TreeMirror: Sendable {
             }
         }
         return children
+    }
+
+    /// The subfolder `name` on both sides, opened with the remover's rules; nil (and a failure) if either changed under us.
+    private func openChild(_ name: EntryName, of frame: Frame, at path: HomePath, _ want: EntryStatus, into outcome: inout Outcome) -> Frame? {
+        guard case .success(let child) = target.openChildDirectory(frame.target, name, at: path) else {
+            outcome.failures.append(RemovalFailure(location: target.display(path), reason: .changedDuringWipe))
+            return nil
+        }
+        guard case .success(let source) = reference.openChildDirectory(frame.reference, name, at: path) else {
+            close(child)
+            outcome.failures.append(RemovalFailure(location: reference.display(path), reason: .changedDuringWipe))
+            return nil
+        }
+        return Frame(target: child, reference: source, path: path, referenceStatus: want)
     }
 
     /// Folders waiting to be compared, shared by the workers; done when none is waiting and none is being compared.
