@@ -6,11 +6,12 @@ PACKAGES="systemd,systemd-sysv,dbus,libpam-systemd,sudo,libsystemd0,libinotifyto
 CACHE=${ARDOISE_E2E_CACHE:-/var/cache/ardoise-e2e}
 KEY=$(printf '%s bookworm minbase' "$PACKAGES" | sha256sum | cut -c1-16)
 ROOTFS="$CACHE/rootfs-$KEY"
+# What the container and its checks need on this computer (python3 reads the journal's JSON).
+command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null && command -v python3 >/dev/null || {
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends systemd-container debootstrap python3 >/dev/null
+}
 if [ ! -e "$ROOTFS/.complete" ]; then
-    command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null || {
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y -qq --no-install-recommends systemd-container debootstrap >/dev/null
-    }
     # The mirror this machine's apt uses (deb822 "URIs:" or a one-line "deb" entry).
     MIRROR=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
         | grep -oE '^(URIs:[[:space:]]*|deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)https?://[^ ]+/debian/?$' | grep -oE 'https?://.*' | head -1 || true)
