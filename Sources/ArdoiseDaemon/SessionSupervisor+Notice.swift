@@ -47,12 +47,17 @@ extension SessionSupervisor {
         throttles[id] = throttle
         if let count {
             deliver(WarningDelivery(warning: warning, count: count), to: id)
-        } else if heldWarnings[id] == nil, let due = throttle.nextDue {
-            // One wake-up when the held warnings are due; none while nothing is held.
-            heldWarnings[id] = Task {
-                try? await Task.sleep(for: .microseconds(max(0, due - JournalClock.now())))
-                self.releaseHeld(session: id)
-            }
+        } else if heldWarnings[id] == nil {
+            scheduleHeld(session: id)
+        }
+    }
+
+    /// One wake-up when the held warnings are due; none while nothing is held.
+    func scheduleHeld(session id: String) {
+        guard let due = throttles[id]?.nextDue else { return }
+        heldWarnings[id] = Task {
+            try? await Task.sleep(for: .microseconds(max(0, due - JournalClock.now())))
+            self.releaseHeld(session: id)
         }
     }
 
@@ -61,12 +66,7 @@ extension SessionSupervisor {
         guard var throttle = throttles[id] else { return }
         for (warning, count) in throttle.due(now: JournalClock.now()) { deliver(WarningDelivery(warning: warning, count: count), to: id) }
         throttles[id] = throttle
-        if let due = throttle.nextDue {
-            heldWarnings[id] = Task {
-                try? await Task.sleep(for: .microseconds(max(0, due - JournalClock.now())))
-                self.releaseHeld(session: id)
-            }
-        }
+        scheduleHeld(session: id)
     }
 
     func deliver(_ delivery: WarningDelivery, to id: String) {

@@ -236,8 +236,3 @@ public final class InotifyProfileWatcher: ProfileWatching, @unchecked Sendable {
         return (files, folders)
     }
 }
-
-struct SystemError: Error {
-    var code: Int32
-    init(_ code: Int32) { self.code = code }
-}

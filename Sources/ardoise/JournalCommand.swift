@@ -55,11 +55,7 @@ extension GlobalOptions {
 
     /// The journal, for an administrator only (exit 3 otherwise).
     func adminJournal() throws -> AccessJournal {
-        guard geteuid() == 0 else {
-            throw CommandFailure(message: language == .french
-                ? "Seuls les administrateurs peuvent lire le journal des accès : relancez avec sudo."
-                : "Only administrators may read the access journal: run it again with sudo.", code: 3)
-        }
+        guard geteuid() == 0 else { throw CommandFailure.adminOnly(language) }
         return try journal()
     }
 
@@ -84,6 +80,14 @@ extension GlobalOptions {
         } catch {
             printError(error.message(language))
         }
+    }
+}
+
+extension CommandFailure {
+    /// Exit 3 for someone who may not read the journal.
+    static func adminOnly(_ language: Language) -> CommandFailure {
+        CommandFailure(message: language == .french ? "Seuls les administrateurs peuvent lire le journal des accès : relancez avec sudo."
+                                                    : "Only administrators may read the access journal: run it again with sudo.", code: 3)
     }
 }
 

@@ -42,10 +42,7 @@ enum JournalRelayClient {
             answer = try ControlChannel.ask(request, path: socketPath, timeout: .seconds(600))
         } catch {
             let member = Account.withID(getuid())?.isMember(ofGroup: KioskPolicy.adminGroup) ?? false
-            guard member else {
-                throw CommandFailure(message: fr ? "Seuls les administrateurs peuvent lire le journal des accès : relancez avec sudo."
-                                                 : "Only administrators may read the access journal: run it again with sudo.", code: 3)
-            }
+            guard member else { throw CommandFailure.adminOnly(language) }
             throw CommandFailure(message: error.message(language), code: 1)
         }
         for (name, data) in answer.files {

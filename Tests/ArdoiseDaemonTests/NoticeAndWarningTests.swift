@@ -111,3 +111,22 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         #expect(SessionNotice.text(.english, settings: settings, retentionDays: 365).body.hasPrefix("For security"))
     }
 }
+
+@Suite struct HeldWarningTests {
+    @Test(.timeLimit(.minutes(1))) func heldWarningsReachTheAgentWithTheirCountOnceTheWindowHasPassed() async throws {
+        let world = try World(watcher: FakeWatcher())
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        let listening = try #require(await world.supervisor.listen(session: "1", peerUID: 2001))
+        // Seen 20 s ago: the first shown at once, the next three held; their window is already over, so they follow.
+        let past = JournalClock.now() - 20_000_000
+        for offset in 0..<4 { await world.supervisor.saw(.downloadFinished, session: "1", now: past + Int64(offset)) }
+        var delivered: [WarningDelivery] = []
+        for await delivery in listening {
+            delivered.append(delivery)
+            if delivered.count == 2 { break }
+        }
+        #expect(delivered == [WarningDelivery(warning: .downloadFinished, count: 1), WarningDelivery(warning: .downloadFinished, count: 3)])
+    }
+}
