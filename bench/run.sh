@@ -129,8 +129,8 @@ rm -rf "$BSTATE" "$BHOME"; cp -a "$BASE/template/home-kiosk" "$BHOME"
 BCOPY=$(ls -d "$BSTATE"/baseline/*/ | head -1)
 BFILES=$(find "$BCOPY" -type f | wc -l)
 
-bfresh() { # a home equal to its baseline, untouched since the last reset, then $1 files changed by a session
-    rm -rf "$BHOME"; cp -a "$BCOPY" "$BHOME"; sleep 2.2
+bsession() { # the home made equal to its baseline (and trusted) by ardoise, then $1 files changed by a session
+    sleep 2.2  # past the reset stamp's margin, so the untouched files are trusted as after any clean reset
     "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME" > /dev/null
     python3 - "$BHOME" "$1" <<'PY'
 import os, sys
@@ -141,21 +141,22 @@ for path in files[::step][:count]:
     with open(path, "ab") as f:
         f.write(b"session")
 PY
-    sync  # the copy's and the session's writes reach the disk before the clock starts, for both tools
+    sync; sleep 3  # the session's writes on the disk and the disk quiet before the clock starts, for both tools
 }
 bmeasure() { # name, changed files, command...
     local name=$1 changed=$2; shift 2
-    : > "$OUT/$name.times"
-    for _ in $(seq "$RUNS"); do
-        bfresh "$changed"
-        /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
-        cat "$OUT/time.txt" >> "$OUT/$name.times"
-        [ -z "$(rsync -a --delete --dry-run --itemize-changes "$BCOPY" "$BHOME/" | grep -v '^\.d')" ] || echo "warning: $name left differences" >&2
-    done
+    bsession "$changed"
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
+    cat "$OUT/time.txt" >> "$OUT/$name.times"
+    [ -z "$(rsync -a --delete --dry-run --itemize-changes "$BCOPY" "$BHOME/" | grep -v '^\.d')" ] || echo "warning: $name left differences" >&2
 }
-for changed in 50 5000; do
-    bmeasure "reset-$changed" "$changed" "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME"
-    bmeasure "rsync-$changed" "$changed" rsync -a --delete "$BCOPY" "$BHOME/"
+# The two tools take turns on the same home, so that both meet the disk in the same state.
+for changed in 50 5000; do : > "$OUT/reset-$changed.times"; : > "$OUT/rsync-$changed.times"; done
+for _ in $(seq "$RUNS"); do
+    for changed in 50 5000; do
+        bmeasure "reset-$changed" "$changed" "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME"
+        bmeasure "rsync-$changed" "$changed" rsync -a --delete "$BCOPY" "$BHOME/"
+    done
 done
 python3 - "$OUT" "$BFILES" <<'PY'
 import statistics, sys

@@ -97,6 +97,30 @@ import Testing
         #expect(sandbox.read(guide) == Data("guide".utf8))
     }
 
+    @Test func theReScanTrustsOnlyWhatTheResetWroteAndNobodyTouchedSince() throws {
+        let (sandbox, store, _) = try Self.preparedHome()
+        _ = try Self.capture(sandbox, store)
+        _ = try Self.reset(sandbox, store)
+        try sandbox.write("Documents/Guide du poste.pdf", "changed")
+        try sandbox.write(".mozilla/firefox/4144awjv.default-esr/prefs.js", "changed")
+        let home = try OpenedRoot(path: sandbox.home)
+        let reference = try OpenedRoot(path: try store.copyPath("kiosk"))
+
+        let reset = TreeMirror(target: home, reference: reference).reconcile()
+        #expect(reset.written.count == 2, "the two files written again, and only them")
+        #expect(TreeMirror(target: home, reference: reference, written: reset.written).compare().isIdentical)
+
+        // Same size and time set back, but the inode changed after the reset wrote it: it is read again, and caught.
+        let guide = sandbox.home + "/Documents/Guide du poste.pdf"
+        var before = stat()
+        stat(guide, &before)
+        try Data("GUIDE".utf8).write(to: URL(fileURLWithPath: guide))
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, guide, &times, 0) == 0)
+        let rescan = TreeMirror(target: home, reference: reference, written: reset.written).compare()
+        #expect(rescan.changes.map(\.path.description) == ["Documents/Guide du poste.pdf"])
+    }
+
     @Test func aHomeThatFightsBackNeverLeadsOutside() throws {
         let (sandbox, store, _) = try Self.preparedHome()
         _ = try Self.capture(sandbox, store)
@@ -209,6 +233,29 @@ func isSymlink(_ path: String) -> Bool {
         let refused = try run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Paths.ardoiseBinary, "baseline", "show", "--user", account,
                                           "--state-dir", state], environment: environment)
         #expect(refused.status == 3)
+    }
+    @Test(.enabled(if: isRoot, "baselines are root's"))
+    func aFolderOfThousandsOfSubfoldersIsResetWithFewDescriptorsOpen() throws {
+        let sandbox = try Sandbox()
+        for index in 0..<1500 { try sandbox.write("Pictures/album-\(index)/photo.jpg", "photo \(index)") }
+        let state = sandbox.base + "/state"
+        let config = sandbox.base + "/ardoise.toml"
+        try Data("[wipe]\nmode = \"baseline\"\ntemporary_directories = []\n".utf8).write(to: URL(fileURLWithPath: config))
+        // Far fewer descriptors than folders: a walk that kept every waiting folder open would fail here.
+        func ardoise(_ arguments: [String]) throws -> CommandResult {
+            try run("prlimit", ["--nofile=128:128", Paths.ardoiseBinary, "--config", config, "--state-dir", state] + arguments,
+                    environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "en_US.UTF-8"])
+        }
+        let capture = try ardoise(["baseline", "capture", "--home", sandbox.home])
+        #expect(capture.status == 0, "\(capture.output) \(capture.error)")
+        for index in stride(from: 0, to: 1500, by: 7) { try sandbox.write("Pictures/album-\(index)/photo.jpg", "session \(index)") }
+        try sandbox.write("Pictures/album-1499/new.jpg", "session")
+
+        let wipe = try ardoise(["wipe", "--home", sandbox.home])
+
+        #expect(wipe.status == 0, "\(wipe.output) \(wipe.error)")
+        let account = Account.withID(testOwner)?.name ?? "\(testOwner)"
+        #expect(fullTree(sandbox.home) == fullTree(try BaselineStore(stateDirectory: state).copyPath(account)))
     }
 }
 

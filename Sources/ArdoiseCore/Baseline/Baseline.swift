@@ -91,7 +91,8 @@ public struct BaselineStore: Sendable {
         let copied = TreeMirror(target: copy, reference: source).reconcile()
         guard copied.failures.isEmpty else {
             _ = SafeRemover(root: store).remove(HomePath(fresh)!)
-            throw .captureFailed(copied.failures.map(\.description).joined(separator: "; "))
+            let shown = copied.failures.prefix(5).map(\.description).joined(separator: "; ")
+            throw .captureFailed(copied.failures.count > 5 ? shown + "; … (\(copied.failures.count))" : shown)
         }
         var sanitizing = settings
         sanitizing.temporaryDirectories = []

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import CLinux
 import Glibc
 
 /// Makes the tree below one opened root (`target`) equal to the tree below another (`reference`), walking both side by side
@@ -13,11 +14,27 @@ public struct TreeMirror: Sendable {
     /// Files of the target changed after this time (µs, the inode's change time) are compared byte by byte even when
     /// their size and modification time match, since a user can set a modification time back but not a change time.
     public var trustedBefore: Int64
+    /// Files this tool itself wrote from the reference (the previous pass of the same reset), trusted while their inode and
+    /// change time are the same: the re-scan that proves a reset does not read them again.
+    public var written: Set<WrittenFile>
 
-    public init(target: OpenedRoot, reference: OpenedRoot, trustedBefore: Int64 = 0) {
+    public init(target: OpenedRoot, reference: OpenedRoot, trustedBefore: Int64 = 0, written: Set<WrittenFile> = []) {
         self.target = target
         self.reference = reference
         self.trustedBefore = trustedBefore
+        self.written = written
+    }
+
+    /// One file as written from the reference: its inode, and its change time once in place.
+    public struct WrittenFile: Sendable, Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var changeTime: Int64
+        init(_ status: EntryStatus) {
+            device = status.device
+            inode = status.inode
+            changeTime = status.changeTime
+        }
     }
 
     public struct Change: Sendable, Equatable {
@@ -31,223 +48,190 @@ public struct TreeMirror: Sendable {
     public struct Outcome: Sendable {
         public var changes: [Change] = []
         public var failures: [RemovalFailure] = []
+        /// The files written from the reference, for the re-scan.
+        public var written: Set<WrittenFile> = []
         public var isIdentical: Bool { changes.allSatisfy { $0.kind == .skipped } && failures.isEmpty }
     }
 
-    private struct Frame: @unchecked Sendable {
-        var target: Int32
-        var reference: Int32
-        var path: HomePath
-        var referenceStatus: EntryStatus
-        var visited = false
-    }
-
     public func reconcile(dryRun: Bool = false) -> Outcome {
-        if dryRun { return compare() }
-        var outcome = Outcome()
-        let remover = SafeRemover(root: target)
-        var stack = [Frame(target: dup(target.descriptor), reference: dup(reference.descriptor), path: HomePath(), referenceStatus: reference.status)]
-        defer { for frame in stack { close(frame.target); close(frame.reference) } }
-        while let index = stack.indices.last {
-            if stack[index].visited {
-                let frame = stack.removeLast()
-                if !dryRun && frame.target >= 0 { applyMetadata(frame.referenceStatus, to: frame.target) }
-                close(frame.target)
-                close(frame.reference)
-                continue
-            }
-            stack[index].visited = true
-            let frame = stack[index]
-            let here = listing(frame.target)
-            let wanted = listing(frame.reference)
-            for name in here.keys.sorted() where wanted[name] == nil || !Self.isCopyable(wanted[name]!) {
-                let path = frame.path.appending(name)
-                var removal = RemovalResult()
-                remover.removeEntry(name, in: frame.target, at: path, SafeRemover.Options(dryRun: dryRun), into: &removal)
-                outcome.changes.append(Change(kind: .removed, path: path, tally: removal.tally))
-                outcome.failures += removal.failures
-            }
-            var rewrites: [(name: EntryName, want: EntryStatus, path: HomePath)] = []
-            for (name, want) in wanted.sorted(by: { $0.key < $1.key }) {
-                let path = frame.path.appending(name)
-                guard Self.isCopyable(want), !reference.crossesMount(want) else {
-                    outcome.changes.append(Change(kind: .skipped, path: path, tally: RemovalTally(files: 1, bytes: want.size)))
-                    continue
-                }
-                var have = here[name]
-                if let present = have, present.kind != want.kind {
-                    // A folder where a file should be (or the reverse): the entry goes, then comes back as it should be.
-                    var removal = RemovalResult()
-                    remover.removeEntry(name, in: frame.target, at: path, SafeRemover.Options(dryRun: dryRun), into: &removal)
-                    outcome.failures += removal.failures
-                    guard removal.failures.isEmpty else { continue }
-                    outcome.changes.append(Change(kind: .restored, path: path, tally: removal.tally))
-                    if dryRun { continue }
-                    have = nil
-                }
-                switch want.kind {
-                case .directory:
-                    if let present = have, target.crossesMount(present) {
-                        outcome.failures.append(RemovalFailure(location: target.display(path), reason: .mountPoint))
-                        continue
-                    }
-                    if have == nil {
-                        outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
-                        if dryRun { continue }
-                        guard name.withCString({ mkdirat(frame.target, $0, 0o700) }) == 0 else {
-                            outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(SystemError(errno))))
-                            continue
-                        }
-                    } else if !Self.sameMetadata(have!, want) {
-                        outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally()))
-                    }
-                    if let child = openChild(name, of: frame, at: path, want, into: &outcome) { stack.append(child) }
-                case .regular, .symbolicLink:
-                    if let present = have {
-                        if Self.sameMetadata(present, want) && sameContent(name, present, want, frame) { continue }
-                        outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: present.kind == .regular ? present.size : 0)))
-                    } else {
-                        outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
-                    }
-                    if !dryRun { rewrites.append((name, want, path)) }
-                default:
-                    break
-                }
-            }
-            outcome.failures += rewrite(rewrites, from: frame.reference, to: frame.target)
-        }
-        return outcome
-    }
-
-    /// What `reconcile` would change, touching nothing (the plan, the re-scan that proves a reset, `baseline diff`).
-    /// Nothing is written, so the folders are shared out to every core, each read by descriptor with the same rules.
-    public func compare() -> Outcome {
-        let work = ComparisonQueue(Frame(target: dup(target.descriptor), reference: dup(reference.descriptor), path: HomePath(),
-                                         referenceStatus: reference.status))
+        let work = FolderQueue(PendingFolder(parent: nil, name: nil, path: HomePath(), have: target.status, want: reference.status))
         let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let frame = work.next() {
+            while let folder = work.next() {
                 var outcome = Outcome()
-                let children = compareFolder(frame, into: &outcome)
-                close(frame.target)
-                close(frame.reference)
-                work.finished(frame, outcome: outcome, children: children)
+                var children: [PendingFolder] = []
+                if let pair = open(folder, into: &outcome) {
+                    children = visit(pair, folder, changing: !dryRun, into: &outcome)
+                }
+                work.finished(outcome, children: children)
             }
         }
         var outcome = work.outcome
-        // Workers finish in any order: the report is given in path order.
+        // Folders are done in any order, one per core: the report is given in path order.
         outcome.changes.sort { $0.path < $1.path }
         return outcome
     }
 
-    /// One folder of `compare`: its changes, and the subfolders still to compare (opened).
-    private func compareFolder(_ frame: Frame, into outcome: inout Outcome) -> [Frame] {
+    /// What `reconcile` would change, touching nothing (the plan, the re-scan that proves a reset, `baseline diff`).
+    public func compare() -> Outcome { reconcile(dryRun: true) }
+
+    /// One folder open on both sides; closed once it is done and no subfolder waits to be opened from it.
+    private final class FolderPair: Sendable {
+        let target: Int32
+        let reference: Int32
+        init(target: Int32, reference: Int32) {
+            self.target = target
+            self.reference = reference
+        }
+        deinit {
+            close(target)
+            close(reference)
+        }
+    }
+
+    /// A folder still to do: opened from its parent by name when a core takes it, so waiting folders hold no descriptor.
+    private struct PendingFolder: Sendable {
+        var parent: FolderPair?
+        var name: EntryName?
+        var path: HomePath
+        /// The target folder as its parent listed it (nil when it was just made).
+        var have: EntryStatus?
+        var want: EntryStatus
+    }
+
+    private func open(_ folder: PendingFolder, into outcome: inout Outcome) -> FolderPair? {
+        guard let parent = folder.parent, let name = folder.name else {
+            return FolderPair(target: dup(target.descriptor), reference: dup(reference.descriptor))
+        }
+        let child: Int32
+        switch target.openChildDirectory(parent.target, name, at: folder.path) {
+        case .success(let opened): child = opened
+        case .failure(let obstacle):
+            outcome.failures.append(RemovalFailure(location: target.display(folder.path), reason: Self.reason(obstacle)))
+            return nil
+        }
+        switch reference.openChildDirectory(parent.reference, name, at: folder.path) {
+        case .success(let source): return FolderPair(target: child, reference: source)
+        case .failure(let obstacle):
+            close(child)
+            outcome.failures.append(RemovalFailure(location: reference.display(folder.path), reason: Self.reason(obstacle)))
+            return nil
+        }
+    }
+
+    /// Why a folder listed a moment ago could not be opened: a system error (out of descriptors, no access) is told as such.
+    private static func reason(_ obstacle: OpenedRoot.Obstacle) -> RemovalFailure.Reason {
+        switch obstacle {
+        case .system(_, let error): .system(error)
+        case .mountPoint: .mountPoint
+        default: .changedDuringWipe
+        }
+    }
+
+    /// One folder: extra entries removed, changed files written again, missing ones made, then the folder's own owner, mode
+    /// and time (nothing done below it changes them). Returns its subfolders, still to do. `changing: false` only counts.
+    private func visit(_ pair: FolderPair, _ folder: PendingFolder, changing: Bool, into outcome: inout Outcome) -> [PendingFolder] {
         let remover = SafeRemover(root: target)
-        let counting = SafeRemover.Options(dryRun: true)
-        let here = listing(frame.target)
-        let wanted = listing(frame.reference)
-        var children: [Frame] = []
-        for (name, present) in here where wanted[name] == nil || !Self.isCopyable(wanted[name]!) {
-            _ = present
-            let path = frame.path.appending(name)
+        let options = SafeRemover.Options(dryRun: !changing)
+        let here = listing(pair.target)
+        let wanted = listing(pair.reference)
+        var touched = false
+        var children: [PendingFolder] = []
+        for name in here.keys where wanted[name].map(Self.isCopyable) != true {
+            let path = folder.path.appending(name)
             var removal = RemovalResult()
-            remover.removeEntry(name, in: frame.target, at: path, counting, into: &removal)
+            remover.removeEntry(name, in: pair.target, at: path, options, into: &removal)
             outcome.changes.append(Change(kind: .removed, path: path, tally: removal.tally))
             outcome.failures += removal.failures
+            touched = changing
         }
         for (name, want) in wanted {
-            let path = frame.path.appending(name)
+            let path = folder.path.appending(name)
             guard Self.isCopyable(want), !reference.crossesMount(want) else {
                 outcome.changes.append(Change(kind: .skipped, path: path, tally: RemovalTally(files: 1, bytes: want.size)))
                 continue
             }
-            guard let have = here[name] else {
-                outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
-                continue
-            }
-            if have.kind != want.kind {
+            var have = here[name]
+            if let present = have, present.kind != want.kind {
+                // A folder where a file should be (or the reverse): the entry goes, then comes back as it should be.
                 var removal = RemovalResult()
-                remover.removeEntry(name, in: frame.target, at: path, counting, into: &removal)
+                remover.removeEntry(name, in: pair.target, at: path, options, into: &removal)
                 outcome.failures += removal.failures
-                if removal.failures.isEmpty { outcome.changes.append(Change(kind: .restored, path: path, tally: removal.tally)) }
-                continue
+                guard removal.failures.isEmpty else { continue }
+                outcome.changes.append(Change(kind: .restored, path: path, tally: removal.tally))
+                guard changing else { continue }
+                touched = true
+                have = nil
             }
             switch want.kind {
             case .directory:
-                if target.crossesMount(have) {
+                if let present = have, target.crossesMount(present) {
                     outcome.failures.append(RemovalFailure(location: target.display(path), reason: .mountPoint))
                     continue
                 }
-                if !Self.sameMetadata(have, want) { outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally())) }
-                if let child = openChild(name, of: frame, at: path, want, into: &outcome) { children.append(child) }
+                if have == nil {
+                    outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
+                    guard changing else { continue }
+                    guard name.withCString({ mkdirat(pair.target, $0, 0o700) }) == 0 else {
+                        outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(SystemError(errno))))
+                        continue
+                    }
+                    touched = true
+                } else if !Self.sameMetadata(have!, want) {
+                    outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally()))
+                }
+                children.append(PendingFolder(parent: pair, name: name, path: path, have: have, want: want))
             case .regular, .symbolicLink:
-                if Self.sameMetadata(have, want) && sameContent(name, have, want, frame) { continue }
-                outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: have.kind == .regular ? have.size : 0)))
+                if let present = have {
+                    if Self.sameMetadata(present, want) && sameContent(name, present, want, pair) { continue }
+                    outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: present.kind == .regular ? present.size : 0)))
+                } else {
+                    outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
+                }
+                guard changing else { continue }
+                touched = true
+                switch copy(name, want, from: pair.reference, to: pair.target) {
+                case .success(let written): if let written { outcome.written.insert(written) }
+                case .failure(let error): outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
+                }
             default:
                 break
             }
         }
+        if changing && (touched || folder.have.map { !Self.sameFolderMetadata($0, folder.want) } ?? true) {
+            applyMetadata(folder.want, to: pair.target)
+        }
         return children
     }
 
-    /// The subfolder `name` on both sides, opened with the remover's rules; nil (and a failure) if either changed under us.
-    private func openChild(_ name: EntryName, of frame: Frame, at path: HomePath, _ want: EntryStatus, into outcome: inout Outcome) -> Frame? {
-        guard case .success(let child) = target.openChildDirectory(frame.target, name, at: path) else {
-            outcome.failures.append(RemovalFailure(location: target.display(path), reason: .changedDuringWipe))
-            return nil
-        }
-        guard case .success(let source) = reference.openChildDirectory(frame.reference, name, at: path) else {
-            close(child)
-            outcome.failures.append(RemovalFailure(location: reference.display(path), reason: .changedDuringWipe))
-            return nil
-        }
-        return Frame(target: child, reference: source, path: path, referenceStatus: want)
-    }
-
-    /// Folders waiting to be compared, shared by the workers; done when none is waiting and none is being compared.
-    private final class ComparisonQueue: @unchecked Sendable {
+    /// Folders waiting to be done, shared by the cores; finished when none is waiting and none is being done.
+    private final class FolderQueue: @unchecked Sendable {
         private let condition = NSCondition()
-        private var waiting: [Frame]
+        private var waiting: [PendingFolder]
         private var busy = 0
         private(set) var outcome = Outcome()
 
-        init(_ root: Frame) { waiting = [root] }
+        init(_ root: PendingFolder) { waiting = [root] }
 
-        func next() -> Frame? {
+        func next() -> PendingFolder? {
             condition.lock()
             defer { condition.unlock() }
             while waiting.isEmpty && busy > 0 { condition.wait() }
-            guard let frame = waiting.popLast() else { return nil }
+            guard let folder = waiting.popLast() else { return nil }
             busy += 1
-            return frame
+            return folder
         }
 
-        func finished(_ frame: Frame, outcome part: Outcome, children: [Frame]) {
+        func finished(_ part: Outcome, children: [PendingFolder]) {
             condition.lock()
             outcome.changes += part.changes
             outcome.failures += part.failures
+            outcome.written.formUnion(part.written)
             waiting += children
             busy -= 1
             condition.broadcast()
             condition.unlock()
         }
-    }
-
-    /// The files of one folder to write again, on both cores when there are several (each is independent of the others).
-    private func rewrite(_ files: [(name: EntryName, want: EntryStatus, path: HomePath)], from source: Int32, to destination: Int32) -> [RemovalFailure] {
-        guard files.count > 1 else {
-            return files.compactMap { file in
-                copy(file.name, file.want, from: source, to: destination).map { RemovalFailure(location: target.display(file.path), reason: .system($0)) }
-            }
-        }
-        let failures = FailureList()
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            let file = files[index]
-            if let error = copy(file.name, file.want, from: source, to: destination) {
-                failures.append(RemovalFailure(location: target.display(file.path), reason: .system(error)))
-            }
-        }
-        return failures.all
     }
 
     static func isCopyable(_ status: EntryStatus) -> Bool {
@@ -257,23 +241,26 @@ public struct TreeMirror: Sendable {
     static func sameMetadata(_ have: EntryStatus, _ want: EntryStatus) -> Bool {
         guard have.kind == want.kind, have.mode == want.mode, have.owner == want.owner, have.group == want.group else { return false }
         switch want.kind {
-        case .regular:
+        case .regular, .symbolicLink:
             return have.size == want.size && have.modificationTime == want.modificationTime && have.modificationNanoseconds == want.modificationNanoseconds
-        case .symbolicLink:
-            return have.size == want.size
         default:
             return true
         }
     }
 
+    /// A folder's owner, mode and modification time (which `sameMetadata` leaves out: writing inside a folder changes it).
+    static func sameFolderMetadata(_ have: EntryStatus, _ want: EntryStatus) -> Bool {
+        sameMetadata(have, want) && have.modificationTime == want.modificationTime && have.modificationNanoseconds == want.modificationNanoseconds
+    }
+
     /// Same bytes (or same link target). A file untouched since the last reset is trusted on its size and time.
-    private func sameContent(_ name: EntryName, _ have: EntryStatus, _ want: EntryStatus, _ frame: Frame) -> Bool {
+    private func sameContent(_ name: EntryName, _ have: EntryStatus, _ want: EntryStatus, _ pair: FolderPair) -> Bool {
         if want.kind == .symbolicLink {
-            return Self.linkTarget(name, in: frame.target) == Self.linkTarget(name, in: frame.reference)
+            return Self.linkTarget(name, in: pair.target) == Self.linkTarget(name, in: pair.reference)
         }
-        if have.changeTime < trustedBefore { return true }
-        let left = name.withCString { openat(frame.target, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
-        let right = name.withCString { openat(frame.reference, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        if have.changeTime < trustedBefore || written.contains(WrittenFile(have)) { return true }
+        let left = name.withCString { openat(pair.target, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        let right = name.withCString { openat(pair.reference, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         defer { if left >= 0 { close(left) }; if right >= 0 { close(right) } }
         guard left >= 0, right >= 0, case .success(let opened) = EntryStatus.of(descriptor: left), opened.isSameEntry(as: have), opened.kind == .regular else {
             return false
@@ -303,54 +290,86 @@ public struct TreeMirror: Sendable {
         return buffer[..<count].map { UInt8(bitPattern: $0) }
     }
 
-    /// Writes `want` beside the target entry, then renames it over: a reader never sees half a file.
-    private func copy(_ name: EntryName, _ want: EntryStatus, from source: Int32, to destination: Int32) -> SystemError? {
-        let temporary = EntryName(".ardoise-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")!
+    /// Writes `want` beside the target entry, then renames it over: a reader never sees half a file. Returns what was written
+    /// (nil for a link), for the re-scan.
+    private func copy(_ name: EntryName, _ want: EntryStatus, from source: Int32, to destination: Int32) -> Result<WrittenFile?, SystemError> {
+        let temporary = EntryName(".ardoise-\(Self.processID)-\(UInt64.random(in: 0...UInt64.max))")!
         var failure: SystemError?
+        var output: Int32 = -1
+        defer { if output >= 0 { close(output) } }
         if want.kind == .symbolicLink {
-            guard let link = Self.linkTarget(name, in: source) else { return SystemError(errno) }
+            guard let link = Self.linkTarget(name, in: source) else { return .failure(SystemError(errno)) }
             let made = (link.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { target in
                 temporary.withCString { symlinkat(target.baseAddress!, destination, $0) }
             }
-            guard made == 0 else { return SystemError(errno) }
-            if geteuid() == 0, temporary.withCString({ fchownat(destination, $0, want.owner, want.group, AT_SYMLINK_NOFOLLOW) }) != 0 { failure = SystemError(errno) }
+            guard made == 0 else { return .failure(SystemError(errno)) }
+            if Self.isRoot, temporary.withCString({ fchownat(destination, $0, want.owner, want.group, AT_SYMLINK_NOFOLLOW) }) != 0 { failure = SystemError(errno) }
+            // A link has no descriptor to set its time on: by name, in the folder held open, never following it.
+            var times = Self.times(want)
+            if failure == nil, temporary.withCString({ utimensat(destination, $0, &times, AT_SYMLINK_NOFOLLOW) }) != 0 { failure = SystemError(errno) }
         } else {
             let input = name.withCString { openat(source, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
-            guard input >= 0 else { return SystemError(errno) }
+            guard input >= 0 else { return .failure(SystemError(errno)) }
             defer { close(input) }
-            guard case .success(let opened) = EntryStatus.of(descriptor: input), opened.kind == .regular else { return SystemError(EINVAL) }
-            let output = temporary.withCString { openat(destination, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600)) }
-            guard output >= 0 else { return SystemError(errno) }
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            copying: while true {
-                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                if count == 0 { break }
-                if count < 0 { failure = SystemError(errno); break }
-                var offset = 0
-                while offset < count {
-                    let written = buffer.withUnsafeBytes { write(output, $0.baseAddress! + offset, count - offset) }
-                    if written <= 0 { failure = SystemError(errno); break copying }
-                    offset += written
-                }
-            }
+            guard case .success(let opened) = EntryStatus.of(descriptor: input), opened.kind == .regular else { return .failure(SystemError(EINVAL)) }
+            output = temporary.withCString { openat(destination, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600)) }
+            guard output >= 0 else { return .failure(SystemError(errno)) }
+            failure = Self.copyBytes(from: input, to: output, size: opened.size)
             if failure == nil { applyMetadata(want, to: output) }
-            close(output)
         }
         if failure == nil {
             let renamed = temporary.withCString { from in name.withCString { to in renameat(destination, from, destination, to) } }
             if renamed != 0 { failure = SystemError(errno) }
         }
-        if failure != nil { _ = temporary.withCString { unlinkat(destination, $0, 0) } }
-        return failure
+        if let failure {
+            _ = temporary.withCString { unlinkat(destination, $0, 0) }
+            return .failure(failure)
+        }
+        // The inode's change time once renamed: a later write, chmod or rename would change it.
+        guard output >= 0, case .success(let placed) = EntryStatus.of(descriptor: output) else { return .success(nil) }
+        return .success(WrittenFile(placed))
     }
+
+    /// The bytes of one file into another: in the kernel when the filesystem allows it, else through a buffer.
+    static func copyBytes(from input: Int32, to output: Int32, size: UInt64) -> SystemError? {
+        var left = size
+        while left > 0 {
+            let copied = ardoise_copy_file_range(input, output, UInt(min(left, 1 << 30)))
+            if copied > 0 { left -= UInt64(copied); continue }
+            if copied == 0 { return nil }
+            // Another filesystem, or one that cannot copy in the kernel: read and write what is left.
+            guard [EXDEV, EINVAL, ENOSYS, EOPNOTSUPP].contains(errno) else { return SystemError(errno) }
+            break
+        }
+        if left == 0 { return nil }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count == 0 { return nil }
+            if count < 0 { return SystemError(errno) }
+            var offset = 0
+            while offset < count {
+                let written = buffer.withUnsafeBytes { write(output, $0.baseAddress! + offset, count - offset) }
+                if written <= 0 { return SystemError(errno) }
+                offset += written
+            }
+        }
+    }
+
+    private static let processID = getpid()
+    private static let isRoot = geteuid() == 0
 
     /// Owner, mode and modification time, set on an open descriptor (never through a path).
     private func applyMetadata(_ want: EntryStatus, to descriptor: Int32) {
-        if geteuid() == 0 { _ = fchown(descriptor, want.owner, want.group) }
+        if Self.isRoot { _ = fchown(descriptor, want.owner, want.group) }
         _ = fchmod(descriptor, mode_t(want.mode))
-        // UTIME_OMIT ((1 << 30) - 2, not imported): leave the access time alone.
-        var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), timespec(tv_sec: Int(want.modificationTime), tv_nsec: Int(want.modificationNanoseconds))]
+        var times = Self.times(want)
         _ = futimens(descriptor, &times)
+    }
+
+    /// The access time left alone (UTIME_OMIT, (1 << 30) - 2, not imported), the modification time of `want`.
+    private static func times(_ want: EntryStatus) -> [timespec] {
+        [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), timespec(tv_sec: Int(want.modificationTime), tv_nsec: Int(want.modificationNanoseconds))]
     }
 
     private func listing(_ directory: Int32) -> [EntryName: EntryStatus] {
@@ -360,12 +379,4 @@ public struct TreeMirror: Sendable {
         }
         return entries
     }
-}
-
-/// Failures gathered from several threads.
-private final class FailureList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failures: [RemovalFailure] = []
-    func append(_ failure: RemovalFailure) { lock.withLock { failures.append(failure) } }
-    var all: [RemovalFailure] { lock.withLock { failures } }
 }

@@ -94,8 +94,12 @@ public struct Wipe: Sendable {
             }
         }
         let trusted = baseline.map { $0.store.trustedBefore($0.account) } ?? 0
+        var written: Set<TreeMirror.WrittenFile> = []
         func pass(dryRun: Bool, isRescan: Bool = false) -> Pass {
-            if let reference { return baselinePass(root, reference, trustedBefore: trusted, dryRun: dryRun, isRescan: isRescan) }
+            if let reference {
+                let mirror = TreeMirror(target: root, reference: reference, trustedBefore: trusted, written: written)
+                return baselinePass(mirror, dryRun: dryRun, isRescan: isRescan, written: &written)
+            }
             return cataloguePass(root, dryRun: dryRun, isRescan: isRescan)
         }
         let first = pass(dryRun: dryRun)
@@ -151,10 +155,12 @@ public struct Wipe: Sendable {
     }
 
     /// One pass over the home and its baseline side by side; every change is counted under the catalogue's kind of its path.
-    private func baselinePass(_ root: OpenedRoot, _ reference: OpenedRoot, trustedBefore: Int64, dryRun: Bool, isRescan: Bool) -> Pass {
+    /// `written` gets the files the pass wrote, so that the re-scan does not read them again.
+    private func baselinePass(_ mirror: TreeMirror, dryRun: Bool, isRescan: Bool, written: inout Set<TreeMirror.WrittenFile>) -> Pass {
         var outcome = Pass()
-        let plan = TraceResolver.plan(home: root, catalogue: catalogue, extra: settings.extra)
-        let mirrored = TreeMirror(target: root, reference: reference, trustedBefore: trustedBefore).reconcile(dryRun: dryRun)
+        let plan = TraceResolver.plan(home: mirror.target, catalogue: catalogue, extra: settings.extra)
+        let mirrored = mirror.reconcile(dryRun: dryRun)
+        written.formUnion(mirrored.written)
         for change in mirrored.changes where change.kind != .skipped {
             // A missing kiosk file put back is no trace of the session, but the re-scan counts it as not yet equal.
             if change.kind == .created && !isRescan { continue }

@@ -228,13 +228,13 @@ func fullTree(_ root: String) -> [String: String] {
             let common = "\(st.st_uid):\(st.st_gid) \(String(st.st_mode & 0o7777, radix: 8))"
             switch st.st_mode & 0o170000 {
             case 0o040000:
-                result[key] = "dir \(common)"
+                result[key] = "dir \(common) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
                 stack.append(path)
             case 0o100000:
                 let data = FileManager.default.contents(atPath: path) ?? Data()
                 result[key] = "file \(common) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(data.hashValue)"
             case 0o120000:
-                result[key] = "link \(common) -> \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")"
+                result[key] = "link \(common) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) -> \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")"
             default:
                 result[key] = "other \(st.st_mode)"
             }
