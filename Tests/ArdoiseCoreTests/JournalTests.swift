@@ -142,6 +142,90 @@ func knownEvents() -> [JournalEvent] {
         #expect(parsed.rootElement()?.name == "svg")
     }
 
+    /// Ten days of sessions at odd minutes and seconds, by five accounts, some wipes failed, written in several batches.
+    static func scatteredEvents() -> [JournalEvent] {
+        var generator = SeededGenerator(seed: 7)
+        var events: [JournalEvent] = []
+        var start = monday - 3 * day
+        for index in 0..<600 {
+            start += Int64.random(in: 1...40, using: &generator) * minute + Int64.random(in: 0...59_999_999, using: &generator)
+            let length = Int64.random(in: 1...90, using: &generator) * minute + Int64.random(in: 0...999_999, using: &generator)
+            let user = "kiosque\(index % 5)"
+            events.append(JournalEvent(time: start, kind: .sessionStart, seat: "seat0", session: "s\(index)", uid: 2001, user: user))
+            events.append(JournalEvent(time: start + length, kind: .sessionEnd, seat: "seat0", session: "s\(index)", uid: 2001, user: user, duration: length))
+            let outcome = index % 9 == 0 ? "left-overs" : "ok"
+            events.append(index % 13 == 0
+                ? JournalEvent(time: start + length + 1000, kind: .wipeFailed, user: user, outcome: "failed")
+                : JournalEvent(time: start + length + 1000, kind: .wipeFinished, user: user, duration: 250_000, outcome: outcome))
+        }
+        return events.sorted { $0.time < $1.time }
+    }
+
+    /// The figures counted the long way, event by event, to hold the summary to.
+    static func expected(_ events: [JournalEvent], by period: StatisticsPeriod, since: Int64? = nil, until: Int64? = nil) -> [PeriodStatistics] {
+        var offsets = LocalOffsets()
+        var groups: [Int64: [JournalEvent]] = [:]
+        for event in events where event.time >= (since ?? Int64.min) && event.time < (until ?? Int64.max) {
+            guard [.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed].contains(event.kind) else { continue }
+            groups[period.key(of: offsets.local(event.time)), default: []].append(event)
+        }
+        return groups.keys.sorted().map { key in
+            let group = groups[key]!
+            var figures = PeriodStatistics(start: period.start(ofKey: key), label: period.label(ofKey: key, language: .french))
+            figures.sessions = group.filter { $0.kind == .sessionStart }.count
+            figures.users = Set(group.filter { $0.kind == .sessionStart }.compactMap(\.user)).count
+            let lengths = group.filter { $0.kind == .sessionEnd }.compactMap(\.duration).sorted()
+            if !lengths.isEmpty {
+                let middle = lengths.count / 2
+                let median = lengths.count % 2 == 1 ? Double(lengths[middle]) : (Double(lengths[middle - 1]) + Double(lengths[middle])) / 2
+                figures.medianSessionSeconds = median / 1e6
+                figures.meanSessionSeconds = Double(lengths.reduce(0, +)) / Double(lengths.count) / 1e6
+            }
+            figures.wipes = group.filter { $0.kind == .wipeFinished || $0.kind == .wipeFailed }.count
+            figures.wipesFailed = group.filter { $0.kind == .wipeFailed || ($0.kind == .wipeFinished && $0.outcome != "ok") }.count
+            return figures
+        }
+    }
+
+    @Test func statisticsFromTheSummaryAreThoseOfTheEventsForAnyRange() throws {
+        let sandbox = try JournalSandbox()
+        let journal = try sandbox.open()
+        let events = Self.scatteredEvents()
+        for batch in stride(from: 0, to: events.count, by: 250) { try journal.append(contentsOf: Array(events[batch..<min(batch + 250, events.count)])) }
+        let ranges: [(Int64?, Int64?)] = [(nil, nil), (monday, nil), (nil, monday + 2 * day), (monday + 7 * minute + 13_000_001, monday + 3 * day - 1),
+                                          (monday + 1000, monday + 2000), (monday + 5 * minute, monday + 14 * minute)]
+        for period in StatisticsPeriod.allCases {
+            for (since, until) in ranges {
+                let got = try journal.statistics(by: period, since: since, until: until), want = Self.expected(events, by: period, since: since, until: until)
+                #expect(got == want, "\(period) \(String(describing: since)) \(String(describing: until)) \(got.count) \(want.count) \(zip(got, want).filter { $0 != $1 }.prefix(2))")
+            }
+        }
+    }
+
+    @Test func theSummaryFollowsAPurgeAndIsBuiltForAnOlderJournal() throws {
+        let sandbox = try JournalSandbox()
+        let events = Self.scatteredEvents()
+        do {
+            let journal = try sandbox.open()
+            try journal.append(contentsOf: events)
+        }
+        // A journal written before the summary existed: it is counted when the journal is next opened.
+        try sandbox.sqlite("DROP TABLE quarter_summary; DROP TABLE summary_user; DELETE FROM grdb_migrations WHERE identifier = 'v3-statistics-summary'")
+        let journal = try sandbox.open()
+        #expect(try journal.statistics(by: .day) == Self.expected(events, by: .day))
+
+        // Purging at a time that is not a quarter's start: the quarter it cuts is counted again from what is left.
+        let now = monday + 2 * day + 7 * minute + 30_000_000 + 365 * day
+        let outcome = try journal.purge(retentionDays: 365, now: now)
+        #expect(outcome.purged > 0)
+        let left = try journal.events()
+        #expect(left.count < events.count + 1)
+        for period in [StatisticsPeriod.hour, .day] {
+            #expect(try journal.statistics(by: period) == Self.expected(left, by: period))
+        }
+        #expect(try journal.verify().isIntact)
+    }
+
     @Test(arguments: [("2026-11-01", 0, 0), ("2026-11-01T14:00", 14, 0), ("2026-11-01 14:30:15", 14, 30)])
     func datesAreReadInLocalTime(_ text: String, _ hours: Int32, _ minutes: Int32) throws {
         let time = try TimeArgument.parse(text)
@@ -345,5 +429,18 @@ func knownEvents() -> [JournalEvent] {
         for marker in Markers.all + ["Downloads", "home-kiosk", ".mozilla", "chromium/Default"] {
             #expect(!Markers.contains(bytes, Array(marker.utf8)), "\(marker)")
         }
+    }
+}
+
+/// SplitMix64: the same "random" data set on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

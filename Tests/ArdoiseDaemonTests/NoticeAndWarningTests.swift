@@ -58,7 +58,8 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         #expect(watcher.watched == ["1"], "kiosk sessions only")
         let listening = try #require(await world.supervisor.listen(session: "1", peerUID: 2001))
         #expect(await world.supervisor.listen(session: "1", peerUID: 2002) == nil)
-        let start: Int64 = 1_000_000_000
+        // An hour ahead: the held warnings fall due long after the session has ended, however slow the machine.
+        let start = JournalClock.now() + 3_600_000_000
         await world.supervisor.saw(.passwordSaved, session: "1", now: start)
         for i in 0..<200 { await world.supervisor.saw(.downloadFinished, session: "1", now: start + Int64(i)) }
         await world.supervisor.apply([])
@@ -119,8 +120,8 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         await world.supervisor.startUp([])
         await world.supervisor.apply([session("1", 2001)])
         let listening = try #require(await world.supervisor.listen(session: "1", peerUID: 2001))
-        // Seen 20 s ago: the first shown at once, the next three held; their window is already over, so they follow.
-        let past = JournalClock.now() - 20_000_000
+        // Seen 12 s ago: the first shown at once, the next three held; their 15 s window ends 3 s from now, then they follow.
+        let past = JournalClock.now() - 12_000_000
         for offset in 0..<4 { await world.supervisor.saw(.downloadFinished, session: "1", now: past + Int64(offset)) }
         var delivered: [WarningDelivery] = []
         for await delivery in listening {

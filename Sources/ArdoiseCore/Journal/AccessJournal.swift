@@ -166,6 +166,11 @@ public final class AccessJournal: @unchecked Sendable {
                 );
                 """)
         }
+        // The figures of `journal stats` per quarter of an hour, counted from the events already there.
+        migrator.registerMigration("v3-statistics-summary") { db in
+            try db.execute(sql: QuarterSummary.schema)
+            try QuarterSummary.rebuild(before: Int64.max, in: db)
+        }
         return migrator
     }
 
@@ -314,6 +319,7 @@ public final class AccessJournal: @unchecked Sendable {
             previous = (event.sequence, chain, seal)
             written.append(event)
         }
+        try QuarterSummary.add(written, in: db)
         if evolved {
             // secure_delete overwrites the old key's bytes in the page.
             try db.execute(sql: "UPDATE sealing SET epoch = ?, key = ? WHERE id = 1", arguments: [keyEpoch, Data(keyBytes)])
@@ -412,7 +418,9 @@ public final class AccessJournal: @unchecked Sendable {
             guard !dryRun, let row = try Row.fetchOne(db, sql: "SELECT chain, seal FROM event WHERE seq = ?", arguments: [lastPurged]) else { return }
             let chain: Data = row[0]
             let seal: Data = row[1]
+            let latestPurged = try Int64.fetchOne(db, sql: "SELECT max(at) FROM event WHERE seq <= ?", arguments: [lastPurged]) ?? Int64.min
             try db.execute(sql: "DELETE FROM event WHERE seq <= ?", arguments: [lastPurged])
+            try QuarterSummary.rebuild(before: QuarterSummary.quarter(atOrAfter: latestPurged &+ 1), in: db)
             try db.execute(sql: "UPDATE anchor SET seq = ?, chain = ?, seal = ? WHERE id = 1", arguments: [lastPurged, chain, seal])
             written = try Self.insert([JournalEvent(kind: .retentionPurge, uid: actor?.uid, user: actor?.name, outcome: "ok", detail: [
                 "purged": .int(Int64(outcome.purged)),

@@ -1,0 +1,151 @@
+import GRDB
+import GRDBSQLite
+
+/// The figures of `journal stats`, kept per quarter of an hour in the same transaction as the events they come from, so that
+/// a year is read in 35,000 rows rather than millions of events. A quarter because every time zone's offset is a multiple
+/// of 15 minutes: a quarter falls in exactly one local hour, day, week and month. Derived from the sealed events, so
+/// rebuilt from them whenever a purge removes some.
+struct QuarterSummary {
+    static let length: Int64 = 900_000_000
+
+    var sessions = 0
+    /// Who opened those sessions (ids of `summary_user`), each once.
+    var users: Set<Int64> = []
+    /// Lengths of the sessions that ended, in microseconds.
+    var lengths: [Int64] = []
+    var wipes = 0
+    var failed = 0
+
+    static let schema = """
+        CREATE TABLE summary_user (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE quarter_summary (
+            quarter INTEGER PRIMARY KEY,
+            sessions INTEGER NOT NULL,
+            users TEXT NOT NULL,
+            lengths TEXT NOT NULL,
+            wipes INTEGER NOT NULL,
+            wipes_failed INTEGER NOT NULL
+        );
+        """
+
+    static let countedKinds: [EventKind] = [.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed]
+
+    static func quarter(of time: Int64) -> Int64 {
+        guard time >= Int64.min + length else { return Int64.min }
+        return (time >= 0 ? time / length : (time + 1) / length - 1) * length
+    }
+
+    /// The first quarter that starts at or after `time`.
+    static func quarter(atOrAfter time: Int64) -> Int64 {
+        let start = quarter(of: time)
+        return start == time || start > Int64.max - length ? start : start + length
+    }
+
+    /// What one event adds: a session opened (and by whom), a session's length, a wipe done or failed.
+    mutating func count(_ kind: EventKind, user: Int64?, duration: Int64?, outcome: String?) {
+        switch kind {
+        case .sessionStart:
+            sessions += 1
+            if let user { users.insert(user) }
+        case .sessionEnd:
+            if let duration { lengths.append(duration) }
+        case .wipeFinished:
+            wipes += 1
+            if outcome != "ok" { failed += 1 }
+        case .wipeFailed:
+            wipes += 1
+            failed += 1
+        default:
+            break
+        }
+    }
+
+    /// Adds what `events` count to their quarters.
+    static func add(_ events: [JournalEvent], in db: Database) throws {
+        var users = UserIDs()
+        var deltas: [Int64: QuarterSummary] = [:]
+        for event in events where countedKinds.contains(event.kind) {
+            let user = try event.kind == .sessionStart ? event.user.map { try users.id($0, in: db) } : nil
+            deltas[quarter(of: event.time), default: QuarterSummary()].count(event.kind, user: user, duration: event.duration, outcome: event.outcome)
+        }
+        try merge(deltas, in: db)
+    }
+
+    /// Counts again every quarter before `bound` from the events still there (after a purge, or for a journal older
+    /// than the summary).
+    static func rebuild(before bound: Int64, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM quarter_summary WHERE quarter < ?", arguments: [bound])
+        var users = UserIDs()
+        var deltas: [Int64: QuarterSummary] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT kind, at, duration_us, outcome, user FROM event WHERE kind IN (?, ?, ?, ?) AND at < ?
+            """, arguments: StatementArguments(countedKinds.map(\.rawValue)) + [bound])
+        while let row = try rows.next() {
+            guard let kind = EventKind(rawValue: row[0]) else { continue }
+            let name: String? = row[4]
+            let user = try kind == .sessionStart ? name.map { try users.id($0, in: db) } : nil
+            deltas[quarter(of: row[1]), default: QuarterSummary()].count(kind, user: user, duration: row[2], outcome: row[3])
+        }
+        try merge(deltas, in: db)
+    }
+
+    private static func merge(_ deltas: [Int64: QuarterSummary], in db: Database) throws {
+        guard !deltas.isEmpty else { return }
+        let existing = try db.makeStatement(sql: "SELECT users FROM quarter_summary WHERE quarter = ?")
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO quarter_summary (quarter, sessions, users, lengths, wipes, wipes_failed) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (quarter) DO UPDATE SET sessions = sessions + excluded.sessions,
+                users = CASE excluded.users WHEN '' THEN users ELSE excluded.users END,
+                lengths = lengths || excluded.lengths, wipes = wipes + excluded.wipes, wipes_failed = wipes_failed + excluded.wipes_failed
+            """)
+        for (quarter, delta) in deltas {
+            var users = delta.users
+            if !users.isEmpty, let known = try String.fetchOne(existing, arguments: [quarter]) {
+                users.formUnion(Self.integers(Array(known.utf8)))
+            }
+            let lengths = delta.lengths.map { "\($0)," }.joined()
+            try upsert.execute(arguments: [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
+                                           delta.wipes, delta.failed])
+        }
+    }
+
+    /// The numbers of a comma-separated list, read straight from SQLite's bytes.
+    static func integers<Bytes: Collection<UInt8>>(_ text: Bytes) -> [Int64] {
+        var values: [Int64] = []
+        var value: Int64 = 0
+        var digits = false
+        var negative = false
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                value = value &* 10 &+ Int64(byte - UInt8(ascii: "0"))
+                digits = true
+            case UInt8(ascii: "-"):
+                negative = true
+            default:
+                if digits { values.append(negative ? -value : value) }
+                value = 0
+                digits = false
+                negative = false
+            }
+        }
+        if digits { values.append(negative ? -value : value) }
+        return values
+    }
+
+    /// Names to the small numbers the summary keeps.
+    struct UserIDs {
+        private var known: [String: Int64] = [:]
+
+        mutating func id(_ name: String, in db: Database) throws -> Int64 {
+            if let id = known[name] { return id }
+            try db.execute(sql: "INSERT OR IGNORE INTO summary_user (name) VALUES (?)", arguments: [name])
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM summary_user WHERE name = ?", arguments: [name])!
+            known[name] = id
+            return id
+        }
+    }
+}
