@@ -89,7 +89,15 @@ case "queries":
     }
     let list = try best { listed = try journal.events(filter).count }
     let stats = try best { periods = try journal.statistics(by: .day, since: yearStart, until: yearStart + 366 * day).count }
-    let purge = try seconds { purged = try journal.purge(retentionDays: 364, now: JournalClock.now()).purged }
+    // Five purges of one day each (the oldest day, then the next), the median kept: one commit's fsync varies a lot.
+    var purges: [(seconds: Double, purged: Int)] = []
+    for days in stride(from: 364, to: 359, by: -1) {
+        var count = 0
+        purges.append((try seconds { count = try journal.purge(retentionDays: days, now: JournalClock.now()).purged }, count))
+    }
+    let median = purges.sorted { $0.seconds < $1.seconds }[purges.count / 2]
+    let purge = median.seconds
+    purged = median.purged
     let verify = try seconds { verification = try journal.verify() }
     print("list_seconds \(list) rows \(listed) since_us \(monthStart) until_us \(monthStart + 30 * day)")
     print("stats_seconds \(stats) periods \(periods) since_us \(yearStart) until_us \(yearStart + 366 * day)")

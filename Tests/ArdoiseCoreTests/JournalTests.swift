@@ -202,6 +202,20 @@ func knownEvents() -> [JournalEvent] {
         }
     }
 
+    @Test func theMedianIsThatOfTheSortedValues() {
+        var generator = SeededGenerator(seed: 11)
+        for count in [1, 2, 3, 4, 5, 10, 101, 1000, 4096] {
+            for spread in [Int64(3), 1_000_000] {
+                var values = (0..<count).map { _ in Int64.random(in: 0...spread, using: &generator) }
+                let sorted = values.sorted()
+                let expected = count % 2 == 1 ? Double(sorted[count / 2]) : (Double(sorted[count / 2 - 1]) + Double(sorted[count / 2])) / 2
+                #expect(AccessJournal.median(&values) == expected, "\(count) values up to \(spread)")
+                var ascending = sorted, descending = Array(sorted.reversed())
+                #expect(AccessJournal.median(&ascending) == expected && AccessJournal.median(&descending) == expected)
+            }
+        }
+    }
+
     @Test func theSummaryFollowsAPurgeAndIsBuiltForAnOlderJournal() throws {
         let sandbox = try JournalSandbox()
         let events = Self.scatteredEvents()

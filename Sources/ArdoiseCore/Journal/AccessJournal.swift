@@ -418,7 +418,8 @@ public final class AccessJournal: @unchecked Sendable {
             guard !dryRun, let row = try Row.fetchOne(db, sql: "SELECT chain, seal FROM event WHERE seq = ?", arguments: [lastPurged]) else { return }
             let chain: Data = row[0]
             let seal: Data = row[1]
-            let latestPurged = try Int64.fetchOne(db, sql: "SELECT max(at) FROM event WHERE seq <= ?", arguments: [lastPurged]) ?? Int64.min
+            // `+at`: read the purged rows by sequence, not the whole time index from its end.
+            let latestPurged = try Int64.fetchOne(db, sql: "SELECT max(+at) FROM event WHERE seq <= ?", arguments: [lastPurged]) ?? Int64.min
             try db.execute(sql: "DELETE FROM event WHERE seq <= ?", arguments: [lastPurged])
             try QuarterSummary.rebuild(before: QuarterSummary.quarter(atOrAfter: latestPurged &+ 1), in: db)
             try db.execute(sql: "UPDATE anchor SET seq = ?, chain = ?, seal = ? WHERE id = 1", arguments: [lastPurged, chain, seal])

@@ -82,16 +82,23 @@ extension AccessJournal {
             try statement.setArguments([first, last])
             let raw = statement.sqliteStatement
             defer { sqlite3_reset(raw) }
+            // Quarters come in order: one period is filled at a time.
+            var key: Int64?
+            var bucket = Bucket()
             while try AccessJournal.nextRow(raw) {
-                let key = period.key(of: offsets.local(sqlite3_column_int64(raw, 0)))
-                var bucket = buckets.removeValue(forKey: key) ?? Bucket()
+                let quarterKey = period.key(of: offsets.local(sqlite3_column_int64(raw, 0)))
+                if quarterKey != key {
+                    if let key { buckets[key] = bucket }
+                    key = quarterKey
+                    bucket = buckets.removeValue(forKey: quarterKey) ?? Bucket()
+                }
                 bucket.sessions += Int(sqlite3_column_int64(raw, 1))
-                if let users = AccessJournal.text(raw, 2) { bucket.users.formUnion(QuarterSummary.integers(users)) }
-                if let lengths = AccessJournal.text(raw, 3) { bucket.lengths += QuarterSummary.integers(lengths) }
+                if let users = AccessJournal.text(raw, 2) { QuarterSummary.forEachInteger(in: users) { bucket.users.insert($0) } }
+                if let lengths = AccessJournal.text(raw, 3) { QuarterSummary.forEachInteger(in: lengths) { bucket.lengths.append($0) } }
                 bucket.wipes += Int(sqlite3_column_int64(raw, 4))
                 bucket.failed += Int(sqlite3_column_int64(raw, 5))
-                buckets[key] = bucket
             }
+            if let key { buckets[key] = bucket }
             try countEvents(from: from, to: first)
             try countEvents(from: last, to: to)
         }
@@ -103,14 +110,43 @@ extension AccessJournal {
             figures.wipes = bucket.wipes
             figures.wipesFailed = bucket.failed
             if !bucket.lengths.isEmpty {
-                bucket.lengths.sort()
-                let count = bucket.lengths.count
-                let middle = count / 2
-                let median = count % 2 == 1 ? Double(bucket.lengths[middle]) : (Double(bucket.lengths[middle - 1]) + Double(bucket.lengths[middle])) / 2
-                figures.medianSessionSeconds = median / 1e6
-                figures.meanSessionSeconds = Double(bucket.lengths.reduce(0, +)) / Double(count) / 1e6
+                figures.medianSessionSeconds = AccessJournal.median(&bucket.lengths) / 1e6
+                figures.meanSessionSeconds = Double(bucket.lengths.reduce(0, +)) / Double(bucket.lengths.count) / 1e6
             }
             return figures
+        }
+    }
+}
+
+extension AccessJournal {
+    /// The middle value (the mean of the two middle ones for an even count), found without sorting everything:
+    /// the values are partitioned around a pivot until the middle position holds the value a sort would put there.
+    static func median(_ values: inout [Int64]) -> Double {
+        let middle = values.count / 2
+        select(middle, in: &values)
+        guard values.count % 2 == 0 else { return Double(values[middle]) }
+        // Everything before `middle` is now at most values[middle]: the other middle value is the largest of them.
+        return (Double(values[..<middle].max()!) + Double(values[middle])) / 2
+    }
+
+    /// Reorders `values` so that position `k` holds what it would hold once sorted, smaller ones before it, larger after.
+    static func select(_ k: Int, in values: inout [Int64]) {
+        var low = 0, high = values.count - 1
+        while low < high {
+            // Median of three as the pivot: already sorted or reversed input stays linear.
+            let mid = low + (high - low) / 2
+            let pivot = Swift.max(Swift.min(values[low], values[mid]), Swift.min(Swift.max(values[low], values[mid]), values[high]))
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j { high = j } else if k >= i { low = i } else { return }
         }
     }
 }

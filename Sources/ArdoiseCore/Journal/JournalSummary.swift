@@ -104,7 +104,7 @@ struct QuarterSummary {
         for (quarter, delta) in deltas {
             var users = delta.users
             if !users.isEmpty, let known = try String.fetchOne(existing, arguments: [quarter]) {
-                users.formUnion(Self.integers(Array(known.utf8)))
+                Self.forEachInteger(in: known.utf8) { users.insert($0) }
             }
             let lengths = delta.lengths.map { "\($0)," }.joined()
             try upsert.execute(arguments: [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
@@ -112,9 +112,8 @@ struct QuarterSummary {
         }
     }
 
-    /// The numbers of a comma-separated list, read straight from SQLite's bytes.
-    static func integers<Bytes: Collection<UInt8>>(_ text: Bytes) -> [Int64] {
-        var values: [Int64] = []
+    /// Each number of a comma-separated list, read straight from SQLite's bytes.
+    static func forEachInteger<Bytes: Collection<UInt8>>(in text: Bytes, _ body: (Int64) -> Void) {
         var value: Int64 = 0
         var digits = false
         var negative = false
@@ -126,14 +125,13 @@ struct QuarterSummary {
             case UInt8(ascii: "-"):
                 negative = true
             default:
-                if digits { values.append(negative ? -value : value) }
+                if digits { body(negative ? -value : value) }
                 value = 0
                 digits = false
                 negative = false
             }
         }
-        if digits { values.append(negative ? -value : value) }
-        return values
+        if digits { body(negative ? -value : value) }
     }
 
     /// Names to the small numbers the summary keeps.
