@@ -23,26 +23,15 @@ public struct PeriodStatistics: Sendable, Equatable {
 extension AccessJournal {
     /// Sessions, distinct users, median and mean session length, wipes done and failed, per local hour, day, week or month.
     public func statistics(by period: StatisticsPeriod, since: Int64? = nil, until: Int64? = nil, language: Language = .french) throws(JournalError) -> [PeriodStatistics] {
-        struct Bucket {
-            var sessions = 0
-            var users = Set<Int64>()
-            var lengths: [Int64] = []
-            var wipes = 0
-            var failed = 0
-        }
-        var buckets: [Int64: Bucket] = [:]
+        var buckets: [Int64: ActivityCounts] = [:]
         var offsets = LocalOffsets()
         let from = since ?? Int64.min, to = until ?? Int64.max
         // Whole quarters of an hour come from the summary; the minutes before the first and after the last, from the events.
         let first = QuarterSummary.quarter(atOrAfter: from), last = QuarterSummary.quarter(of: to)
-        let kinds = QuarterSummary.countedKinds.map(\.rawValue)
-        let sessionStart = Array(kinds[0].utf8), sessionEnd = Array(kinds[1].utf8), wipeFinished = Array(kinds[2].utf8)
-        let ok = Array("ok".utf8)
         try read { db in
             var userIDs: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT name, id FROM summary_user") { userIDs[row[0]] = row[1] }
-            func id(of name: UnsafeRawBufferPointer) -> Int64 {
-                let name = String(decoding: name, as: UTF8.self)
+            func id(of name: String) -> Int64 {
                 if let id = userIDs[name] { return id }
                 let id = -Int64(userIDs.count) - 1
                 userIDs[name] = id
@@ -50,29 +39,8 @@ extension AccessJournal {
             }
             func countEvents(from: Int64, to: Int64) throws {
                 guard from < to else { return }
-                let statement = try db.makeStatement(sql: """
-                    SELECT kind, at, duration_us, outcome, user FROM event
-                    WHERE kind IN (?, ?, ?, ?) AND at >= ? AND at < ?
-                    """)
-                try statement.setArguments([kinds[0], kinds[1], kinds[2], kinds[3], from, to])
-                let raw = statement.sqliteStatement
-                defer { sqlite3_reset(raw) }
-                while try AccessJournal.nextRow(raw) {
-                    let key = period.key(of: offsets.local(sqlite3_column_int64(raw, 1)))
-                    let kind = AccessJournal.text(raw, 0)!
-                    if kind.elementsEqual(sessionStart) {
-                        buckets[key, default: Bucket()].sessions += 1
-                        if let user = AccessJournal.text(raw, 4) { buckets[key, default: Bucket()].users.insert(id(of: user)) }
-                    } else if kind.elementsEqual(sessionEnd) {
-                        if let length = AccessJournal.integer(raw, 2) { buckets[key, default: Bucket()].lengths.append(length) }
-                    } else if kind.elementsEqual(wipeFinished) {
-                        let clean = AccessJournal.text(raw, 3)?.elementsEqual(ok) ?? false
-                        buckets[key, default: Bucket()].wipes += 1
-                        if !clean { buckets[key, default: Bucket()].failed += 1 }
-                    } else {
-                        buckets[key, default: Bucket()].wipes += 1
-                        buckets[key, default: Bucket()].failed += 1
-                    }
+                try QuarterSummary.forEachCountedEvent(in: db, from: from, to: to) { time, kind, name, duration, outcome in
+                    buckets[period.key(of: offsets.local(time)), default: ActivityCounts()].count(kind, user: name.map(id(of:)), duration: duration, outcome: outcome)
                 }
             }
             guard first < last else { return try countEvents(from: from, to: to) }
@@ -84,13 +52,13 @@ extension AccessJournal {
             defer { sqlite3_reset(raw) }
             // Quarters come in order: one period is filled at a time.
             var key: Int64?
-            var bucket = Bucket()
+            var bucket = ActivityCounts()
             while try AccessJournal.nextRow(raw) {
                 let quarterKey = period.key(of: offsets.local(sqlite3_column_int64(raw, 0)))
                 if quarterKey != key {
                     if let key { buckets[key] = bucket }
                     key = quarterKey
-                    bucket = buckets.removeValue(forKey: quarterKey) ?? Bucket()
+                    bucket = buckets.removeValue(forKey: quarterKey) ?? ActivityCounts()
                 }
                 bucket.sessions += Int(sqlite3_column_int64(raw, 1))
                 if let users = AccessJournal.text(raw, 2) { QuarterSummary.forEachInteger(in: users) { bucket.users.insert($0) } }

@@ -1,13 +1,9 @@
 import GRDB
 import GRDBSQLite
 
-/// The figures of `journal stats`, kept per quarter of an hour in the same transaction as the events they come from, so that
-/// a year is read in 35,000 rows rather than millions of events. A quarter because every time zone's offset is a multiple
-/// of 15 minutes: a quarter falls in exactly one local hour, day, week and month. Derived from the sealed events, so
-/// rebuilt from them whenever a purge removes some.
-struct QuarterSummary {
-    static let length: Int64 = 900_000_000
-
+/// What the statistics count in a quarter of an hour or in a period: sessions opened (and by whom), the lengths of those
+/// that ended, wipes done and failed.
+struct ActivityCounts {
     var sessions = 0
     /// Who opened those sessions (ids of `summary_user`), each once.
     var users: Set<Int64> = []
@@ -15,6 +11,33 @@ struct QuarterSummary {
     var lengths: [Int64] = []
     var wipes = 0
     var failed = 0
+
+    /// What one event adds; the kinds the statistics do not count add nothing.
+    mutating func count(_ kind: EventKind, user: Int64?, duration: Int64?, outcome: String?) {
+        switch kind {
+        case .sessionStart:
+            sessions += 1
+            if let user { users.insert(user) }
+        case .sessionEnd:
+            if let duration { lengths.append(duration) }
+        case .wipeFinished:
+            wipes += 1
+            if outcome != "ok" { failed += 1 }
+        case .wipeFailed:
+            wipes += 1
+            failed += 1
+        default:
+            break
+        }
+    }
+}
+
+/// The figures of `journal stats`, kept per quarter of an hour in the same transaction as the events they come from, so that
+/// a year is read in 35,000 rows rather than millions of events. A quarter because every time zone's offset is a multiple
+/// of 15 minutes: a quarter falls in exactly one local hour, day, week and month. Derived from the sealed events, so
+/// counted again from them whenever a purge removes some.
+enum QuarterSummary {
+    static let length: Int64 = 900_000_000
 
     static let schema = """
         CREATE TABLE summary_user (
@@ -44,32 +67,13 @@ struct QuarterSummary {
         return start == time || start > Int64.max - length ? start : start + length
     }
 
-    /// What one event adds: a session opened (and by whom), a session's length, a wipe done or failed.
-    mutating func count(_ kind: EventKind, user: Int64?, duration: Int64?, outcome: String?) {
-        switch kind {
-        case .sessionStart:
-            sessions += 1
-            if let user { users.insert(user) }
-        case .sessionEnd:
-            if let duration { lengths.append(duration) }
-        case .wipeFinished:
-            wipes += 1
-            if outcome != "ok" { failed += 1 }
-        case .wipeFailed:
-            wipes += 1
-            failed += 1
-        default:
-            break
-        }
-    }
-
     /// Adds what `events` count to their quarters.
     static func add(_ events: [JournalEvent], in db: Database) throws {
         var users = UserIDs()
-        var deltas: [Int64: QuarterSummary] = [:]
+        var deltas: [Int64: ActivityCounts] = [:]
         for event in events where countedKinds.contains(event.kind) {
             let user = try event.kind == .sessionStart ? event.user.map { try users.id($0, in: db) } : nil
-            deltas[quarter(of: event.time), default: QuarterSummary()].count(event.kind, user: user, duration: event.duration, outcome: event.outcome)
+            deltas[quarter(of: event.time), default: ActivityCounts()].count(event.kind, user: user, duration: event.duration, outcome: event.outcome)
         }
         try merge(deltas, in: db)
     }
@@ -79,20 +83,27 @@ struct QuarterSummary {
     static func rebuild(before bound: Int64, in db: Database) throws {
         try db.execute(sql: "DELETE FROM quarter_summary WHERE quarter < ?", arguments: [bound])
         var users = UserIDs()
-        var deltas: [Int64: QuarterSummary] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT kind, at, duration_us, outcome, user FROM event WHERE kind IN (?, ?, ?, ?) AND at < ?
-            """, arguments: StatementArguments(countedKinds.map(\.rawValue)) + [bound])
-        while let row = try rows.next() {
-            guard let kind = EventKind(rawValue: row[0]) else { continue }
-            let name: String? = row[4]
+        var deltas: [Int64: ActivityCounts] = [:]
+        try forEachCountedEvent(in: db, from: Int64.min, to: bound) { time, kind, name, duration, outcome in
             let user = try kind == .sessionStart ? name.map { try users.id($0, in: db) } : nil
-            deltas[quarter(of: row[1]), default: QuarterSummary()].count(kind, user: user, duration: row[2], outcome: row[3])
+            deltas[quarter(of: time), default: ActivityCounts()].count(kind, user: user, duration: duration, outcome: outcome)
         }
         try merge(deltas, in: db)
     }
 
-    private static func merge(_ deltas: [Int64: QuarterSummary], in db: Database) throws {
+    /// Each event the statistics count, from `from` (included) to `to` (excluded).
+    static func forEachCountedEvent(in db: Database, from: Int64, to: Int64,
+                                    _ body: (_ time: Int64, _ kind: EventKind, _ user: String?, _ duration: Int64?, _ outcome: String?) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT kind, at, duration_us, outcome, user FROM event WHERE kind IN (?, ?, ?, ?) AND at >= ? AND at < ?
+            """, arguments: StatementArguments(countedKinds.map(\.rawValue)) + [from, to])
+        while let row = try rows.next() {
+            guard let kind = EventKind(rawValue: row[0]) else { continue }
+            try body(row[1], kind, row[4], row[2], row[3])
+        }
+    }
+
+    private static func merge(_ deltas: [Int64: ActivityCounts], in db: Database) throws {
         guard !deltas.isEmpty else { return }
         let existing = try db.makeStatement(sql: "SELECT users FROM quarter_summary WHERE quarter = ?")
         let upsert = try db.makeStatement(sql: """
