@@ -204,9 +204,21 @@ struct Verify: ParsableCommand, RelayedJournalCommand {
         let actor = Actor.current()
         var detail: [String: DetailValue] = ["checked": .int(Int64(verification.checked)), "seals": .bool(verification.sealsChecked)]
         if let broken = verification.firstBroken { detail["first_broken"] = .int(broken) }
-        global.record(JournalEvent(kind: .integrityCheck, uid: actor.uid, user: actor.name, outcome: verification.isIntact ? "ok" : "altered", detail: detail), in: journal)
+        // The events check but the summary behind `stats` does not: the database was edited outside ardoise.
+        let statisticsEdited = verification.isIntact && verification.statisticsMatch == false
+        if statisticsEdited {
+            do { try journal.rebuildStatistics() } catch { throw CommandFailure(message: error.message(language), code: 1) }
+            detail["statistics"] = .text("rebuilt")
+        }
+        global.record(JournalEvent(kind: .integrityCheck, uid: actor.uid, user: actor.name,
+                                   outcome: verification.isIntact ? (statisticsEdited ? "statistics-rebuilt" : "ok") : "altered", detail: detail), in: journal)
         print(verification.message(language))
-        if !verification.isIntact { throw CommandFailure(message: "", code: 1) }
+        if statisticsEdited {
+            print(language == .french
+                ? "Mais les statistiques enregistrées ne correspondaient plus aux événements : le fichier du journal a été modifié en dehors d'ardoise. Elles ont été recalculées à partir des événements."
+                : "But the stored statistics no longer matched the events: the journal file was edited outside ardoise. They were counted again from the events.")
+        }
+        if !verification.isIntact || statisticsEdited { throw CommandFailure(message: "", code: 1) }
     }
 }
 

@@ -122,6 +122,25 @@ import Testing
         #expect(verify.output.contains("event #3 was changed"))
     }
 
+    @Test func editedStatisticsAreCaughtByVerifyAndCountedAgain() throws {
+        let sandbox = try JournalSandbox()
+        try sandbox.open().append(contentsOf: knownEvents())
+        #expect(try sandbox.open().verify().statisticsMatch == true)
+        // Someone with the file in hand adds sessions to a day: the events still check, the summary does not.
+        try sandbox.sqlite("UPDATE quarter_summary SET sessions = sessions + 40 WHERE quarter = (SELECT min(quarter) FROM quarter_summary)")
+        let edited = try sandbox.open().verify()
+        #expect(edited.isIntact && edited.statisticsMatch == false)
+
+        let verify = try Self.ardoise(["journal", "verify", "--state-dir", sandbox.directory])
+
+        #expect(verify.status == 1)
+        #expect(verify.output.contains("They were counted again from the events"), "\(verify.output)")
+        let journal = try sandbox.open()
+        #expect(try journal.verify().statisticsMatch == true)
+        #expect(try journal.statistics(by: .day).map(\.sessions) == [3, 2])
+        #expect(try journal.events(JournalFilter(kinds: [.integrityCheck])).last?.outcome == "statistics-rebuilt")
+    }
+
     @Test func badInputExitsTwo() throws {
         let sandbox = try JournalSandbox()
         let base = (sandbox.directory as NSString).deletingLastPathComponent

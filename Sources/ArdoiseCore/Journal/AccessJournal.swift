@@ -434,6 +434,11 @@ public final class AccessJournal: @unchecked Sendable {
         return outcome
     }
 
+    /// Counts the statistics summary again from the events (after `verify` found it differs from them).
+    public func rebuildStatistics() throws(JournalError) {
+        try write { db in try QuarterSummary.rebuild(before: Int64.max, in: db) }
+    }
+
     // MARK: Verification
 
     public struct Verification: Sendable, Equatable {
@@ -446,6 +451,8 @@ public final class AccessJournal: @unchecked Sendable {
         public var lastSequence: Int64?
         public var lastSeal: String?
         public var anchorSeal: String?
+        /// Whether the statistics summary says what the events say (nil when the events themselves do not check).
+        public var statisticsMatch: Bool?
 
         public enum Problem: Sendable, Equatable {
             case missingBefore(expected: Int64)
@@ -527,6 +534,7 @@ public final class AccessJournal: @unchecked Sendable {
             }
             var lastEpoch = Int64.min
             var encoder = CanonicalEncoder()
+            var summary = try SummaryCheck(db)
             // Read straight from SQLite's buffers: a year of 50 kiosks is millions of rows.
             let statement = try db.makeStatement(sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
             let raw = statement.sqliteStatement
@@ -595,11 +603,15 @@ public final class AccessJournal: @unchecked Sendable {
                 } else {
                     previousSeal = [UInt8](storedSeal)
                 }
+                if let kind = Self.text(raw, 2) {
+                    summary.add(kind: kind, time: sqlite3_column_int64(raw, 1), user: Self.text(raw, 7), duration: Self.integer(raw, 8), outcome: Self.text(raw, 9))
+                }
                 expected += 1
                 result.checked += 1
                 result.lastSequence = sequence
             }
             result.lastSeal = result.checked > 0 ? previousSeal.hex : nil
+            result.statisticsMatch = try summary.matches(db)
             return result
         }
     }

@@ -32,6 +32,56 @@ struct ActivityCounts {
     }
 }
 
+extension ActivityCounts {
+    var isEmpty: Bool { sessions == 0 && users.isEmpty && lengths.isEmpty && wipes == 0 && failed == 0 }
+
+    /// The same figures, whatever the order the lengths were counted in.
+    func sameFigures(as other: ActivityCounts) -> Bool {
+        sessions == other.sessions && users == other.users && wipes == other.wipes && failed == other.failed
+            && lengths.sorted() == other.lengths.sorted()
+    }
+}
+
+/// The summary counted again by `verify` from the rows it reads anyway, then held to the stored one: an edit of the
+/// summary alone (which is not sealed) shows.
+struct SummaryCheck {
+    private var counts: [Int64: ActivityCounts] = [:]
+    private var userIDs: [String: Int64] = [:]
+    private let kinds = QuarterSummary.countedKinds.map { (bytes: Array($0.rawValue.utf8), kind: $0) }
+
+    init(_ db: Database) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT name, id FROM summary_user") { userIDs[row[0]] = row[1] }
+    }
+
+    mutating func add(kind: UnsafeRawBufferPointer, time: Int64, user: UnsafeRawBufferPointer?, duration: Int64?, outcome: UnsafeRawBufferPointer?) {
+        guard let counted = kinds.first(where: { kind.elementsEqual($0.bytes) })?.kind else { return }
+        var id: Int64?
+        if counted == .sessionStart, let user {
+            let name = String(decoding: user, as: UTF8.self)
+            // A name the summary never saw is a difference in itself.
+            id = userIDs[name] ?? -1
+        }
+        counts[QuarterSummary.quarter(of: time), default: ActivityCounts()]
+            .count(counted, user: id, duration: duration, outcome: outcome.map { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// Whether the stored summary says exactly what the events say.
+    func matches(_ db: Database) throws -> Bool {
+        var remaining = counts
+        let rows = try Row.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed FROM quarter_summary")
+        while let row = try rows.next() {
+            var stored = ActivityCounts()
+            stored.sessions = row[1]
+            QuarterSummary.forEachInteger(in: (row[2] as String).utf8) { stored.users.insert($0) }
+            QuarterSummary.forEachInteger(in: (row[3] as String).utf8) { stored.lengths.append($0) }
+            stored.wipes = row[4]
+            stored.failed = row[5]
+            guard stored.sameFigures(as: remaining.removeValue(forKey: row[0]) ?? ActivityCounts()) else { return false }
+        }
+        return remaining.values.allSatisfy(\.isEmpty)
+    }
+}
+
 /// The figures of `journal stats`, kept per quarter of an hour in the same transaction as the events they come from, so that
 /// a year is read in 35,000 rows rather than millions of events. A quarter because every time zone's offset is a multiple
 /// of 15 minutes: a quarter falls in exactly one local hour, day, week and month. Derived from the sealed events, so
