@@ -571,7 +571,7 @@ public final class AccessJournal: @unchecked Sendable {
                 hasher.update(data: previousChain)
                 hasher.update(data: encoder.bytes)
                 let chain = hasher.finalize()
-                guard let storedChain = Self.blob(raw, 12), chain.withUnsafeBytes({ storedChain.elementsEqual($0) }) else {
+                guard let storedChain = Self.blob(raw, 12), chain.withUnsafeBytes({ Self.sameBytes(storedChain, $0) }) else {
                     result.problem = .altered
                     result.firstBroken = sequence
                     return result
@@ -590,7 +590,7 @@ public final class AccessJournal: @unchecked Sendable {
                     var mac = HMAC<SHA256>(key: key)
                     mac.update(data: previousSeal)
                     mac.update(data: encoder.bytes)
-                    guard mac.finalize().withUnsafeBytes({ storedSeal.elementsEqual($0) }) else {
+                    guard mac.finalize().withUnsafeBytes({ Self.sameBytes(storedSeal, $0) }) else {
                         result.problem = .badSeal
                         result.firstBroken = sequence
                         return result
@@ -651,6 +651,11 @@ extension AccessJournal {
 
     static func integer(_ statement: OpaquePointer, _ column: Int32) -> Int64? {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
+    }
+
+    /// Byte for byte, with `memcmp` (this runs for every row `verify` reads).
+    static func sameBytes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
     }
 
     static func blob(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer? {

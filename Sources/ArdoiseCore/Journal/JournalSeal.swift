@@ -85,7 +85,7 @@ struct CanonicalEncoder {
     mutating func integer(_ value: Int64?) {
         guard let value else { bytes.append(0); return }
         bytes.append(1)
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     mutating func text(_ value: String?) {
@@ -96,8 +96,9 @@ struct CanonicalEncoder {
     mutating func text(_ buffer: UnsafeRawBufferPointer?) {
         guard let buffer else { bytes.append(0); return }
         bytes.append(1)
-        withUnsafeBytes(of: UInt32(buffer.count).bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: buffer)
+        // Typed buffers: appended with one copy, not byte by byte (verify encodes millions of rows).
+        withUnsafeBytes(of: UInt32(buffer.count).bigEndian) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+        bytes.append(contentsOf: buffer.assumingMemoryBound(to: UInt8.self))
     }
 }
 

@@ -1,6 +1,5 @@
 import GRDB
 import GRDBSQLite
-import Glibc
 
 /// What the statistics count in a quarter of an hour or in a period: sessions opened (and by whom), the lengths of those
 /// that ended, wipes done and failed.
@@ -55,10 +54,7 @@ struct SummaryCheck {
     }
 
     mutating func add(kind: UnsafeRawBufferPointer, time: Int64, user: UnsafeRawBufferPointer?, duration: Int64?, outcome: UnsafeRawBufferPointer?) {
-        // Called for every event of the journal: the length first, then the bytes.
-        guard let counted = kinds.first(where: { candidate in
-            candidate.bytes.count == kind.count && candidate.bytes.withUnsafeBytes { memcmp($0.baseAddress!, kind.baseAddress!, kind.count) == 0 }
-        })?.kind else { return }
+        guard let counted = kinds.first(where: { candidate in candidate.bytes.withUnsafeBytes { AccessJournal.sameBytes($0, kind) } })?.kind else { return }
         var id: Int64?
         if counted == .sessionStart, let user {
             let name = String(decoding: user, as: UTF8.self)
