@@ -29,18 +29,12 @@ extension AccessJournal {
         // Whole quarters of an hour come from the summary; the minutes before the first and after the last, from the events.
         let first = QuarterSummary.quarter(atOrAfter: from), last = QuarterSummary.quarter(of: to)
         try read { db in
-            var userIDs: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, id FROM summary_user") { userIDs[row[0]] = row[1] }
-            func id(of name: String) -> Int64 {
-                if let id = userIDs[name] { return id }
-                let id = -Int64(userIDs.count) - 1
-                userIDs[name] = id
-                return id
-            }
+            var users = try KnownUsers(db)
             func countEvents(from: Int64, to: Int64) throws {
                 guard from < to else { return }
                 try QuarterSummary.forEachCountedEvent(in: db, from: from, to: to) { time, kind, name, duration, outcome in
-                    buckets[period.key(of: offsets.local(time)), default: ActivityCounts()].count(kind, user: name.map(id(of:)), duration: duration, outcome: outcome)
+                    let user = kind == .sessionStart ? name.map { users.id(of: $0) } : nil
+                    buckets[period.key(of: offsets.local(time)), default: ActivityCounts()].count(kind, user: user, duration: duration, outcome: outcome)
                 }
             }
             guard first < last else { return try countEvents(from: from, to: to) }

@@ -46,21 +46,15 @@ extension ActivityCounts {
 /// summary alone (which is not sealed) shows.
 struct SummaryCheck {
     private var counts: [Int64: ActivityCounts] = [:]
-    private var userIDs: [String: Int64] = [:]
+    private var users: KnownUsers
     private let kinds = QuarterSummary.countedKinds.map { (bytes: Array($0.rawValue.utf8), kind: $0) }
 
-    init(_ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT name, id FROM summary_user") { userIDs[row[0]] = row[1] }
-    }
+    init(_ db: Database) throws { users = try KnownUsers(db) }
 
     mutating func add(kind: UnsafeRawBufferPointer, time: Int64, user: UnsafeRawBufferPointer?, duration: Int64?, outcome: UnsafeRawBufferPointer?) {
         guard let counted = kinds.first(where: { candidate in candidate.bytes.withUnsafeBytes { AccessJournal.sameBytes($0, kind) } })?.kind else { return }
         var id: Int64?
-        if counted == .sessionStart, let user {
-            let name = String(decoding: user, as: UTF8.self)
-            // A name the summary never saw is a difference in itself.
-            id = userIDs[name] ?? -1
-        }
+        if counted == .sessionStart, let user { id = users.id(of: String(decoding: user, as: UTF8.self)) }
         counts[QuarterSummary.quarter(of: time), default: ActivityCounts()]
             .count(counted, user: id, duration: duration, outcome: outcome.map { String(decoding: $0, as: UTF8.self) })
     }
@@ -195,7 +189,7 @@ enum QuarterSummary {
         if digits { body(negative ? -value : value) }
     }
 
-    /// Names to the small numbers the summary keeps.
+    /// Names to the small numbers the summary keeps, adding the names it does not know yet.
     struct UserIDs {
         private var known: [String: Int64] = [:]
 
@@ -206,5 +200,23 @@ enum QuarterSummary {
             known[name] = id
             return id
         }
+    }
+}
+
+/// The summary's names and numbers, for reading: a name it never saw gets a number of its own below zero, so that it
+/// counts as one more person (and, in `verify`, as a difference).
+struct KnownUsers {
+    private var ids: [String: Int64] = [:]
+    private var unknown: Int64 = 0
+
+    init(_ db: Database) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT name, id FROM summary_user") { ids[row[0]] = row[1] }
+    }
+
+    mutating func id(of name: String) -> Int64 {
+        if let id = ids[name] { return id }
+        unknown -= 1
+        ids[name] = unknown
+        return unknown
     }
 }

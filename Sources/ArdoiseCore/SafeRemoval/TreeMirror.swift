@@ -242,7 +242,7 @@ public struct TreeMirror: Sendable {
         guard have.kind == want.kind, have.mode == want.mode, have.owner == want.owner, have.group == want.group else { return false }
         switch want.kind {
         case .regular, .symbolicLink:
-            return have.size == want.size && have.modificationTime == want.modificationTime && have.modificationNanoseconds == want.modificationNanoseconds
+            return have.size == want.size && sameModificationTime(have, want)
         default:
             return true
         }
@@ -250,7 +250,11 @@ public struct TreeMirror: Sendable {
 
     /// A folder's owner, mode and modification time (which `sameMetadata` leaves out: writing inside a folder changes it).
     static func sameFolderMetadata(_ have: EntryStatus, _ want: EntryStatus) -> Bool {
-        sameMetadata(have, want) && have.modificationTime == want.modificationTime && have.modificationNanoseconds == want.modificationNanoseconds
+        sameMetadata(have, want) && sameModificationTime(have, want)
+    }
+
+    private static func sameModificationTime(_ have: EntryStatus, _ want: EntryStatus) -> Bool {
+        have.modificationTime == want.modificationTime && have.modificationNanoseconds == want.modificationNanoseconds
     }
 
     /// Same bytes (or same link target). A file untouched since the last reset is trusted on its size and time.

@@ -94,11 +94,10 @@ public struct Wipe: Sendable {
             }
         }
         let trusted = baseline.map { $0.store.trustedBefore($0.account) } ?? 0
-        var written: Set<TreeMirror.WrittenFile> = []
-        func pass(dryRun: Bool, isRescan: Bool = false) -> Pass {
+        func pass(dryRun: Bool, isRescan: Bool = false, written: Set<TreeMirror.WrittenFile> = []) -> Pass {
             if let reference {
                 let mirror = TreeMirror(target: root, reference: reference, trustedBefore: trusted, written: written)
-                return baselinePass(mirror, dryRun: dryRun, isRescan: isRescan, written: &written)
+                return baselinePass(mirror, dryRun: dryRun, isRescan: isRescan)
             }
             return cataloguePass(root, dryRun: dryRun, isRescan: isRescan)
         }
@@ -111,7 +110,7 @@ public struct Wipe: Sendable {
             }
         }
         if !dryRun {
-            let rescan = pass(dryRun: true, isRescan: true)
+            let rescan = pass(dryRun: true, isRescan: true, written: first.written)
             for (kind, outcome) in rescan.byKind {
                 let left = outcome.tally.files + outcome.tally.directories + outcome.failures.count
                 guard left > 0 else { continue }
@@ -152,15 +151,16 @@ public struct Wipe: Sendable {
 
     private struct Pass {
         var byKind: [TraceKind: RemovalResult] = [:]
+        /// Files a reset wrote from the baseline: the re-scan does not read them again.
+        var written: Set<TreeMirror.WrittenFile> = []
     }
 
     /// One pass over the home and its baseline side by side; every change is counted under the catalogue's kind of its path.
-    /// `written` gets the files the pass wrote, so that the re-scan does not read them again.
-    private func baselinePass(_ mirror: TreeMirror, dryRun: Bool, isRescan: Bool, written: inout Set<TreeMirror.WrittenFile>) -> Pass {
+    private func baselinePass(_ mirror: TreeMirror, dryRun: Bool, isRescan: Bool) -> Pass {
         var outcome = Pass()
         let plan = TraceResolver.plan(home: mirror.target, catalogue: catalogue, extra: settings.extra)
         let mirrored = mirror.reconcile(dryRun: dryRun)
-        written.formUnion(mirrored.written)
+        outcome.written = mirrored.written
         for change in mirrored.changes where change.kind != .skipped {
             // A missing kiosk file put back is no trace of the session, but the re-scan counts it as not yet equal.
             if change.kind == .created && !isRescan { continue }
