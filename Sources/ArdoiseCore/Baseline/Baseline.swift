@@ -96,7 +96,7 @@ public struct BaselineStore: Sendable {
         }
         var sanitizing = settings
         sanitizing.temporaryDirectories = []
-        sanitizing.excludedKinds.insert(.userFiles)
+        sanitizing.excludedKinds.formUnion([.userFiles, .scheduledTasks])
         let leftOut: WipeReport
         do {
             leftOut = try Wipe(home: copy.path, owner: owner, settings: sanitizing).run()

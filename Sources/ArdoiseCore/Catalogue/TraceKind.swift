@@ -16,6 +16,10 @@ public enum TraceKind: String, CaseIterable, Codable, Sendable, Comparable {
     case thumbnails
     case trash
     case applicationHistory = "app-history"
+    /// What runs at the next login: autostart entries, shell start-up files, user units, extensions, `user.js`...
+    case startupPrograms = "startup-programs"
+    /// The account's crontab, `at` jobs and logind linger flag.
+    case scheduledTasks = "scheduled-tasks"
     case temporaryFiles = "temporary-files"
     case other
 
@@ -57,6 +61,10 @@ public enum TraceKind: String, CaseIterable, Codable, Sendable, Comparable {
         case (.trash, .english): "trash"
         case (.applicationHistory, .french): "historique des autres logiciels"
         case (.applicationHistory, .english): "other programs' history"
+        case (.startupPrograms, .french): "programmes lancés à l'ouverture de session"
+        case (.startupPrograms, .english): "programs run at login"
+        case (.scheduledTasks, .french): "tâches programmées (cron, at, session maintenue)"
+        case (.scheduledTasks, .english): "scheduled tasks (cron, at, lingering)"
         case (.temporaryFiles, .french): "fichiers temporaires"
         case (.temporaryFiles, .english): "temporary files"
         case (.other, .french): "autres fichiers"

@@ -10,13 +10,26 @@ public struct WipeSettings: Sendable, Equatable {
     /// Paths relative to the home kept in the folders that are emptied (desktop launchers...).
     public var keep = KeepList()
     /// Shared folders where the account's own files are removed.
-    public var temporaryDirectories = ["/tmp", "/var/tmp"]
+    public var temporaryDirectories = ["/tmp", "/var/tmp", "/dev/shm"]
+    /// Where the system keeps what an account schedules: its crontab, its `at` jobs, its linger flag.
+    public var scheduledTaskFolders = ScheduledTaskFolders()
     /// How homes are cleaned, and per account exceptions.
     public var mode = WipeMode.auto
     public var accountModes: [String: WipeMode] = [:]
 
     public func mode(for account: String?) -> WipeMode { account.flatMap { accountModes[$0] } ?? mode }
 
+    public init() {}
+}
+
+/// The system folders holding an account's scheduled tasks (Debian's places; tests point them elsewhere).
+public struct ScheduledTaskFolders: Sendable, Equatable {
+    /// `crontab -e` writes `crontabs/NAME`.
+    public var crontabs = "/var/spool/cron/crontabs"
+    /// `at` jobs, files owned by the account.
+    public var atJobs = "/var/spool/cron/atjobs"
+    /// `loginctl enable-linger` keeps the account's programs running after logout: `linger/NAME`.
+    public var linger = "/var/lib/systemd/linger"
     public init() {}
 }
 

@@ -132,7 +132,7 @@ extension Array where Element == JournalEvent {
                           fr ? "Poste" : "Seat", "Session", fr ? "Résultat" : "Outcome", fr ? "Détail" : "Detail"]
             let rows = map { event in
                 [String(event.sequence), TimeArgument.local(event.time), event.kind.label(language), event.user ?? "", event.seat ?? "", event.session ?? "",
-                 event.outcome ?? "", JournalRendering.detailSummary(event)]
+                 event.outcome ?? "", JournalRendering.detailSummary(event)].map { DisplayText.escaped($0) }
             }
             if isEmpty { return fr ? "Aucun événement." : "No event." }
             return WipeReport.columns([header] + rows, numbersRight: false).joined(separator: "\n")
@@ -158,8 +158,9 @@ enum JournalRendering {
     /// RFC 4180 with a UTF-8 byte-order mark, which spreadsheets use to recognise the encoding.
     static func csv(_ rows: [[String]]) -> String {
         "\u{FEFF}" + rows.map { row in
-            row.map { field in
-                field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            row.map { cell in
+                let field = DisplayText.spreadsheetCell(cell)
+                return field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
             }.joined(separator: ",")
         }.joined(separator: "\r\n") + "\r\n"
     }

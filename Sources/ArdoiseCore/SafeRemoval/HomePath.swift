@@ -71,40 +71,12 @@ public struct HomePath: Hashable, Sendable, Comparable, CustomStringConvertible 
         return out
     }
 
-    /// Printable text: invalid UTF-8 and control characters are shown escaped (`\n`, `\xff`).
+    /// Printable text: invalid UTF-8, control characters and bidi overrides are shown escaped (`\n`, `\xff`, `\u{202e}`).
     public var description: String { Self.printable(bytes) }
 
     public static func < (lhs: HomePath, rhs: HomePath) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
 
-    static func printable(_ bytes: [UInt8]) -> String {
-        var out = ""
-        if let text = String(validating: bytes, as: UTF8.self) {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\\": out += "\\\\"
-                case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                    out += "\\x" + hex(UInt8(scalar.value))
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        } else {
-            for byte in bytes {
-                if byte >= 0x20 && byte < 0x7f && byte != UInt8(ascii: "\\") {
-                    out.unicodeScalars.append(Unicode.Scalar(byte))
-                } else {
-                    out += "\\x" + hex(byte)
-                }
-            }
-        }
-        return out
-    }
-
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
-    }
+    static func printable(_ bytes: [UInt8]) -> String { DisplayText.escaped(bytes: bytes, limit: 4096) }
 }

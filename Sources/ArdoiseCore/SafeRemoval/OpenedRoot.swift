@@ -47,7 +47,8 @@ public final class OpenedRoot: Sendable {
 
     /// The absolute path of `relative`, for people to read.
     public func display(_ relative: HomePath) -> String {
-        relative.isEmpty ? path : (path.hasSuffix("/") ? path : path + "/") + relative.description
+        let root = DisplayText.escaped(path, limit: 4096)
+        return relative.isEmpty ? root : (root.hasSuffix("/") ? root : root + "/") + relative.description
     }
 
     /// Why a path below the root could not be reached as a folder.

@@ -37,6 +37,8 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case refusedPath(setting: String, Refusal)
         /// A file that must stay could not be cleaned.
         case cannotScrub(ScrubProblem)
+        /// An extended attribute or ACL of the reference that could not be given back (or an extra one not taken off).
+        case attribute(String, SystemError)
         case system(SystemError)
     }
 
@@ -75,7 +77,9 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
             return fr ? "le chemin passe par un lien symbolique : pas suivi" : "the path goes through a symbolic link: not followed"
         case .changedDuringWipe:
             return fr ? "remplacé pendant l'effacement" : "replaced while the wipe ran"
-        case .refusedPath(let setting, let refusal):
+        case .refusedPath(let raw, let refusal):
+            // The setting quotes a value of the user's own file: shown escaped and cut.
+            let setting = DisplayText.escaped(raw)
             switch refusal {
             case .leavesHome: return fr ? "\(setting) sort du dossier personnel : refusé" : "\(setting) leaves the home: refused"
             case .relative: return fr ? "\(setting) n'est pas un chemin absolu ni relatif à $HOME : refusé" : "\(setting) is neither absolute nor relative to $HOME: refused"
@@ -87,6 +91,9 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
             return fr ? "fichier trop gros pour être nettoyé" : "file too large to be cleaned"
         case .cannotScrub(.unreadable(let detail)):
             return fr ? "fichier illisible, pas nettoyé (\(detail))" : "unreadable file, not cleaned (\(detail))"
+        case .attribute(let name, let error):
+            return (fr ? "attribut étendu \(DisplayText.escaped(name)) impossible à rétablir" : "extended attribute \(DisplayText.escaped(name)) cannot be restored")
+                + " (\(error.symbol): \(error))"
         case .system(let error):
             return "\(error.symbol): \(error)"
         }
@@ -247,7 +254,10 @@ public struct SafeRemover: Sendable {
         let name: EntryName?
         let path: HomePath
         let removeSelf: Bool
-        var pending: [(EntryName, EntryStatus)] = []
+        /// In a shared folder, a folder of another account (or the shared folder itself): searched for the account's
+        /// entries at any depth, never removed, its other entries not ours to report.
+        var foreign = false
+        var pending: [(EntryName, EntryStatus, foreign: Bool)] = []
         /// Something stays inside (kept, or failed): the folder itself cannot go.
         var holdsSomething = false
     }
@@ -277,12 +287,13 @@ public struct SafeRemover: Sendable {
         } else {
             first = dup(base)
         }
-        stack.append(Frame(descriptor: first, status: status, name: name, path: path, removeSelf: removeSelf))
+        stack.append(Frame(descriptor: first, status: status, name: name, path: path, removeSelf: removeSelf,
+                           foreign: options.owner != nil && !removeSelf))
         readEntries(of: &stack[stack.count - 1], depth: 0, options, into: &result)
 
         while !stack.isEmpty {
             let top = stack.count - 1
-            if let (childName, childStatus) = stack[top].pending.popLast() {
+            if let (childName, childStatus, childForeign) = stack[top].pending.popLast() {
                 let childPath = stack[top].path.appending(childName)
                 switch root.openChildDirectory(stack[top].descriptor, childName, at: childPath) {
                 case .success(let fd):
@@ -299,7 +310,7 @@ public struct SafeRemover: Sendable {
                             stack[released].descriptor = -1
                         }
                     }
-                    stack.append(Frame(descriptor: fd, status: childStatus, name: childName, path: childPath, removeSelf: true))
+                    stack.append(Frame(descriptor: fd, status: childStatus, name: childName, path: childPath, removeSelf: !childForeign, foreign: childForeign))
                     readEntries(of: &stack[stack.count - 1], depth: stack.count - 1, options, into: &result)
                 case .failure(.missing):
                     continue
@@ -307,17 +318,20 @@ public struct SafeRemover: Sendable {
                     // Swapped for a link while the wipe ran: the link goes, its target is never touched.
                     let parent = stack[top]
                     switch EntryStatus.of(childName, in: parent.descriptor) {
+                    case .success(let now) where now.kind != .directory && options.owner.map({ $0 != now.owner }) == true:
+                        break
                     case .success(let now) where now.kind != .directory:
                         if !unlinkFile(childName, now, in: parent.descriptor, parentStatus: parent.status, at: childPath, options, into: &result) {
                             stack[top].holdsSomething = true
                         }
                     case .success:
-                        stack[top].pending.append((childName, childStatus))
+                        stack[top].pending.append((childName, childStatus, childForeign))
                     case .failure:
                         break
                     }
                 case .failure(let obstacle):
-                    if let reported = describe(obstacle) { result.failures.append(reported) }
+                    // Another account's folder that cannot be searched holds nothing of this account we could know of.
+                    if !childForeign, let reported = describe(obstacle) { result.failures.append(reported) }
                     stack[top].holdsSomething = true
                 }
                 continue
@@ -375,9 +389,9 @@ public struct SafeRemover: Sendable {
         let directory = frame.descriptor
         let frameStatus = frame.status
         let framePath = frame.path
-        let isSharedTop = depth == 0 && !frame.removeSelf
+        let isForeign = frame.foreign
         var holds = false
-        var pending: [(EntryName, EntryStatus)] = []
+        var pending: [(EntryName, EntryStatus, foreign: Bool)] = []
         let outcome = DirectoryReader.forEach(in: directory) { name in
             let path = framePath.appending(name)
             if options.keep.keeps(path) {
@@ -395,19 +409,24 @@ public struct SafeRemover: Sendable {
                 }
                 return
             }
+            var foreignFolder = false
             if let owner = options.owner, status.owner != owner {
-                // At the top of a shared folder, other accounts' entries are simply not ours.
-                if isSharedTop { return }
-                result.failures.append(failure(path, .otherOwner(status.owner)))
-                holds = true
-                return
+                // In a shared folder, other accounts' entries are not ours; their folders are searched for ours (any depth:
+                // a file of the account inside root's /tmp/.X11-unix), never removed.
+                guard isForeign else {
+                    result.failures.append(failure(path, .otherOwner(status.owner)))
+                    holds = true
+                    return
+                }
+                guard status.kind == .directory, !root.crossesMount(status) else { return }
+                foreignFolder = true
             }
             if status.kind == .directory {
                 if root.crossesMount(status) {
                     result.failures.append(failure(path, .mountPoint))
                     holds = true
                 } else {
-                    pending.append((name, status))
+                    pending.append((name, status, foreignFolder))
                 }
             } else if !unlinkFile(name, status, in: directory, parentStatus: frameStatus, at: path, options, into: &result) {
                 holds = true

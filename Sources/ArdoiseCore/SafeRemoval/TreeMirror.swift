@@ -183,23 +183,46 @@ public struct TreeMirror: Sendable {
                 children.append(PendingFolder(parent: pair, name: name, path: path, have: have, want: want))
             case .regular, .symbolicLink:
                 if let present = have {
-                    if Self.sameMetadata(present, want) && sameContent(name, present, want, pair) { continue }
+                    if Self.sameMetadata(present, want) && sameContent(name, present, want, pair) {
+                        guard want.kind == .regular, !isTrusted(present) else { continue }
+                        // Same bytes, other attributes or ACL: those alone are set back, on the file held open.
+                        switch attributesDiffer(name, present, pair) {
+                        case .success(false): continue
+                        case .success(true):
+                            outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1)))
+                            if changing {
+                                touched = true
+                                outcome.failures += restoreAttributes(name, present, pair, at: path)
+                            }
+                        case .failure(let error):
+                            outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
+                        }
+                        continue
+                    }
                     outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: present.kind == .regular ? present.size : 0)))
                 } else {
                     outcome.changes.append(Change(kind: .created, path: path, tally: RemovalTally()))
                 }
                 guard changing else { continue }
                 touched = true
-                switch copy(name, want, from: pair.reference, to: pair.target) {
+                var unset: [(name: String, error: SystemError)] = []
+                switch copy(name, want, from: pair.reference, to: pair.target, attributeFailures: &unset) {
                 case .success(let written): if let written { outcome.written.insert(written) }
                 case .failure(let error): outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
                 }
+                outcome.failures += unset.map { RemovalFailure(location: target.display(path), reason: .attribute($0.name, $0.error)) }
             default:
                 break
             }
         }
-        if changing && (touched || folder.have.map { !Self.sameFolderMetadata($0, folder.want) } ?? true) {
+        let attributes = folderAttributes(pair, at: folder.path, into: &outcome)
+        if changing && (touched || attributes != nil || folder.have.map { !Self.sameFolderMetadata($0, folder.want) } ?? true) {
             applyMetadata(folder.want, to: pair.target)
+            if let (have, want) = attributes {
+                outcome.failures += want.apply(to: pair.target, replacing: have).map {
+                    RemovalFailure(location: target.display(folder.path), reason: .attribute($0.name, $0.error))
+                }
+            }
         }
         return children
     }
@@ -262,7 +285,7 @@ public struct TreeMirror: Sendable {
         if want.kind == .symbolicLink {
             return Self.linkTarget(name, in: pair.target) == Self.linkTarget(name, in: pair.reference)
         }
-        if have.changeTime < trustedBefore || written.contains(WrittenFile(have)) { return true }
+        if isTrusted(have) { return true }
         let left = name.withCString { openat(pair.target, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         let right = name.withCString { openat(pair.reference, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         defer { if left >= 0 { close(left) }; if right >= 0 { close(right) } }
@@ -287,6 +310,58 @@ public struct TreeMirror: Sendable {
         }
     }
 
+    /// Untouched since the last clean reset (its change time, which covers attributes too), or written by this reset.
+    private func isTrusted(_ have: EntryStatus) -> Bool {
+        have.changeTime < trustedBefore || written.contains(WrittenFile(have))
+    }
+
+    /// Opens a regular file of either side for its attributes, only if it is still the entry that was listed.
+    private static func openListed(_ name: EntryName, in directory: Int32, _ listed: EntryStatus?) -> Int32? {
+        let fd = name.withCString { openat(directory, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        guard fd >= 0 else { return nil }
+        guard case .success(let opened) = EntryStatus.of(descriptor: fd), opened.kind == .regular, listed.map(opened.isSameEntry) ?? true else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    private func attributesDiffer(_ name: EntryName, _ have: EntryStatus, _ pair: FolderPair) -> Result<Bool, SystemError> {
+        guard let left = Self.openListed(name, in: pair.target, have) else { return .success(true) }
+        defer { close(left) }
+        guard let right = Self.openListed(name, in: pair.reference, nil) else { return .failure(SystemError(errno == 0 ? EIO : errno)) }
+        defer { close(right) }
+        switch (ExtendedAttributes.of(descriptor: left), ExtendedAttributes.of(descriptor: right)) {
+        case (.success(let a), .success(let b)): return .success(a != b)
+        case (.failure(let error), _), (_, .failure(let error)): return .failure(error)
+        }
+    }
+
+    private func restoreAttributes(_ name: EntryName, _ have: EntryStatus, _ pair: FolderPair, at path: HomePath) -> [RemovalFailure] {
+        guard let left = Self.openListed(name, in: pair.target, have), let right = Self.openListed(name, in: pair.reference, nil) else {
+            return [RemovalFailure(location: target.display(path), reason: .changedDuringWipe)]
+        }
+        defer { close(left); close(right) }
+        guard case .success(let current) = ExtendedAttributes.of(descriptor: left), case .success(let wanted) = ExtendedAttributes.of(descriptor: right) else {
+            return [RemovalFailure(location: target.display(path), reason: .system(SystemError(errno)))]
+        }
+        return wanted.apply(to: left, replacing: current).map { RemovalFailure(location: target.display(path), reason: .attribute($0.name, $0.error)) }
+    }
+
+    /// The folder's own attributes on both sides when they differ (nil when equal); a folder is read every time, its
+    /// change time moves with every entry made or removed in it.
+    private func folderAttributes(_ pair: FolderPair, at path: HomePath, into outcome: inout Outcome) -> (ExtendedAttributes, ExtendedAttributes)? {
+        switch (ExtendedAttributes.of(descriptor: pair.target), ExtendedAttributes.of(descriptor: pair.reference)) {
+        case (.success(let have), .success(let want)):
+            guard have != want else { return nil }
+            outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally()))
+            return (have, want)
+        case (.failure(let error), _), (_, .failure(let error)):
+            outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
+            return nil
+        }
+    }
+
     static func linkTarget(_ name: EntryName, in directory: Int32) -> [UInt8]? {
         var buffer = [CChar](repeating: 0, count: 4097)
         let count = name.withCString { readlinkat(directory, $0, &buffer, buffer.count - 1) }
@@ -296,7 +371,8 @@ public struct TreeMirror: Sendable {
 
     /// Writes `want` beside the target entry, then renames it over: a reader never sees half a file. Returns what was written
     /// (nil for a link), for the re-scan.
-    private func copy(_ name: EntryName, _ want: EntryStatus, from source: Int32, to destination: Int32) -> Result<WrittenFile?, SystemError> {
+    private func copy(_ name: EntryName, _ want: EntryStatus, from source: Int32, to destination: Int32,
+                      attributeFailures: inout [(name: String, error: SystemError)]) -> Result<WrittenFile?, SystemError> {
         let temporary = EntryName(".ardoise-\(Self.processID)-\(UInt64.random(in: 0...UInt64.max))")!
         var failure: SystemError?
         var output: Int32 = -1
@@ -320,6 +396,14 @@ public struct TreeMirror: Sendable {
             guard output >= 0 else { return .failure(SystemError(errno)) }
             failure = Self.copyBytes(from: input, to: output, size: opened.size)
             if failure == nil { applyMetadata(want, to: output) }
+            if failure == nil {
+                switch ExtendedAttributes.of(descriptor: input) {
+                case .success(let attributes) where !attributes.isEmpty:
+                    attributeFailures = attributes.apply(to: output, replacing: ExtendedAttributes())
+                case .success: break
+                case .failure(let error): failure = error
+                }
+            }
         }
         if failure == nil {
             let renamed = temporary.withCString { from in name.withCString { to in renameat(destination, from, destination, to) } }

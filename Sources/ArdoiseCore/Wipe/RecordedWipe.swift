@@ -35,7 +35,7 @@ public struct RecordedWipe: Sendable {
 
     /// The wipe as configured: the account's baseline when its mode asks for one (or `auto` and one exists).
     public var wipe: Wipe {
-        var wipe = Wipe(home: home, owner: owner, settings: settings)
+        var wipe = Wipe(home: home, owner: owner, account: account, settings: settings)
         let store = BaselineStore(stateDirectory: stateDirectory)
         let mode = settings.mode(for: account)
         if let account, mode == .baseline || (mode == .auto && store.exists(account)) { wipe.baseline = (store, account) }

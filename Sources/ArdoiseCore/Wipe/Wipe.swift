@@ -51,15 +51,18 @@ public struct Wipe: Sendable {
     public var home: String
     /// The account the home belongs to: its files in the shared temporary folders go too.
     public var owner: UInt32
+    /// The account's name: its crontab and linger flag are named after it.
+    public var account: String?
     public var settings: WipeSettings
     public var catalogue: TraceCatalogue
     /// Set to return the home to this account's baseline instead of applying the catalogue.
     public var baseline: (store: BaselineStore, account: String)?
 
-    public init(home: String, owner: UInt32, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard,
+    public init(home: String, owner: UInt32, account: String? = nil, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard,
                 baseline: (store: BaselineStore, account: String)? = nil) {
         self.home = home
         self.owner = owner
+        self.account = account
         self.settings = settings
         self.catalogue = catalogue
         self.baseline = baseline
@@ -142,6 +145,7 @@ public struct Wipe: Sendable {
         case .changedDuringWipe: code = "changed-during-wipe"
         case .refusedPath: code = "refused-path"
         case .cannotScrub: code = "cannot-scrub"
+        case .attribute: code = "attribute"
         case .system(let error): code = error.symbol
         }
         var messages: [String: String] = [:]
@@ -176,6 +180,8 @@ public struct Wipe: Sendable {
 
     /// The catalogue's kind for a path: the kind of the entry that holds it, or of the first trace inside it, else `other`.
     static func kind(of path: HomePath, in plan: TracePlan) -> TraceKind {
+        // The home folder itself (its mode, owner, attributes) is no trace of one kind.
+        if path.isEmpty { return .other }
         var best: PlannedTarget?
         for target in plan.targets where path.hasPrefix(target.path) {
             if best == nil || target.path.components.count > best!.path.components.count { best = target }
@@ -184,13 +190,29 @@ public struct Wipe: Sendable {
         return plan.targets.first { $0.path.hasPrefix(path) }?.kind ?? .other
     }
 
+    /// Outside the home: the account's entries in the shared temporary folders (any depth), its crontab, `at` jobs and linger flag.
     private func sweepTemporaryFolders(dryRun: Bool, into outcome: inout Pass) {
-        guard !settings.excludedKinds.contains(.temporaryFiles) && owner != 0 else { return }
-        for directory in settings.temporaryDirectories {
-            guard let shared = try? OpenedRoot(path: directory) else { continue }
-            let sharedOptions = SafeRemover.Options(dryRun: dryRun, owner: owner)
-            outcome.byKind[.temporaryFiles, default: RemovalResult()] += SafeRemover(root: shared).removeContents(of: HomePath(), sharedOptions)
+        guard owner != 0 else { return }
+        if !settings.excludedKinds.contains(.temporaryFiles) {
+            for directory in settings.temporaryDirectories {
+                guard let shared = try? OpenedRoot(path: directory) else { continue }
+                let sharedOptions = SafeRemover.Options(dryRun: dryRun, owner: owner)
+                outcome.byKind[.temporaryFiles, default: RemovalResult()] += SafeRemover(root: shared).removeContents(of: HomePath(), sharedOptions)
+            }
         }
+        guard !settings.excludedKinds.contains(.scheduledTasks) else { return }
+        let folders = settings.scheduledTaskFolders
+        var tasks = RemovalResult()
+        if let at = try? OpenedRoot(path: folders.atJobs) {
+            tasks += SafeRemover(root: at).removeContents(of: HomePath(), .init(dryRun: dryRun, owner: owner))
+        }
+        if let account, let name = EntryName(account), !name.isDotOrDotDot {
+            for folder in [folders.crontabs, folders.linger] {
+                guard let root = try? OpenedRoot(path: folder), case .success = root.status(of: HomePath([name])) else { continue }
+                tasks += SafeRemover(root: root).remove(HomePath([name]), .init(dryRun: dryRun))
+            }
+        }
+        if !tasks.tally.isEmpty || !tasks.failures.isEmpty { outcome.byKind[.scheduledTasks, default: RemovalResult()] += tasks }
     }
 
     /// One pass over everything the catalogue finds now; `dryRun` counts without removing (the plan, and the re-scan).

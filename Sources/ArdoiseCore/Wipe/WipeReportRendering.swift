@@ -39,11 +39,12 @@ extension WipeReport {
         let fr = language == .french
         var lines: [String] = []
         let seconds = Self.decimal(duration, digits: 2, language)
+        let shownHome = DisplayText.escaped(home, limit: 4096)
         if dryRun {
-            lines.append(fr ? "Simulation pour \(home) : voici ce qui serait effacé (rien n'a été touché)."
-                            : "Dry run for \(home): this is what would be erased (nothing was touched).")
+            lines.append(fr ? "Simulation pour \(shownHome) : voici ce qui serait effacé (rien n'a été touché)."
+                            : "Dry run for \(shownHome): this is what would be erased (nothing was touched).")
         } else {
-            lines.append(fr ? "Effacement de \(home), fait en \(seconds) s." : "Wipe of \(home), done in \(seconds) s.")
+            lines.append(fr ? "Effacement de \(shownHome), fait en \(seconds) s." : "Wipe of \(shownHome), done in \(seconds) s.")
         }
         lines.append("")
         let header = dryRun

@@ -98,6 +98,9 @@ final class Sandbox {
     var settings: WipeSettings {
         var settings = WipeSettings()
         settings.temporaryDirectories = [tmp]
+        settings.scheduledTaskFolders.crontabs = base + "/spool/crontabs"
+        settings.scheduledTaskFolders.atJobs = base + "/spool/atjobs"
+        settings.scheduledTaskFolders.linger = base + "/linger"
         return settings
     }
 
