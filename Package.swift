@@ -72,6 +72,7 @@ let package = Package(
             name: "ArdoiseCoreTests",
             dependencies: [
                 "ArdoiseCore",
+                "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -47,11 +47,21 @@ public struct JournaledHomeWiper: HomeWiping {
     }
 
     public func wipe(_ account: Account, settings: WipeSettings, trigger: String, session: String?, seat: String?) async -> WipeOutcome {
-        let wipe = RecordedWipe(account: account, settings: settings, stateDirectory: stateDirectory, trigger: trigger, session: session, seat: seat)
+        var recorded = RecordedWipe(account: account, settings: settings, stateDirectory: stateDirectory, trigger: trigger, session: session, seat: seat)
+        // At the service's start, a kiosk account without a reference gets one before its sweep: from then on it is reset to it.
+        recorded.captureIfMissing = trigger == "boot-sweep" || trigger == "pending"
+        let wipe = recorded
         let journal = self.journal, logger = self.logger
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                let result = wipe.run(journal: journal) { logger.error("journal: \($0.message(.english))") }
+                let result = wipe.run(journal: journal, onJournalError: { logger.error("journal: \($0.message(.english))") }, onCapture: { captured in
+                    switch captured {
+                    case .success(let capture):
+                        logger.notice("\(account.name): no baseline yet; one was captured (\(capture.startup.count) entries run at login: review with ardoise baseline show)")
+                    case .failure(let error):
+                        logger.error("\(account.name): no baseline could be captured: \(error.message(.english))")
+                    }
+                })
                 switch result {
                 case .success(let report):
                     // Codes only: a path could name a user's file, and the system log is read by more people than the journal.

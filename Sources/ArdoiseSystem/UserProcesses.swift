@@ -1,3 +1,4 @@
+import ArdoiseCore
 import CSystemd
 import Foundation
 import Glibc
@@ -33,6 +34,25 @@ public struct UserProcesses: ProcessStopping {
             if Self.pids(of: uid, includingServiceManager: true).isEmpty { break }
         }
         return left.count
+    }
+
+    /// `PID name` of a process, its name escaped (a program names itself).
+    public static func describe(_ pid: pid_t) -> String {
+        let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? "?"
+        return "\(pid) \(DisplayText.escaped(name, limit: 32))"
+    }
+
+    /// `stopAll` for a command that is not itself asynchronous.
+    public func stopAllBlocking(uid: UInt32, grace: Duration) -> Int {
+        final class Box: @unchecked Sendable { var count = 0 }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            box.count = await stopAll(uid: uid, grace: grace)
+            done.signal()
+        }
+        done.wait()
+        return box.count
     }
 
     /// Processes whose real or effective user is `uid` (from `/proc/PID/status`).

@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseSystem
 import ArgumentParser
 import Foundation
 import Glibc
@@ -42,6 +43,40 @@ struct BaselineCommand: ParsableCommand {
         language == .french ? "\(tally.files) fichier(s), \(WipeReport.size(tally.bytes, language))" : "\(tally.files) file(s), \(WipeReport.size(tally.bytes, language))"
     }
 
+    /// What a capture kept, left out, and what in it runs at every login (for every visitor).
+    static func captureSummary(_ report: BaselineStore.CaptureReport, account: String, automatic: Bool, _ language: Language) -> String {
+        let fr = language == .french
+        let name = DisplayText.escaped(account)
+        var lines: [String] = []
+        if automatic {
+            lines.append(fr ? "« \(name) » n'avait pas de référence : ardoise vient d'en enregistrer une, à partir de son dossier actuel nettoyé des traces de navigation. "
+                              + "Chaque effacement rendra désormais ce dossier identique à cette référence. Vérifiez-la avec « ardoise baseline show --user \(name) »."
+                            : "\"\(name)\" had no baseline: ardoise just captured one, from its current home with the browsing traces removed. "
+                              + "Every wipe now returns the home exactly to it. Review it with \"ardoise baseline show --user \(name)\".")
+        }
+        lines.append(fr ? "Gardé, par dossier :" : "Kept, per folder:")
+        for (folder, tally) in report.kept { lines.append("  \(DisplayText.escaped(folder)) : \(size(tally, language))") }
+        let leftOut = report.leftOut.kinds.filter { !$0.removed.isEmpty }
+        lines.append(leftOut.isEmpty ? (fr ? "Aucune trace de navigation à retirer." : "No browsing trace to leave out.")
+                                     : (fr ? "Laissé de côté (traces) :" : "Left out (traces):"))
+        for kind in leftOut { lines.append("  \(kind.kind.label(language)) : \(size(kind.removed, language))") }
+        for path in report.skipped { lines.append(fr ? "  non copié (fichier spécial ou point de montage) : \(path)" : "  not copied (special file or mount point): \(path)") }
+        lines += startupLines(report.startup, language)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The entries of a reference that run something at every login, one a line, or a line saying there are none.
+    static func startupLines(_ entries: [StartupEntries.Entry], _ language: Language) -> [String] {
+        let fr = language == .french
+        guard !entries.isEmpty else {
+            return [fr ? "Rien dans la référence ne se lance à l'ouverture de session." : "Nothing in the baseline runs at login."]
+        }
+        var lines = [fr ? "À vérifier : ceci se lance ou agit à chaque ouverture de session, pour chaque personne :"
+                        : "To review: this runs or acts at every login, for every person:"]
+        for entry in entries { lines.append("  ! \(entry.path) — \(entry.reason.label(language))") }
+        return lines
+    }
+
     struct Capture: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "capture",
@@ -60,14 +95,17 @@ struct BaselineCommand: ParsableCommand {
             } catch {
                 throw CommandFailure(message: error.message(language), code: 1)
             }
-            print(fr ? "Référence enregistrée pour « \(name) » (\(home))." : "Baseline stored for \"\(name)\" (\(home)).")
-            print(fr ? "Gardé, par dossier :" : "Kept, per folder:")
-            for (folder, tally) in report.kept { print("  \(folder) : \(BaselineCommand.size(tally, language))") }
-            let leftOut = report.leftOut.kinds.filter { !$0.removed.isEmpty }
-            print(leftOut.isEmpty ? (fr ? "Aucune trace de navigation à retirer." : "No browsing trace to leave out.")
-                                  : (fr ? "Laissé de côté (traces) :" : "Left out (traces):"))
-            for kind in leftOut { print("  \(kind.kind.label(language)) : \(BaselineCommand.size(kind.removed, language))") }
-            for path in report.skipped { print(fr ? "  non copié (fichier spécial ou point de montage) : \(path)" : "  not copied (special file or mount point): \(path)") }
+            let shownHome = DisplayText.escaped(home)
+            print(fr ? "Référence enregistrée pour « \(DisplayText.escaped(name)) » (\(shownHome))." : "Baseline stored for \"\(DisplayText.escaped(name))\" (\(shownHome)).")
+            print(BaselineCommand.captureSummary(report, account: name, automatic: false, language))
+            var detail = report.journalDetail
+            detail["automatic"] = .bool(false)
+            detail["by"] = .text(Actor.current().name)
+            if let journal = try? AccessJournal(directory: account.global.stateDirectoryPath, mirror: SystemJournalMirror()) {
+                do {
+                    try journal.append(JournalEvent(kind: .baselineCaptured, uid: owner, user: name, outcome: "ok", detail: detail))
+                } catch { printError(error.message(language)) }
+            }
         }
     }
 
@@ -87,10 +125,11 @@ struct BaselineCommand: ParsableCommand {
                 for entry in entries {
                     let tally = remover.remove(HomePath([entry.name]), .init(dryRun: true)).tally
                     total += tally
-                    print("  \(entry.name.string) : \(BaselineCommand.size(tally, language))")
+                    print("  \(DisplayText.escaped(bytes: entry.name.bytes)) : \(BaselineCommand.size(tally, language))")
                 }
             }
             print("Total : \(BaselineCommand.size(total, language))")
+            for line in BaselineCommand.startupLines(StartupEntries().find(in: root), language) { print(line) }
         }
     }
 

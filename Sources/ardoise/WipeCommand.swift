@@ -27,6 +27,9 @@ struct WipeCommand: ParsableCommand {
     @Option(help: "table | json")
     var format: ReportFormat = .table
 
+    @Flag(help: "Arrête d'abord les programmes encore ouverts de ce compte (sinon l'effacement est refusé). / Stops the account's programs still running first (else the wipe is refused).")
+    var stopPrograms = false
+
     func validate() throws {
         guard (user == nil) != (home == nil) else {
             throw ValidationError("Donnez --user NOM ou --home DOSSIER (un seul). / Give --user NAME or --home DIR (one of them).")
@@ -43,20 +46,53 @@ struct WipeCommand: ParsableCommand {
         case .success(let found): resolved = found
         case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
         }
+        let fr = language == .french
+        let account = user.flatMap(Account.named) ?? Account.withID(resolved.owner)
+        let isKiosk = account.map { KioskPolicy(configuration.kiosk).isKiosk($0) } ?? false
+        if let account, user != nil, !isKiosk, account.uid < Account.firstUserID() {
+            let refusal = WipeTarget.Refusal.belowFirstUserID(account.name, uid: account.uid, first: Account.firstUserID())
+            throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
+        }
+        if !dryRun && caller == 0 {
+            // A program still open would write its state back into the wiped home (a browser's tabs, for the next person).
+            let running = UserProcesses.pids(of: resolved.owner, includingServiceManager: true)
+            if !running.isEmpty && !stopPrograms {
+                let shown = running.prefix(10).map(UserProcesses.describe).joined(separator: ", ") + (running.count > 10 ? ", …" : "")
+                throw CommandFailure(message: fr ? "Des programmes de ce compte sont encore ouverts (\(shown)) : ils réécriraient leurs données après l'effacement. "
+                                                   + "Fermez la session, ou relancez avec --stop-programs pour les arrêter d'abord."
+                                                 : "Programs of this account are still running (\(shown)): they would write their data back after the wipe. "
+                                                   + "Close the session, or run again with --stop-programs to stop them first.", code: 1)
+            }
+            if !running.isEmpty {
+                let stopped = UserProcesses().stopAllBlocking(uid: resolved.owner, grace: .zero)
+                printError(fr ? "\(stopped) programme(s) de ce compte arrêté(s) avant l'effacement." : "\(stopped) program(s) of this account stopped before the wipe.")
+            }
+        }
         // A manual wipe is journaled (trigger, who ran it); a journal that cannot be written does not stop the wipe.
         let journal = dryRun ? nil : try? AccessJournal(directory: global.stateDirectoryPath, mirror: SystemJournalMirror())
         if !dryRun && journal == nil {
             printError(language == .french ? "Attention : cet effacement ne sera pas inscrit au journal (\(global.stateDirectoryPath) inaccessible)."
                                            : "Warning: this wipe will not be written to the journal (\(global.stateDirectoryPath) not reachable).")
         }
-        let wipe = RecordedWipe(home: resolved.home, owner: resolved.owner, account: Account.withID(resolved.owner)?.name, settings: configuration.wipe,
+        var wipe = RecordedWipe(home: resolved.home, owner: resolved.owner, account: account?.name, settings: configuration.wipe,
                                 stateDirectory: global.stateDirectoryPath, trigger: "manual", actor: Actor.current())
+        // A kiosk account is always reset to a reference: the first wipe by name takes one.
+        wipe.captureIfMissing = isKiosk && user != nil && caller == 0
         let report: WipeReport
-        switch wipe.run(dryRun: dryRun, journal: journal, onJournalError: { printError($0.message(language)) }) {
+        let onCapture: (Result<BaselineStore.CaptureReport, BaselineError>) -> Void = { captured in
+            switch captured {
+            case .success(let capture):
+                printError(BaselineCommand.captureSummary(capture, account: account?.name ?? "", automatic: true, language))
+            case .failure(let error):
+                printError((fr ? "Aucune référence n'a pu être enregistrée : " : "No baseline could be captured: ") + error.message(language))
+            }
+        }
+        switch wipe.run(dryRun: dryRun, journal: journal, onJournalError: { printError($0.message(language)) }, onCapture: onCapture) {
         case .success(let done): report = done
         case .failure(let error): throw CommandFailure(message: error.message(language), code: error.code == "home-unreachable" ? 2 : 1)
         }
         print(report.rendered(format, language: language))
-        if !report.isClean { throw CommandFailure(message: "", code: 1) }
+        // A dry run claims nothing: it says what would go.
+        if !dryRun && !report.isClean { throw CommandFailure(message: "", code: 1) }
     }
 }

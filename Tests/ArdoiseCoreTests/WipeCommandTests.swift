@@ -25,11 +25,18 @@ import Testing
 
     @Test func wipesTheFixtureHomeAndSaysSoInFrench() throws {
         let sandbox = try Sandbox(fixture: true)
-        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--home", sandbox.home])
-        #expect(result.status == 0, "\(result.error)")
+        let config = try Self.config(sandbox)
+        let result = try Self.ardoise(["wipe", "--config", config, "--state-dir", sandbox.base + "/state", "--home", sandbox.home])
+        // A folder with no reference is wiped by the catalogue; the first time, nothing is known of what else the session changed.
+        #expect(result.status == 1, "\(result.error)")
         #expect(result.output.contains("mots de passe enregistrés"))
-        #expect(result.output.contains("plus rien ne reste de la session"))
+        #expect(result.output.contains("Mode catalogue") && result.output.contains("n'est pas connu"), "\(result.output)")
+        #expect(!result.output.contains("plus rien ne reste de la session"))
         #expect(Markers.carriers(in: sandbox.home) == [])
+        try sandbox.write("Downloads/fichier.pdf", "pdf")
+        let again = try Self.ardoise(["wipe", "--config", config, "--state-dir", sandbox.base + "/state", "--home", sandbox.home])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.output.contains("plus rien ne reste de la session"))
     }
 
     @Test func dryRunAsJSONTouchesNothing() throws {
@@ -50,7 +57,7 @@ import Testing
         try sandbox.write("Downloads/stuck.pdf", "pdf")
         try sandbox.write("Downloads/free.pdf", "pdf")
         try sandbox.markImmutable(sandbox.home + "/Downloads/stuck.pdf")
-        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--home", sandbox.home], language: "en_US.UTF-8")
+        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--state-dir", sandbox.base + "/state", "--home", sandbox.home], language: "en_US.UTF-8")
         #expect(result.status == 1)
         #expect(result.output.contains("stuck.pdf : made unchangeable (chattr +i/+a)"))
         #expect(result.output.contains("1 item(s) are left"))
@@ -95,8 +102,8 @@ import Testing
         #expect(refused.error.contains("your own home"))
         #expect(FileManager.default.fileExists(atPath: other + "/Downloads/theirs.pdf"))
 
-        let own = try Self.ardoise(["wipe", "--config", config, "--home", sandbox.home], language: "en_US.UTF-8", asUser: 65534)
-        #expect(own.status == 0, "\(own.output) \(own.error)")
+        let own = try Self.ardoise(["wipe", "--config", config, "--state-dir", sandbox.base + "/state", "--home", sandbox.home], language: "en_US.UTF-8", asUser: 65534)
+        #expect(own.status == 1 && own.output.contains("what the session may have left elsewhere is not known"), "\(own.output) \(own.error)")
         #expect(!sandbox.exists("Downloads/mine.pdf"))
     }
 
@@ -104,8 +111,8 @@ import Testing
         let sandbox = try Sandbox()
         try sandbox.mkdir("Downloads")
         try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
-        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--home", sandbox.home, "--format", "json"], maxFiles: 64)
-        #expect(result.status == 0, "\(result.error)")
+        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--state-dir", sandbox.base + "/state", "--home", sandbox.home, "--format", "json"], maxFiles: 64)
+        #expect(result.error == "" && result.output.contains("\"left\" : 0"), "\(result.error)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// A local account as the password database describes it.
@@ -12,6 +13,18 @@ public struct Account: Sendable, Equatable {
         self.uid = uid
         self.gid = gid
         self.home = home
+    }
+
+    /// The first uid of ordinary accounts (`UID_MIN` of `/etc/login.defs`, 1000 when it does not say): below it, system accounts.
+    public static func firstUserID(loginDefs: String = "/etc/login.defs") -> UInt32 {
+        guard let file = try? OpenedRoot(path: (loginDefs as NSString).deletingLastPathComponent),
+              let name = HomePath((loginDefs as NSString).lastPathComponent),
+              case .success(let read) = file.readFile(name, limit: 1 << 20) else { return 1000 }
+        for line in String(decoding: read.bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if words.count >= 2, words[0] == "UID_MIN", let value = UInt32(words[1]) { return value }
+        }
+        return 1000
     }
 
     public static func named(_ name: String) -> Account? {
@@ -36,6 +49,8 @@ public enum WipeTarget {
     public enum Refusal: Error, Sendable, Equatable {
         case unknownUser(String)
         case systemAccount(String)
+        /// A system account (below `UID_MIN`) that the configuration does not name as a kiosk account.
+        case belowFirstUserID(String, uid: UInt32, first: UInt32)
         case homeMissing(String)
         case systemFolder(String)
         case notYourHome(String)
@@ -56,6 +71,9 @@ public enum WipeTarget {
             case .systemAccount(let name):
                 return fr ? "« \(name) » est le compte d'administration (root) : ardoise n'efface que des comptes de poste public."
                           : "\"\(name)\" is the administrator account (root): ardoise only wipes public-kiosk accounts."
+            case .belowFirstUserID(let name, let uid, let first):
+                return fr ? "« \(name) » est un compte du système (uid \(uid), en dessous de UID_MIN \(first)) : refusé, sauf s'il est nommé dans [kiosk] de la configuration."
+                          : "\"\(name)\" is a system account (uid \(uid), below UID_MIN \(first)): refused unless [kiosk] in the configuration names it."
             case .homeMissing(let path):
                 return fr ? "Le dossier \(path) n'existe pas ou n'est pas un dossier." : "\(path) does not exist or is not a folder."
             case .systemFolder(let path):

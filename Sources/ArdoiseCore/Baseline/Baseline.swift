@@ -73,11 +73,30 @@ public struct BaselineStore: Sendable {
         public var skipped: [HomePath]
         /// Files and bytes kept, per top folder of the home.
         public var kept: [(folder: String, tally: RemovalTally)]
+        /// What in the reference runs something at every login: every visitor gets it.
+        public var startup: [StartupEntries.Entry]
+
+        /// Counts only: top folders by name when the catalogue knows the name, the rest together.
+        public var journalDetail: [String: DetailValue] {
+            let total = kept.reduce(RemovalTally()) { $0 + $1.tally }
+            var folders: [String: RemovalTally] = [:]
+            for (folder, tally) in kept { folders[Self.knownFolders.contains(folder) ? folder : "other", default: RemovalTally()] += tally }
+            var reasons: [String: Int64] = [:]
+            for entry in startup { reasons[entry.reason.rawValue, default: 0] += 1 }
+            return ["files": .int(Int64(total.files)), "bytes": .int(Int64(total.bytes)), "directories": .int(Int64(total.directories)),
+                    "left_out": .int(Int64(leftOut.removed.files + leftOut.removed.directories)),
+                    "folders": .object(folders.mapValues { .object(["files": .int(Int64($0.files)), "bytes": .int(Int64($0.bytes))]) }),
+                    "startup_entries": .int(Int64(startup.count)), "startup": .object(reasons.mapValues { .int($0) })]
+        }
+
+        static let knownFolders: Set<String> = Set([".mozilla", ".config", ".local", ".cache", ".var", "snap", ".pki", ".ssh", ".gnupg",
+                                                    ".thunderbird", ".bashrc", ".profile", ".bash_logout"]
+            + TraceCatalogue.standard.userFolders.flatMap(\.usualNames))
     }
 
     /// Copies the home to `<state>/baseline/NAME`, then applies the trace catalogue to the copy (the user folders excepted:
     /// the admin prepares them), and replaces the previous baseline only once the new one is complete.
-    public func capture(account: String, home: String, owner: UInt32, settings: WipeSettings) throws(BaselineError) -> CaptureReport {
+    public func capture(account: String, home: String, owner: UInt32, settings: WipeSettings, skeleton: String = "/etc/skel") throws(BaselineError) -> CaptureReport {
         let final = try copyPath(account)
         if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(stateDirectory, String(cString: strerror(errno))) }
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(folder, String(cString: strerror(errno))) }
@@ -114,7 +133,8 @@ public struct BaselineStore: Sendable {
                 kept.append((entry.name.string, tally))
             }
         }
-        return CaptureReport(leftOut: leftOut, skipped: copied.changes.filter { $0.kind == .skipped }.map(\.path), kept: kept)
+        return CaptureReport(leftOut: leftOut, skipped: copied.changes.filter { $0.kind == .skipped }.map(\.path), kept: kept,
+                             startup: StartupEntries().find(in: captured, skeleton: skeleton))
     }
 
     /// What the home now differs from its baseline (nothing is touched).

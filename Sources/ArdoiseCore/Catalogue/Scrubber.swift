@@ -49,15 +49,26 @@ public enum Scrubber: String, Sendable, Equatable {
         line.contains("oor:path=\"/org.openoffice.Office.Histories/") || line.contains("oor:path=\"/org.openoffice.Office.Common/History")
     }
 
+    /// The lines kept stay byte for byte (a line that is not UTF-8 is kept as it is, never re-encoded).
     static func dropLines(_ content: [UInt8], where isTrace: (Substring) -> Bool) -> [UInt8]? {
-        let text = String(decoding: content, as: UTF8.self)
-        var kept: [Substring] = []
+        var kept: [UInt8] = []
+        kept.reserveCapacity(content.count)
         var dropped = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if isTrace(line) { dropped = true } else { kept.append(line) }
+        var first = true
+        for line in content.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if isTrace(Substring(String(decoding: line, as: UTF8.self))) {
+                dropped = true
+                continue
+            }
+            if !first { kept.append(UInt8(ascii: "\n")) }
+            kept.append(contentsOf: line)
+            first = false
         }
-        return dropped ? Array(kept.joined(separator: "\n").utf8) : nil
+        return dropped ? kept : nil
     }
+
+    /// Over this size a file is not parsed (a hostile 17 MB `Preferences` took gigabytes): it is removed whole, and said so.
+    public static let sizeLimit = 2 << 20
 
     static func scrubChromiumPreferences(_ content: [UInt8]) throws(Problem) -> [UInt8]? {
         let parsed: Any

@@ -66,7 +66,6 @@ public struct StartupEntries: Sendable {
                 case .gecko:
                     add(location.profiles + "/*/user.js", .browserSettings)
                     add(location.profiles + "/*/extensions/*", .browserExtension)
-                    add(location.profiles + "/*/extensions.json", .browserExtension)
                 case .chromium:
                     add(location.profiles + "/*/Extensions/*", .browserExtension)
                     add(location.profiles + "/NativeMessagingHosts/*", .nativeMessaging)

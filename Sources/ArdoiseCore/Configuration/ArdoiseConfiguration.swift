@@ -15,6 +15,8 @@ public struct WipeSettings: Sendable, Equatable {
     public var scheduledTaskFolders = ScheduledTaskFolders()
     /// How homes are cleaned, and per account exceptions.
     public var mode = WipeMode.auto
+    /// Entries of root's inside a user's home are reported and left, never removed (no visitor can make one).
+    public var spareRootEntries = true
     public var accountModes: [String: WipeMode] = [:]
 
     public func mode(for account: String?) -> WipeMode { account.flatMap { accountModes[$0] } ?? mode }

@@ -19,6 +19,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case adminQuery = "admin-query"
     case integrityCheck = "integrity-check"
     case journalRecovered = "journal-recovered"
+    case baselineCaptured = "baseline-captured"
 
     /// A stable identifier per kind for the system journal (`journalctl MESSAGE_ID=...`).
     public var messageID: String {
@@ -41,6 +42,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .adminQuery: suffix = "0f"
         case .integrityCheck: suffix = "10"
         case .journalRecovered: suffix = "11"
+        case .baselineCaptured: suffix = "12"
         }
         return "a7d0153e0b2c4c1f9a3e6d52f1c8b4" + suffix
     }
@@ -65,6 +67,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .adminQuery: return fr ? "consultation du journal" : "journal query"
         case .integrityCheck: return fr ? "vérification d'intégrité" : "integrity check"
         case .journalRecovered: return fr ? "journal illisible mis de côté" : "unreadable journal set aside"
+        case .baselineCaptured: return fr ? "référence enregistrée" : "baseline captured"
         }
     }
 }
@@ -276,13 +279,21 @@ extension WipeReport {
         // Why something stayed, as codes from a closed list (immutable, mount-point...), counted: never the path.
         var reasons: [String: Int64] = [:]
         for kind in self.kinds { for problem in kind.problems { reasons[problem.code, default: 0] += 1 } }
-        return [
+        var detail: [String: DetailValue] = [
             "kinds": .object(kinds),
             "reasons": .object(reasons.mapValues { .int($0) }),
             "removed": .int(Int64(removed.files + removed.directories)),
             "bytes": .int(Int64(removed.bytes)),
             "left": .int(Int64(left)),
             "problems": .int(Int64(problemCount)),
+            "mode": .text(mode),
         ]
+        if let outside {
+            // Counts only: the folders' names are the visitor's to choose.
+            detail["outside_catalogue"] = .object(["known": .bool(outside.known),
+                                                   "added": .int(Int64(outside.folders.reduce(0) { $0 + $1.added })),
+                                                   "changed": .int(Int64(outside.folders.reduce(0) { $0 + $1.changed }))])
+        }
+        return detail
     }
 }

@@ -29,6 +29,8 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case mountPoint
         /// In a shared folder (`/tmp`), the entry belongs to another account.
         case otherOwner(UInt32)
+        /// In a user's home, an entry of root's: no visitor can make one, so it is the administrator's, reported and left.
+        case ownedByRoot
         /// A step of the path is a symbolic link: never followed.
         case symbolicLinkOnTheWay
         /// The entry was replaced while the wipe ran.
@@ -73,6 +75,9 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
             return fr ? "un autre système de fichiers est monté ici : pas traversé" : "another filesystem is mounted here: not crossed"
         case .otherOwner(let uid):
             return fr ? "appartient à un autre compte (uid \(uid))" : "belongs to another account (uid \(uid))"
+        case .ownedByRoot:
+            return fr ? "appartient à root (un visiteur ne peut pas le créer) : laissé en place, à vérifier par l'administrateur"
+                      : "owned by root (no visitor can make it): left in place, for the administrator to check"
         case .symbolicLinkOnTheWay:
             return fr ? "le chemin passe par un lien symbolique : pas suivi" : "the path goes through a symbolic link: not followed"
         case .changedDuringWipe:
@@ -88,7 +93,7 @@ public struct RemovalFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case .cannotScrub(.linkedElsewhere):
             return fr ? "fichier lié ailleurs (lien physique) : pas réécrit" : "hard-linked elsewhere: not rewritten"
         case .cannotScrub(.tooLarge):
-            return fr ? "fichier trop gros pour être nettoyé" : "file too large to be cleaned"
+            return fr ? "fichier trop gros pour être nettoyé : supprimé en entier" : "file too large to be cleaned: removed whole"
         case .cannotScrub(.unreadable(let detail)):
             return fr ? "fichier illisible, pas nettoyé (\(detail))" : "unreadable file, not cleaned (\(detail))"
         case .attribute(let name, let error):
@@ -147,10 +152,13 @@ public struct SafeRemover: Sendable {
         public var keep = KeepList()
         /// Only entries of this account are touched (shared folders such as `/tmp`).
         public var owner: UInt32?
-        public init(dryRun: Bool = false, keep: KeepList = KeepList(), owner: UInt32? = nil) {
+        /// Entries of this account (root, in a user's home) are reported and left, at any depth.
+        public var spared: UInt32?
+        public init(dryRun: Bool = false, keep: KeepList = KeepList(), owner: UInt32? = nil, spared: UInt32? = nil) {
             self.dryRun = dryRun
             self.keep = keep
             self.owner = owner
+            self.spared = spared
         }
     }
 
@@ -222,6 +230,10 @@ public struct SafeRemover: Sendable {
         case .success(let found): status = found
         case .failure(let error):
             if error.code != ENOENT { result.failures.append(failure(path, .system(error))) }
+            return
+        }
+        if let spared = options.spared, status.owner == spared {
+            result.failures.append(failure(path, .ownedByRoot))
             return
         }
         if status.kind == .directory {
@@ -407,6 +419,11 @@ public struct SafeRemover: Sendable {
                     result.failures.append(failure(path, .system(error)))
                     holds = true
                 }
+                return
+            }
+            if let spared = options.spared, status.owner == spared {
+                result.failures.append(failure(path, .ownedByRoot))
+                holds = true
                 return
             }
             var foreignFolder = false

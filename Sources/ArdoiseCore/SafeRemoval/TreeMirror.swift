@@ -17,6 +17,8 @@ public struct TreeMirror: Sendable {
     /// Files this tool itself wrote from the reference (the previous pass of the same reset), trusted while their inode and
     /// change time are the same: the re-scan that proves a reset does not read them again.
     public var written: Set<WrittenFile>
+    /// Extra entries of this account (root, in a user's home) are reported and left, not removed.
+    public var spared: UInt32?
 
     public init(target: OpenedRoot, reference: OpenedRoot, trustedBefore: Int64 = 0, written: Set<WrittenFile> = []) {
         self.target = target
@@ -132,7 +134,7 @@ public struct TreeMirror: Sendable {
     /// and time (nothing done below it changes them). Returns its subfolders, still to do. `changing: false` only counts.
     private func visit(_ pair: FolderPair, _ folder: PendingFolder, changing: Bool, into outcome: inout Outcome) -> [PendingFolder] {
         let remover = SafeRemover(root: target)
-        let options = SafeRemover.Options(dryRun: !changing)
+        let options = SafeRemover.Options(dryRun: !changing, spared: spared)
         let here = listing(pair.target)
         let wanted = listing(pair.reference)
         var touched = false

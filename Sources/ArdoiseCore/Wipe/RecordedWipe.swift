@@ -14,6 +14,8 @@ public struct RecordedWipe: Sendable {
     public var actor: Actor?
     public var session: String?
     public var seat: String?
+    /// A kiosk account with no reference gets one captured before this wipe (at the service's start, `wipe --user`).
+    public var captureIfMissing = false
 
     public init(home: String, owner: UInt32, account: String?, settings: WipeSettings, stateDirectory: String, trigger: String,
                 actor: Actor? = nil, session: String? = nil, seat: String? = nil) {
@@ -33,13 +35,37 @@ public struct RecordedWipe: Sendable {
                   trigger: trigger, session: session, seat: seat)
     }
 
-    /// The wipe as configured: the account's baseline when its mode asks for one (or `auto` and one exists).
+    /// The wipe as configured: the account's baseline when its mode asks for one (or `auto` and one exists); in catalogue
+    /// mode, the home's state after the last wipe, to count what changed outside the catalogue.
     public var wipe: Wipe {
         var wipe = Wipe(home: home, owner: owner, account: account, settings: settings)
         let store = BaselineStore(stateDirectory: stateDirectory)
         let mode = settings.mode(for: account)
-        if let account, mode == .baseline || (mode == .auto && store.exists(account)) { wipe.baseline = (store, account) }
+        if let account, mode == .baseline || (mode == .auto && store.exists(account)) {
+            wipe.baseline = (store, account)
+        } else if let account {
+            wipe.history = (store, account)
+        }
         return wipe
+    }
+
+    /// Captures the account's reference when it has none and the wipe is to use one; journaled `baseline-captured`.
+    func captureWhenMissing(record: (JournalEvent) -> Void) -> Result<BaselineStore.CaptureReport, BaselineError>? {
+        guard captureIfMissing, let account, settings.mode(for: account) != .catalogue else { return nil }
+        let store = BaselineStore(stateDirectory: stateDirectory)
+        guard !store.exists(account) else { return nil }
+        do {
+            let captured = try store.capture(account: account, home: home, owner: owner, settings: settings)
+            var detail = captured.journalDetail
+            detail["automatic"] = .bool(true)
+            detail["trigger"] = .text(trigger)
+            record(JournalEvent(kind: .baselineCaptured, seat: seat, session: session, uid: owner, user: account, outcome: "ok", detail: detail))
+            return .success(captured)
+        } catch {
+            record(JournalEvent(kind: .baselineCaptured, seat: seat, session: session, uid: owner, user: account, outcome: "failed",
+                                detail: ["automatic": .bool(true), "trigger": .text(trigger)]))
+            return .failure(error)
+        }
     }
 
     var commonDetail: [String: DetailValue] {
@@ -49,14 +75,16 @@ public struct RecordedWipe: Sendable {
     }
 
     /// Runs the wipe; `journal` errors are handed to `onJournalError` and never stop the wipe.
-    public func run(dryRun: Bool = false, journal: AccessJournal?, onJournalError: (JournalError) -> Void = { _ in }) -> Result<WipeReport, WipeError> {
-        let wipe = self.wipe
-        var common = commonDetail
-        common["mode"] = .text(wipe.baseline == nil ? "catalogue" : "baseline")
+    public func run(dryRun: Bool = false, journal: AccessJournal?, onJournalError: (JournalError) -> Void = { _ in },
+                    onCapture: (Result<BaselineStore.CaptureReport, BaselineError>) -> Void = { _ in }) -> Result<WipeReport, WipeError> {
         func record(_ event: JournalEvent) {
             guard let journal, !dryRun else { return }
             do { try journal.append(event) } catch { onJournalError(error) }
         }
+        if !dryRun, let captured = captureWhenMissing(record: record) { onCapture(captured) }
+        let wipe = self.wipe
+        var common = commonDetail
+        common["mode"] = .text(wipe.baseline == nil ? "catalogue" : "baseline")
         record(JournalEvent(kind: .wipeStarted, seat: seat, session: session, uid: owner, user: account, detail: common))
         do {
             let report = try wipe.run(dryRun: dryRun)

@@ -32,13 +32,18 @@ public struct WipeReport: Sendable, Equatable, Codable {
     public var startedAt: Date
     public var duration: Double
     public var kinds: [KindReport]
+    /// `baseline` (the home returned to its reference) or `catalogue` (only the traces the catalogue names).
+    public var mode = "catalogue"
+    /// In catalogue mode: what changed since the last wipe outside what the catalogue names.
+    public var outside: OutsideCatalogue?
 
     public var removed: RemovalTally { kinds.reduce(RemovalTally()) { $0 + $1.removed } }
     public var found: RemovalTally { kinds.reduce(RemovalTally()) { $0 + $1.found } }
     public var left: Int { kinds.reduce(0) { $0 + $1.left } }
     public var problemCount: Int { kinds.reduce(0) { $0 + $1.problems.count } }
-    /// Nothing of the session is left.
-    public var isClean: Bool { left == 0 }
+    /// Nothing of the session is left: never said in catalogue mode while files outside the catalogue changed, or when
+    /// nothing is known of the home's earlier state.
+    public var isClean: Bool { left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true) }
 }
 
 public enum WipeError: Error, Sendable, Equatable {
@@ -57,6 +62,8 @@ public struct Wipe: Sendable {
     public var catalogue: TraceCatalogue
     /// Set to return the home to this account's baseline instead of applying the catalogue.
     public var baseline: (store: BaselineStore, account: String)?
+    /// In catalogue mode, where the home's state after the last wipe is kept, to count what changed outside the catalogue.
+    public var history: (store: BaselineStore, account: String)?
 
     public init(home: String, owner: UInt32, account: String? = nil, settings: WipeSettings = WipeSettings(), catalogue: TraceCatalogue = .standard,
                 baseline: (store: BaselineStore, account: String)? = nil) {
@@ -99,7 +106,8 @@ public struct Wipe: Sendable {
         let trusted = baseline.map { $0.store.trustedBefore($0.account) } ?? 0
         func pass(dryRun: Bool, isRescan: Bool = false, written: Set<TreeMirror.WrittenFile> = []) -> Pass {
             if let reference {
-                let mirror = TreeMirror(target: root, reference: reference, trustedBefore: trusted, written: written)
+                var mirror = TreeMirror(target: root, reference: reference, trustedBefore: trusted, written: written)
+                mirror.spared = spared(root)
                 return baselinePass(mirror, dryRun: dryRun, isRescan: isRescan)
             }
             return cataloguePass(root, dryRun: dryRun, isRescan: isRescan)
@@ -125,11 +133,23 @@ public struct Wipe: Sendable {
                 }
             }
         }
-        let report = WipeReport(
+        var outside: OutsideCatalogue?
+        if reference == nil, let history {
+            // What the catalogue does not name, changed since the last wipe: counted, so the report never says more than it knows.
+            let plan = TraceResolver.plan(home: root, catalogue: catalogue, extra: settings.extra)
+            let known = plan.targets.map(\.path)
+            let now = TreeRecord.of(root)
+            let earlier = history.store.lastRecord(history.account, home: root.path)
+            outside = OutsideCatalogue(known: earlier != nil, folders: earlier.map { now.changes(since: $0) { path in known.contains { path.hasPrefix($0) } } } ?? [])
+            if !dryRun { history.store.saveRecord(now, for: history.account) }
+        }
+        var report = WipeReport(
             home: home, owner: owner, dryRun: dryRun, startedAt: started,
             duration: (ContinuousClock.now - clock).seconds,
             kinds: kinds.values.sorted { $0.kind < $1.kind }
         )
+        report.mode = reference == nil ? "catalogue" : "baseline"
+        report.outside = outside
         // Only a clean reset lets the next one trust untouched files on their size and time.
         if let baseline, !dryRun, report.isClean { baseline.store.markReset(baseline.account) }
         return report
@@ -141,6 +161,7 @@ public struct Wipe: Sendable {
         case .immutable: code = "immutable"
         case .mountPoint: code = "mount-point"
         case .otherOwner: code = "other-owner"
+        case .ownedByRoot: code = "owned-by-root"
         case .symbolicLinkOnTheWay: code = "symbolic-link"
         case .changedDuringWipe: code = "changed-during-wipe"
         case .refusedPath: code = "refused-path"
@@ -168,7 +189,7 @@ public struct Wipe: Sendable {
         for change in mirrored.changes where change.kind != .skipped {
             // A missing kiosk file put back is no trace of the session, but the re-scan counts it as not yet equal.
             if change.kind == .created && !isRescan { continue }
-            let kind = Self.kind(of: change.path, in: plan)
+            let kind = Self.startup.reason(for: change.path) != nil ? .startupPrograms : Self.kind(of: change.path, in: plan)
             var tally = change.tally
             if tally.isEmpty { tally.files = 1 }
             outcome.byKind[kind, default: RemovalResult()].tally += tally
@@ -177,6 +198,11 @@ public struct Wipe: Sendable {
         sweepTemporaryFolders(dryRun: dryRun, into: &outcome)
         return outcome
     }
+
+    static let startup = StartupEntries()
+
+    /// Root's entries are spared in a home that is not root's own.
+    func spared(_ root: OpenedRoot) -> UInt32? { settings.spareRootEntries && root.status.owner != 0 ? 0 : nil }
 
     /// The catalogue's kind for a path: the kind of the entry that holds it, or of the first trace inside it, else `other`.
     static func kind(of path: HomePath, in plan: TracePlan) -> TraceKind {
@@ -219,7 +245,7 @@ public struct Wipe: Sendable {
     private func cataloguePass(_ root: OpenedRoot, dryRun: Bool, isRescan: Bool = false) -> Pass {
         var outcome = Pass()
         let remover = SafeRemover(root: root)
-        let options = SafeRemover.Options(dryRun: dryRun, keep: settings.keep)
+        let options = SafeRemover.Options(dryRun: dryRun, keep: settings.keep, spared: spared(root))
         let plan = TraceResolver.plan(home: root, catalogue: catalogue, extra: settings.extra, excluded: settings.excludedKinds)
         // A path refused while planning is reported once, by the first pass; the re-scan does not count it as left.
         if !isRescan {
@@ -244,7 +270,7 @@ public struct Wipe: Sendable {
     private func scrub(_ path: HomePath, with scrubber: Scrubber, in root: OpenedRoot, remover: SafeRemover, _ options: SafeRemover.Options) -> RemovalResult {
         var result = RemovalResult()
         let location = root.display(path)
-        switch root.readFile(path) {
+        switch root.readFile(path, limit: Scrubber.sizeLimit) {
         case .failure(.unreachable(.missing)):
             return result
         case .failure(.unreachable(.symbolicLink(let at))) where at == path:
@@ -256,6 +282,8 @@ public struct Wipe: Sendable {
         case .failure(.linkedElsewhere):
             result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(.linkedElsewhere)))
         case .failure(.tooLarge):
+            // Too large to be read within the memory budget: the file goes whole (the browser makes a new one), and the report says so.
+            result = remover.remove(path, options)
             result.failures.append(RemovalFailure(location: location, reason: .cannotScrub(.tooLarge)))
         case .failure(.system(let error)):
             result.failures.append(RemovalFailure(location: location, reason: .system(error)))

@@ -65,6 +65,21 @@ extension WipeReport {
             if !dryRun { totalRow.append("\(left)") }
             lines += Self.columns([header] + rows + [totalRow])
         }
+        if let outside {
+            lines.append("")
+            lines.append(fr ? "Mode catalogue : seules les traces que le catalogue connaît sont effacées ; ce que d'autres programmes écrivent reste."
+                            : "Catalogue mode: only the traces the catalogue knows are erased; what other programs write stays.")
+            if !outside.known {
+                lines.append(fr ? "Aucun état antérieur de ce dossier n'est enregistré : impossible de dire ce que la session a changé ailleurs."
+                                : "No earlier state of this home is recorded: what the session changed elsewhere cannot be told.")
+            } else if outside.total > 0 {
+                lines.append(fr ? "Hors catalogue, depuis le dernier effacement (restent en place) :" : "Outside the catalogue, since the last wipe (still there):")
+                for folder in outside.folders {
+                    lines.append(fr ? "  \(folder.name) : \(folder.added) ajouté(s), \(folder.changed) modifié(s)"
+                                    : "  \(folder.name): \(folder.added) added, \(folder.changed) changed")
+                }
+            }
+        }
         let problems = kinds.flatMap { kind in kind.problems.map { (kind.kind, $0) } }
         if !problems.isEmpty {
             lines.append("")
@@ -79,9 +94,17 @@ extension WipeReport {
         } else if isClean {
             lines.append(fr ? "Résultat : plus rien ne reste de la session (vérifié par une seconde lecture)."
                             : "Result: nothing of the session is left (checked by a second scan).")
-        } else {
+        } else if left > 0 {
             lines.append(fr ? "Résultat : \(left) élément(s) restent ; la liste des problèmes ci-dessus dit pourquoi."
                             : "Result: \(left) item(s) are left; the problems above say why.")
+        } else if let outside, outside.known {
+            lines.append(fr ? "Résultat : les traces connues sont effacées, mais \(outside.total) fichier(s) hors catalogue restent (voir ci-dessus) ; "
+                              + "une référence (mode « auto » ou « baseline ») les effacerait."
+                            : "Result: the known traces are erased, but \(outside.total) file(s) outside the catalogue stay (see above); "
+                              + "a baseline (mode \"auto\" or \"baseline\") would erase them.")
+        } else {
+            lines.append(fr ? "Résultat : les traces connues sont effacées ; ce que la session a pu laisser ailleurs n'est pas connu."
+                            : "Result: the known traces are erased; what the session may have left elsewhere is not known.")
         }
         return lines.joined(separator: "\n")
     }

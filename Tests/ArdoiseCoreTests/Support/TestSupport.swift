@@ -98,6 +98,8 @@ final class Sandbox {
     var settings: WipeSettings {
         var settings = WipeSettings()
         settings.temporaryDirectories = [tmp]
+        // The tests write their homes' contents as root; the hostile suite owns every file and turns this back on.
+        settings.spareRootEntries = false
         settings.scheduledTaskFolders.crontabs = base + "/spool/crontabs"
         settings.scheduledTaskFolders.atJobs = base + "/spool/atjobs"
         settings.scheduledTaskFolders.linger = base + "/linger"
