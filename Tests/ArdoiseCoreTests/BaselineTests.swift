@@ -48,7 +48,7 @@ import Testing
         let copy = try store.copyPath("kiosk")
         // The session: every browser trace of the fixture again, files in every user folder, LibreOffice's recent documents,
         // an unknown program, a changed prefs.js, a deleted bookmark backup, a changed mode, a folder replaced by a file.
-        try run("tar", ["-xzf", Paths.publicProfiles, "-C", sandbox.base])
+        try sandbox.unpackFixture()
         for folder in ["Desktop", "Documents", "Downloads", "Music", "Pictures", "Public", "Videos"] {
             try sandbox.write("\(folder)/session-file.txt", "jean.martin")
         }

@@ -249,6 +249,7 @@ import Testing
         let kiosk = try Self.preparedKiosk()
         _ = try kiosk.recorded().run(journal: nil).get()
         try kiosk.sandbox.write("Documents/root-note.txt", "the administrator's")
+        chown(kiosk.sandbox.home + "/Documents/root-note.txt", 0, 0)
         try kiosk.sandbox.write("Downloads/visitor.pdf", Self.marker)
         chown(kiosk.sandbox.home + "/Downloads/visitor.pdf", Self.owner, Self.owner)
 

@@ -149,16 +149,15 @@ public struct TraceResolver {
 
     private mutating func resolveUserFolders() {
         let configPath = HomePath(".config/user-dirs.dirs")!
-        var settings: [String: String] = [:]
+        var settings: [String: [UInt8]] = [:]
         if case .success(let file) = home.readFile(configPath, limit: 1 << 20) {
-            settings = Self.userDirsSettings(String(decoding: file.bytes, as: UTF8.self))
+            settings = UserDirs.paths(file.bytes, home: Array(home.path.utf8))
         }
         for folder in catalogue.userFolders where !excluded.contains(folder.kind) {
             var candidates: [HomePath] = []
             if let value = settings[folder.key] {
-                switch resolveUserDir(value, setting: "\(folder.key)=\"\(value)\"") {
-                case .success(let path?): candidates = [path]
-                case .success(nil): continue
+                switch resolveUserDir(value, setting: "\(folder.key)=\"\(DisplayText.escaped(bytes: value))\"") {
+                case .success(let path): candidates = [path]
                 case .failure(let failure):
                     problems.append(PlanProblem(kind: folder.kind, failure: failure))
                     candidates = folder.usualNames.compactMap { HomePath($0) }
@@ -174,39 +173,15 @@ public struct TraceResolver {
         }
     }
 
-    /// `KEY="value"` lines of `user-dirs.dirs`.
-    static func userDirsSettings(_ text: String) -> [String: String] {
-        var settings: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.hasPrefix("#"), let equal = trimmed.firstIndex(of: "=") else { continue }
-            let key = String(trimmed[..<equal])
-            var value = String(trimmed[trimmed.index(after: equal)...])
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            settings[key] = value
-        }
-        return settings
-    }
-
-    /// A value of `user-dirs.dirs` as a path in the home; `nil` when the folder is turned off (`$HOME`).
-    private func resolveUserDir(_ value: String, setting: String) -> Result<HomePath?, RemovalFailure> {
+    /// The absolute path GLib reads for a user folder, as a path in the home; a path outside it, the home itself or a
+    /// hidden folder is refused (a problem in the report, never a silent clean).
+    private func resolveUserDir(_ value: [UInt8], setting: String) -> Result<HomePath, RemovalFailure> {
         let location = home.display(HomePath(".config/user-dirs.dirs")!)
-        let path: HomePath
-        if value == "$HOME" || value == "$HOME/" {
-            return .success(nil)
-        } else if value.hasPrefix("$HOME/") {
-            guard let normalized = Self.normalized(String(value.dropFirst("$HOME/".count))) else {
-                return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .leavesHome)))
-            }
-            path = normalized
-        } else if value.hasPrefix("/") {
-            switch insideHome(absolute: value, setting: setting) {
-            case .success(let inside): path = inside
-            case .failure(let failure): return .failure(failure)
-            }
-        } else {
-            return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .relative)))
+        guard let target = Self.normalized(bytes: value, absolute: true), let base = Self.normalized(home.path, absolute: true),
+              target.hasPrefix(base) else {
+            return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .leavesHome)))
         }
+        let path = HomePath(Array(target.components.dropFirst(base.components.count)))
         guard let first = path.components.first, first.bytes.first != UInt8(ascii: ".") else {
             return .failure(RemovalFailure(location: location, reason: .refusedPath(setting: setting, .hidden)))
         }
@@ -225,8 +200,12 @@ public struct TraceResolver {
 
     /// Resolves `.` and `..` without touching the disk; `nil` when `..` climbs above the start.
     static func normalized(_ text: String, from base: HomePath = HomePath(), absolute: Bool = false) -> HomePath? {
+        normalized(bytes: Array(text.utf8), from: base, absolute: absolute)
+    }
+
+    static func normalized(bytes: [UInt8], from base: HomePath = HomePath(), absolute: Bool = false) -> HomePath? {
         var stack = absolute ? [] : base.components
-        for piece in text.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+        for piece in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             guard let name = EntryName(bytes: piece) else { return nil }
             if name.string == "." { continue }
             if name.string == ".." {

@@ -8,7 +8,8 @@ public struct WipeSettings: Sendable, Equatable {
     /// More paths, relative to the home, removed at each wipe.
     public var extra: [TraceRule] = []
     /// Paths relative to the home kept in the folders that are emptied (desktop launchers...).
-    public var keep = KeepList()
+    /// The administrator's desktop launchers stay by default (catalogue mode; a reset keeps them by construction).
+    public var keep = KeepList(["Bureau/*.desktop", "Desktop/*.desktop"])
     /// Shared folders where the account's own files are removed.
     public var temporaryDirectories = ["/tmp", "/var/tmp", "/dev/shm"]
     /// Where the system keeps what an account schedules: its crontab, its `at` jobs, its linger flag.

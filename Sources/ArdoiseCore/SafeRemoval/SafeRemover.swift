@@ -127,6 +127,26 @@ public struct KeepList: Sendable, Equatable {
     public init(_ patterns: [String] = []) { self.patterns = patterns }
     public var isEmpty: Bool { patterns.isEmpty }
 
+    /// Only a regular file is kept (a folder `stash.desktop/` is not a launcher), and a `.desktop` name only when the file
+    /// is a desktop entry (a data file named `notes.desktop` is not one either).
+    static func isKeepable(_ name: EntryName, _ status: EntryStatus, in directory: Int32) -> Bool {
+        guard status.kind == .regular else { return false }
+        guard name.string.hasSuffix(".desktop") else { return true }
+        let fd = name.withCString { openat(directory, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return false }
+        // The first line that is neither blank nor a comment is the group header.
+        for line in buffer[..<count].split(separator: UInt8(ascii: "\n")) {
+            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            return text == "[Desktop Entry]"
+        }
+        return false
+    }
+
     public func keeps(_ path: HomePath) -> Bool {
         guard !patterns.isEmpty else { return false }
         let text = path.bytes.map { CChar(bitPattern: $0) } + [0]
@@ -154,11 +174,15 @@ public struct SafeRemover: Sendable {
         public var owner: UInt32?
         /// Entries of this account (root, in a user's home) are reported and left, at any depth.
         public var spared: UInt32?
-        public init(dryRun: Bool = false, keep: KeepList = KeepList(), owner: UInt32? = nil, spared: UInt32? = nil) {
+        /// Told of every entry the walk meets (a dry run that records a tree), by descriptor, with bounded descriptors.
+        public var observe: (@Sendable (HomePath, EntryStatus) -> Void)?
+        public init(dryRun: Bool = false, keep: KeepList = KeepList(), owner: UInt32? = nil, spared: UInt32? = nil,
+                    observe: (@Sendable (HomePath, EntryStatus) -> Void)? = nil) {
             self.dryRun = dryRun
             self.keep = keep
             self.owner = owner
             self.spared = spared
+            self.observe = observe
         }
     }
 
@@ -406,11 +430,6 @@ public struct SafeRemover: Sendable {
         var pending: [(EntryName, EntryStatus, foreign: Bool)] = []
         let outcome = DirectoryReader.forEach(in: directory) { name in
             let path = framePath.appending(name)
-            if options.keep.keeps(path) {
-                result.kept += 1
-                holds = true
-                return
-            }
             let status: EntryStatus
             switch EntryStatus.of(name, in: directory) {
             case .success(let found): status = found
@@ -421,6 +440,12 @@ public struct SafeRemover: Sendable {
                 }
                 return
             }
+            if options.keep.keeps(path), KeepList.isKeepable(name, status, in: directory) {
+                result.kept += 1
+                holds = true
+                return
+            }
+            options.observe?(path, status)
             if let spared = options.spared, status.owner == spared {
                 result.failures.append(failure(path, .ownedByRoot))
                 holds = true

@@ -12,17 +12,13 @@ public struct TreeRecord: Sendable, Equatable {
 
     /// Walks the tree below `root` by descriptor, never following a link, never crossing a mount.
     public static func of(_ root: OpenedRoot) -> TreeRecord {
-        var entries: [[UInt8]: String] = [:]
-        var folders = [HomePath()]
-        while let folder = folders.popLast() {
-            guard case .success(let listed) = root.list(folder) else { continue }
-            for (name, status) in listed {
-                let path = folder.appending(name)
-                entries[path.bytes] = fingerprint(status)
-                if status.kind == .directory && !root.crossesMount(status) { folders.append(path) }
-            }
-        }
-        return TreeRecord(entries: entries, home: root.path)
+        final class Collected: @unchecked Sendable { var entries: [[UInt8]: String] = [:] }
+        let collected = Collected()
+        // The safe remover's walk, touching nothing: a 10,000-deep tree is read with a bounded number of descriptors.
+        _ = SafeRemover(root: root).removeContents(of: HomePath(), .init(dryRun: true, observe: { path, status in
+            collected.entries[path.bytes] = fingerprint(status)
+        }))
+        return TreeRecord(entries: collected.entries, home: root.path)
     }
 
     static func fingerprint(_ status: EntryStatus) -> String {

@@ -43,7 +43,10 @@ public struct WipeReport: Sendable, Equatable, Codable {
     public var problemCount: Int { kinds.reduce(0) { $0 + $1.problems.count } }
     /// Nothing of the session is left: never said in catalogue mode while files outside the catalogue changed, or when
     /// nothing is known of the home's earlier state.
-    public var isClean: Bool { left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true) }
+    public var isClean: Bool {
+        left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true)
+            && !kinds.contains { $0.problems.contains { $0.code == "refused-path" } }
+    }
 }
 
 public enum WipeError: Error, Sendable, Equatable {

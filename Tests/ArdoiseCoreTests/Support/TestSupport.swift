@@ -73,7 +73,23 @@ final class Sandbox {
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         chmod(tmp, 0o1777)
-        if isRoot { chown(home, testOwner, testOwner) }
+        if isRoot { _ = try run("chown", ["-R", "-h", "\(testOwner):\(testOwner)", home]) }
+    }
+
+    /// What a test writes in the home belongs to the home's account, as a session's files would (root's would be spared).
+    func own(_ path: String) {
+        guard isRoot, path.hasPrefix(home) else { return }
+        var current = path
+        while current.count > home.count {
+            lchown(current, testOwner, testOwner)
+            current = (current as NSString).deletingLastPathComponent
+        }
+    }
+
+    /// The fixture's profiles unpacked again over the home, owned by its account.
+    func unpackFixture() throws {
+        try run("tar", ["-xzf", Paths.publicProfiles, "-C", base])
+        if isRoot { _ = try run("chown", ["-R", "-h", "\(testOwner):\(testOwner)", home]) }
     }
 
     deinit {
@@ -116,16 +132,19 @@ final class Sandbox {
         let path = (root ?? home) + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+        own(path)
     }
 
     func mkdir(_ relative: String, in root: String? = nil) throws {
         try FileManager.default.createDirectory(atPath: (root ?? home) + "/" + relative, withIntermediateDirectories: true)
+        own((root ?? home) + "/" + relative)
     }
 
     func symlink(_ relative: String, to target: String) throws {
         let path = home + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard Glibc.symlink(target, path) == 0 else { throw SystemError(errno) }
+        own(path)
     }
 
     /// Copies a folder of the fixture's home (a real profile) to another place in this home.
