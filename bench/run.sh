@@ -100,14 +100,16 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Reset to baseline: a 20,000-file home where 50 or 5,000 files changed, against rsync -a --delete on the same trees.
+# Reset to baseline: a 20,000-file home with extended attributes and ACLs where 50 or 5,000 files changed, against
+# rsync -aAX --delete (which gives back ACLs and attributes too) on the same trees.
 if section baseline; then
 command -v rsync >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; }
+command -v setfacl >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq acl >/dev/null; }
 BASE=$OUT/baseline-bench
 BHOME=$BASE/home
 BSTATE=$BASE/state
 BCONFIG=$BASE/ardoise.toml
-if [ ! -d "$BASE/template" ] || [ "$(cat "$BASE/stamp" 2>/dev/null)" != "v1 $FIXTURE" ]; then
+if [ ! -d "$BASE/template" ] || [ "$(cat "$BASE/stamp" 2>/dev/null)" != "v2 $FIXTURE" ]; then
     rm -rf "$BASE"; mkdir -p "$BASE/template"
     tar -xzf "$FIXTURE" -C "$BASE/template"
     python3 - "$BASE/template/home-kiosk" <<'PY'
@@ -119,9 +121,13 @@ for i in range(20000 - have):
     os.makedirs(folder, exist_ok=True)
     with open(f"{folder}/f{i}.dat", "wb") as f:
         f.write(os.urandom(512 + (i * 37) % 4096))
+    if i % 50 == 0:
+        os.setxattr(f"{folder}/f{i}.dat", "user.kiosk", b"prepared")
 PY
+    setfacl -m u:1:rx "$BASE/template/home-kiosk/.local/share/kiosk-apps"/app*
+    setfacl -d -m u:1:rx "$BASE/template/home-kiosk/.local/share/kiosk-apps/app0"
     chown 65534:65534 "$BASE/template/home-kiosk"
-    echo "v1 $FIXTURE" > "$BASE/stamp"
+    echo "v2 $FIXTURE" > "$BASE/stamp"
 fi
 printf '[wipe]\nmode = "baseline"\ntemporary_directories = []\n' > "$BCONFIG"
 rm -rf "$BSTATE" "$BHOME"; cp -a "$BASE/template/home-kiosk" "$BHOME"
@@ -148,14 +154,14 @@ bmeasure() { # name, changed files, command...
     bsession "$changed"
     /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
     cat "$OUT/time.txt" >> "$OUT/$name.times"
-    [ -z "$(rsync -a --delete --dry-run --itemize-changes "$BCOPY" "$BHOME/" | grep -v '^\.d')" ] || echo "warning: $name left differences" >&2
+    [ -z "$(rsync -aAX --delete --dry-run --itemize-changes "$BCOPY" "$BHOME/" | grep -v '^\.d')" ] || echo "warning: $name left differences" >&2
 }
 # The two tools take turns on the same home, so that both meet the disk in the same state.
 for changed in 50 5000; do : > "$OUT/reset-$changed.times"; : > "$OUT/rsync-$changed.times"; done
 for _ in $(seq "$RUNS"); do
     for changed in 50 5000; do
         bmeasure "reset-$changed" "$changed" "$ARDOISE" --config "$BCONFIG" --state-dir "$BSTATE" wipe --home "$BHOME"
-        bmeasure "rsync-$changed" "$changed" rsync -a --delete "$BCOPY" "$BHOME/"
+        bmeasure "rsync-$changed" "$changed" rsync -aAX --delete "$BCOPY" "$BHOME/"
     done
 done
 python3 - "$OUT" "$BFILES" <<'PY'
@@ -165,7 +171,7 @@ def load(name):
     rows = [line.split() for line in open(f"{out}/{name}.times") if line.strip()]
     return statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows) / 1024
 print()
-print(f"reset to baseline — a home of {files} files (the fixture's profiles + programs' data)")
+print(f"reset to baseline — a home of {files} files (the fixture's profiles + programs' data, with xattrs and ACLs; rsync -aAX)")
 print(f"{'changed files':<16}{'ardoise s':>11}{'rsync s':>10}{'ratio':>8}{'ardoise RSS MB':>16}{'rsync RSS MB':>14}")
 for changed in (50, 5000):
     ours, ours_rss = load(f"reset-{changed}")

@@ -278,3 +278,58 @@ import Testing
         #expect(capture.journalDetail["startup_entries"] == .int(3))
     }
 }
+
+/// Bookmarks and settings the administrator set stay, the visitor's go: with the real profiles, Firefox's in
+/// `places.sqlite` (where the history lives too) and Chromium's `Bookmarks`.
+@Suite struct BookmarkTests {
+    static func sql(_ database: String, _ statement: String) throws -> String {
+        let result = try run("sqlite3", [database, statement])
+        #expect(result.status == 0, "\(result.error)")
+        return result.output
+    }
+
+    static func addFirefoxBookmark(_ places: String, url: String, title: String) throws {
+        _ = try sql(places, """
+        INSERT INTO moz_places (url, title, rev_host, hidden, typed, frecency, guid, url_hash)
+          VALUES ('\(url)', '\(title)', 'rf.', 0, 0, 100, substr(hex(randomblob(6)), 1, 12), 0);
+        INSERT INTO moz_bookmarks (type, fk, parent, position, title, guid, dateAdded, lastModified)
+          VALUES (1, (SELECT id FROM moz_places WHERE url = '\(url)'), 3, 0, '\(title)', substr(hex(randomblob(6)), 1, 12), 0, 0);
+        """)
+    }
+
+    @Test func theAdministratorsBookmarksStayTheVisitorsGo() throws {
+        let kiosk = try HostileSessionTests.preparedKiosk()
+        let s = kiosk.sandbox
+        let places = s.home + "/.mozilla/firefox/4144awjv.default-esr/places.sqlite"
+        try Self.addFirefoxBookmark(places, url: "https://www.service-public.fr/", title: "Service public (admin)")
+        let chromium = ".config/chromium/Default/Bookmarks"
+        let adminBookmarks = """
+        {"roots":{"bookmark_bar":{"children":[{"name":"CAF (admin)","type":"url","url":"https://www.caf.fr/"}],"name":"Barre","type":"folder"}},"version":1}
+        """
+        try s.write(chromium, adminBookmarks)
+        if isRoot { _ = try run("chown", ["-R", "\(HostileSessionTests.owner):\(HostileSessionTests.owner)", s.home]) }
+        _ = try kiosk.recorded().run(journal: nil).get()
+
+        // The reference keeps the bookmarks, and nothing of the fixture's visits (its history lived in the same file).
+        let copy = try kiosk.store.copyPath("kiosk")
+        let reference = copy + "/.mozilla/firefox/4144awjv.default-esr/places.sqlite"
+        #expect(try Self.sql(reference, "SELECT title FROM moz_bookmarks WHERE type = 1 ORDER BY title").contains("Service public (admin)"))
+        #expect(try Self.sql(reference, "SELECT count(*) FROM moz_historyvisits").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(Markers.carriers(in: copy) == [], "no visit left in any file of the reference, free pages included")
+
+        // A session: the visitor browses, bookmarks a page in each browser.
+        try run("tar", ["-xzf", Paths.publicProfiles, "-C", s.base, "home-kiosk/.mozilla/firefox/4144awjv.default-esr/places.sqlite",
+                        "home-kiosk/.mozilla/firefox/4144awjv.default-esr/places.sqlite-wal"])
+        try Self.addFirefoxBookmark(places, url: "https://visitor.example/\(HostileSessionTests.marker)", title: "visitor \(HostileSessionTests.marker)")
+        try s.write(chromium, adminBookmarks.replacingOccurrences(of: "]", with: #",{"name":"visitor \#(HostileSessionTests.marker)","type":"url","url":"https://visitor.example/"}]"#))
+        if isRoot { _ = try run("chown", ["-R", "\(HostileSessionTests.owner):\(HostileSessionTests.owner)", s.home]) }
+
+        let report = try kiosk.recorded().run(journal: nil).get()
+
+        #expect(report.isClean)
+        #expect(try Self.sql(places, "SELECT title FROM moz_bookmarks WHERE type = 1").contains("Service public (admin)"))
+        #expect(!(try Self.sql(places, "SELECT title FROM moz_bookmarks")).contains(HostileSessionTests.marker))
+        #expect(s.read(s.home + "/" + chromium) == Data(adminBookmarks.utf8))
+        #expect(Markers.carriers(in: s.home, markers: [HostileSessionTests.marker] + Markers.all) == [])
+    }
+}

@@ -147,7 +147,10 @@ import Testing
     @Test func everyKeyOfTheShippedFileParses() throws {
         let text = try String(contentsOfFile: Paths.packageRoot + "/Config/ardoise.toml", encoding: .utf8)
         let configuration = try ArdoiseConfiguration.parse(text, file: "Config/ardoise.toml")
-        #expect(configuration.wipe.temporaryDirectories == ["/tmp", "/var/tmp"])
+        // The shipped file says the defaults, every one of them.
+        #expect(configuration.wipe == WipeSettings())
+        #expect(configuration.wipe.temporaryDirectories == ["/tmp", "/var/tmp", "/dev/shm"])
+        #expect(configuration.wipe.keep.patterns == ["Bureau/*.desktop", "Desktop/*.desktop"])
         #expect(configuration.wipe.excludedKinds.isEmpty)
         #expect(configuration.wipe.mode == .auto)
         #expect(configuration.journal.retentionDays == 365)

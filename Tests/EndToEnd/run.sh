@@ -83,6 +83,8 @@ check "the service is active (Type=notify: READY was sent)" test "$(ct systemctl
 check "the service reports its status to systemd" test -n "$(ct systemctl show ardoise -p StatusText --value)"
 check "the unit passes systemd-analyze verify" ct systemd-analyze verify /etc/systemd/system/ardoise.service
 check "the start-up sweep is journaled" has_events 'e["event"] == "boot-sweep"'
+check "a kiosk account without a reference: the service captured one at start, journaled" \
+    has_events 'e["event"] == "baseline-captured" and e.get("user") == "kiosque" and e["detail"]["automatic"] == True and e["outcome"] == "ok"'
 check "events reach the system journal with their MESSAGE_ID" \
     sh -c "[ -n \"\$(nsenter -t $CT_LEADER -a journalctl -q -o cat MESSAGE_ID=a7d0153e0b2c4c1f9a3e6d52f1c8b401)\" ]"
 if [ "$MODE" != --demo ]; then
@@ -94,7 +96,8 @@ fi
 say "Someone uses the kiosk: real Firefox and Chromium profiles (history, cookies, a saved password...), then downloads a file"
 plant_profiles
 [ "$MODE" = --demo ] && ct ardoise wipe --user kiosque --dry-run
-SESSION=$(kiosk_session 'printf "%%PDF-1.4 avis d imposition" > ~/Downloads/releve-impots.pdf; exec sleep 600')
+# The visitor also plants what would run for the next person, and leaves files outside the home, deep in /tmp and in /dev/shm.
+SESSION=$(kiosk_session 'printf "%%PDF-1.4 avis d imposition" > ~/Downloads/releve-impots.pdf; mkdir -p ~/.config/autostart ~/.config/systemd/user /tmp/v/a/b; echo "[Desktop Entry]" > ~/.config/autostart/update.desktop; echo "export LD_PRELOAD=/tmp/v/x.so" >> ~/.bashrc; echo hostile > ~/.config/systemd/user/sync.service; echo hostile > /tmp/v/a/b/deep; echo hostile > /dev/shm/kiosque-left; exec sleep 600')
 say "Session $SESSION is open; the person logs out"
 ct loginctl kill-session "$SESSION"
 wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
@@ -103,6 +106,13 @@ check "logout: session start, session end and a wipe with nothing left are journ
 check "logout: session start journaled with its seat" has_events "e.get('session') == '$SESSION' and e['event'] == 'session-start' and e.get('seat') == 'seat0'"
 check "logout: session end journaled" has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end'"
 check "logout: every trace of the session is gone" home_is_clean
+DIFF=$(ct ardoise baseline diff --user kiosque 2>&1 || true)
+check "logout: the home is exactly its reference again (baseline diff)" test "$(printf '%s' "$DIFF" | grep -c 'identique\|identical')" -ge 1
+LEFT=$(ct sh -c 'ls -d /home/kiosque/.config/autostart/update.desktop /home/kiosque/.config/systemd/user/sync.service 2>/dev/null; grep -l LD_PRELOAD /home/kiosque/.bashrc 2>/dev/null' || true)
+check "logout: what the visitor planted to run at the next login is gone" test -z "$LEFT"
+LEFT=$(ct sh -c 'ls -d /tmp/v/a/b/deep /dev/shm/kiosque-left 2>/dev/null' || true)
+check "logout: the account's files outside the home are gone, at any depth (/tmp, /dev/shm)" test -z "$LEFT"
+check "logout: the wipe was a reset to the reference" has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['mode'] == 'baseline'"
 if [ "$MODE" = --demo ]; then
     say "What ardoise finds in the home now"
     ct ardoise wipe --user kiosque --dry-run

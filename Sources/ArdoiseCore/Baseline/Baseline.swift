@@ -116,6 +116,16 @@ public struct BaselineStore: Sendable {
         var sanitizing = settings
         sanitizing.temporaryDirectories = []
         sanitizing.excludedKinds.formUnion([.userFiles, .scheduledTasks])
+        // Firefox's bookmarks live with its history: the history goes from the copy, the administrator's bookmarks stay.
+        var scrubbed: [String] = []
+        for target in TraceResolver.plan(home: copy, catalogue: .standard).targets
+        where target.kind == .history && target.path.last?.string == "places.sqlite" {
+            let file = copy.path + "/" + String(decoding: target.path.bytes, as: UTF8.self)
+            var info = stat()
+            guard lstat(file, &info) == 0, info.st_mode & 0o170000 == 0o100000, (try? PlacesHistory.scrub(file)) != nil else { continue }
+            scrubbed.append(KeepList.literal(target.path))
+        }
+        sanitizing.keep = KeepList(sanitizing.keep.patterns + scrubbed)
         let leftOut: WipeReport
         do {
             leftOut = try Wipe(home: copy.path, owner: owner, settings: sanitizing).run()

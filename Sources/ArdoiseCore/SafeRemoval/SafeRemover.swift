@@ -147,6 +147,16 @@ public struct KeepList: Sendable, Equatable {
         return false
     }
 
+    /// A pattern that matches exactly this path (its `*`, `?`, `[` and `\\` escaped).
+    static func literal(_ path: HomePath) -> String {
+        var pattern = ""
+        for character in String(decoding: path.bytes, as: UTF8.self) {
+            if "*?[\\".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern
+    }
+
     public func keeps(_ path: HomePath) -> Bool {
         guard !patterns.isEmpty else { return false }
         let text = path.bytes.map { CChar(bitPattern: $0) } + [0]
