@@ -5,8 +5,8 @@ ARDOISE=${1:?usage: bench/run.sh PATH-TO-ardoise}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/out
 RUNS=${RUNS:-5}
-# SECTIONS: any of wipe, baseline, journal, daemon, notice (default: all five).
-SECTIONS=${SECTIONS:-wipe baseline journal daemon notice}
+# SECTIONS: any of wipe, memory, baseline, journal, daemon, notice (default: all six).
+SECTIONS=${SECTIONS:-wipe memory baseline journal daemon notice}
 section() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 FIXTURE=${ARDOISE_FIXTURES:-$HERE/../../shared/fixtures/browser-profiles}/public-profiles.tar.gz
 CACHE_FILES=${CACHE_FILES:-8000}
@@ -37,7 +37,8 @@ fill(f"{home}/.cache/chromium/Default/Cache/Cache_Data", half, lambda i: f"{i:01
 fill(f"{home}/.cache/mozilla/firefox/4144awjv.default-esr/cache2/entries", cache_files - half, lambda i: f"{i:040X}", 1024, 16384)
 fill(f"{home}/Downloads", downloads, lambda i: f"scan-{i:05d}.pdf", 4096, 65536)
 PY
-    chown 65534:65534 "$TEMPLATE" 2>/dev/null || true
+    # The session's files are the account's: root's entries in a home are spared by the wipe.
+    chown -R 65534:65534 "$TEMPLATE" 2>/dev/null || true
     echo "$STAMP" > "$OUT/template.stamp"
 fi
 
@@ -100,6 +101,43 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------
+# The memory budget against a hostile home: a 17 MB Preferences and a 31 MB Local State, the wipe's peak RSS beside
+# what reading them as JSON costs (python3's json), and the budget the tests hold it to.
+if section memory; then
+MHOME=$OUT/memory-bench/home-kiosk
+rm -rf "$OUT/memory-bench"; mkdir -p "$MHOME/.config/chromium/Default"
+python3 - "$OUT/memory-bench" <<'PY'
+import sys
+root = sys.argv[1]
+with open(f"{root}/Preferences", "w") as f:
+    f.write('{"profile":{"content_settings":{"exceptions":{"site_engagement":{')
+    f.write(",".join(f'"https://site{i}.example:443,*":{{"setting":{{"rawScore":{i}}}}}' for i in range(300000)))
+    f.write('}}}}}')
+with open(f"{root}/Local State", "w") as f:
+    f.write('{"profile":{"info_cache":{' + ",".join(f'"Profile {i}":{{"name":"x"}}' for i in range(1150000)) + '}}}')
+PY
+cp "$OUT/memory-bench/Preferences" "$MHOME/.config/chromium/Default/Preferences"
+cp "$OUT/memory-bench/Local State" "$MHOME/.config/chromium/Local State"
+chown -R 65534:65534 "$MHOME"
+MSIZE=$(du -sm "$MHOME/.config/chromium" | cut -f1)
+printf '[wipe]\nmode = "catalogue"\ntemporary_directories = []\n' > "$OUT/memory-bench/ardoise.toml"
+/usr/bin/time -f "%M" -o "$OUT/memory-ardoise.txt" "$ARDOISE" --config "$OUT/memory-bench/ardoise.toml" --state-dir "$OUT/memory-bench/state" \
+    wipe --home "$MHOME" >/dev/null 2>&1 || true
+/usr/bin/time -f "%M" -o "$OUT/memory-json.txt" python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$OUT/memory-bench/Preferences"
+python3 - "$OUT" "$MSIZE" <<'PY'
+import sys
+out, size = sys.argv[1], sys.argv[2]
+ours = int(open(f"{out}/memory-ardoise.txt").read().split()[-1]) / 1024
+theirs = int(open(f"{out}/memory-json.txt").read().split()[-1]) / 1024
+print()
+print(f"memory against a hostile home ({size} MB of Chromium Preferences and Local State); the tests' budget: 150 MB")
+print(f"{'':<34}{'peak RSS MB':>12}")
+print(f"{'ardoise wipe (whole home)':<34}{ours:>12.1f}")
+print(f"{'python3 json.load(Preferences)':<34}{theirs:>12.1f}   ratio {ours / theirs:.2f}x")
+PY
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Reset to baseline: a 20,000-file home with extended attributes and ACLs where 50 or 5,000 files changed, against
 # rsync -aAX --delete (which gives back ACLs and attributes too) on the same trees.
 if section baseline; then
@@ -126,7 +164,7 @@ for i in range(20000 - have):
 PY
     setfacl -m u:1:rx "$BASE/template/home-kiosk/.local/share/kiosk-apps"/app*
     setfacl -d -m u:1:rx "$BASE/template/home-kiosk/.local/share/kiosk-apps/app0"
-    chown 65534:65534 "$BASE/template/home-kiosk"
+    chown -R 65534:65534 "$BASE/template/home-kiosk"
     echo "v2 $FIXTURE" > "$BASE/stamp"
 fi
 printf '[wipe]\nmode = "baseline"\ntemporary_directories = []\n' > "$BCONFIG"

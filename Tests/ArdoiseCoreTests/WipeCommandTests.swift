@@ -118,3 +118,32 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
     }
 }
+
+/// A hostile home cannot make the wipe take the kiosk's memory: the command's peak RSS, measured by the kernel.
+@Suite struct WipeMemoryTests {
+    /// The wipe of a home holding a 17 MB `Preferences` and a 31 MB `Local State` (once 2.6 GB) stays under this.
+    static let budgetMB = 150
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "GNU time"))
+    func hostilePreferencesStayWithinTheMemoryBudget() throws {
+        let sandbox = try Sandbox(fixture: true)
+        var sites = "{\"profile\":{\"content_settings\":{\"exceptions\":{\"site_engagement\":{"
+        for i in 0..<260_000 { sites += "\"https://site\(i).example:443,*\":{\"setting\":{\"rawScore\":\(i)}}," }
+        sites += "\"https://last.example,*\":{}}}}}}"
+        try sandbox.write(".config/chromium/Default/Preferences", sites)
+        let state = "{\"profile\":{\"info_cache\":{" + (0..<400_000).map { "\"Profile \($0)\":{\"name\":\"x\"}" }.joined(separator: ",") + "}}}"
+        try sandbox.write(".config/chromium/Local State", state)
+        #expect(sandbox.read(sandbox.home + "/.config/chromium/Default/Preferences")!.count > 16_000_000)
+        #expect(sandbox.read(sandbox.home + "/.config/chromium/Local State")!.count > 10_000_000)
+        let measured = sandbox.base + "/rss"
+        let config = try WipeCommandTests.config(sandbox)
+        let result = try run("/usr/bin/time", ["-f", "%M", "-o", measured, Paths.ardoiseBinary, "wipe", "--config", config,
+                                               "--state-dir", sandbox.base + "/state", "--home", sandbox.home, "--format", "json"])
+        // GNU time says first when the command exited non-zero (here 1: a first catalogue wipe knows nothing of before).
+        let peak = String(decoding: sandbox.read(measured) ?? Data(), as: UTF8.self).split(whereSeparator: \.isWhitespace).last.flatMap { Int($0) } ?? .max
+        #expect(peak / 1024 < Self.budgetMB, "peak RSS \(peak / 1024) MB")
+        #expect(result.output.contains("\"left\" : 0"), "\(result.output.prefix(400)) \(result.error)")
+        #expect(!sandbox.exists(".config/chromium/Default/Preferences"), "too large to be read: removed whole")
+        #expect(result.output.contains("too large") || result.output.contains("trop gros"))
+    }
+}

@@ -130,7 +130,8 @@ public struct TraceResolver {
                 names.insert(entry.name)
             }
         }
-        if case .success(let file) = home.readFile(root.appending(EntryName("Local State")!)),
+        // Bounded as the scrub is: a hostile 31 MB `Local State` is not parsed (its profiles are still found by name).
+        if case .success(let file) = home.readFile(root.appending(EntryName("Local State")!), limit: Scrubber.sizeLimit),
            let object = try? JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any],
            let profile = object["profile"] as? [String: Any], let cache = profile["info_cache"] as? [String: Any] {
             for key in cache.keys {
