@@ -48,8 +48,8 @@ public struct JournaledHomeWiper: HomeWiping {
 
     public func wipe(_ account: Account, settings: WipeSettings, trigger: String, session: String?, seat: String?) async -> WipeOutcome {
         var recorded = RecordedWipe(account: account, settings: settings, stateDirectory: stateDirectory, trigger: trigger, session: session, seat: seat)
-        // At the service's start, a kiosk account without a reference gets one before its sweep: from then on it is reset to it.
-        recorded.captureIfMissing = trigger == "boot-sweep" || trigger == "pending"
+        // At the service's start (or when a reload names it), a kiosk account without a reference gets one before its sweep.
+        recorded.captureIfMissing = ["boot-sweep", "pending", "reload"].contains(trigger)
         let wipe = recorded
         let journal = self.journal, logger = self.logger
         return await withCheckedContinuation { continuation in

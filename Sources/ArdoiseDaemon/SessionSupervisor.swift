@@ -81,9 +81,15 @@ public actor SessionSupervisor {
     var logger: Logger { dependencies.logger }
 
     public func reload(_ configuration: ArdoiseConfiguration) {
+        let before = Set(dependencies.kioskAccounts(self.configuration.kiosk).map(\.uid))
         self.configuration = configuration
         for (id, tracked) in sessions {
             if let account = tracked.account { sessions[id]?.isKiosk = dependencies.isKiosk(account, configuration.kiosk) }
+        }
+        // An account newly named a kiosk account, with no session open, is taken in hand now: its reference is captured
+        // (if it has none) and it is reset, before anyone logs in to it.
+        for account in dependencies.kioskAccounts(configuration.kiosk) where !before.contains(account.uid) && (accounts[account.uid]?.open.isEmpty ?? true) {
+            _ = startWipe(account, trigger: "reload", session: nil, seat: nil)
         }
     }
 

@@ -268,6 +268,20 @@ func session(_ id: String, _ uid: UInt32, _ state: LoginSession.State = .active,
         #expect(world.wiper.wipes.filter { $0.trigger == "logout" }.map(\.user) == ["kiosk2"])
     }
 
+    @Test func aReloadNamingANewKioskAccountTakesItInHandAtOnce() async throws {
+        let world = try World { $0.kiosk.users = ["kiosk"] }
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([session("3", 1000)])
+        await world.settle()
+        #expect(world.wiper.wipes.map(\.trigger) == ["boot-sweep"])
+        var configuration = await world.supervisor.configuration
+        configuration.kiosk.users = ["kiosk", "kiosk2", "staff"]
+        await world.supervisor.reload(configuration)
+        await world.settle()
+        // kiosk2 is new and has no session: reset now (its reference captured there); staff has a session open: its logout will.
+        #expect(world.wiper.wipes.filter { $0.trigger == "reload" }.map(\.user) == ["kiosk2"])
+    }
+
     @Test func theStatusLineCountsSessionsAndWipes() async throws {
         let world = try World()
         defer { world.cleanUp() }

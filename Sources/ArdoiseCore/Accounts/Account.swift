@@ -67,18 +67,24 @@ public enum WipeTarget {
             let fr = language == .french
             switch self {
             case .unknownUser(let name):
+                let name = DisplayText.escaped(name)
                 return fr ? "Le compte « \(name) » n'existe pas sur ce poste." : "There is no account named \"\(name)\" on this computer."
             case .systemAccount(let name):
+                let name = DisplayText.escaped(name)
                 return fr ? "« \(name) » est le compte d'administration (root) : ardoise n'efface que des comptes de poste public."
                           : "\"\(name)\" is the administrator account (root): ardoise only wipes public-kiosk accounts."
             case .belowFirstUserID(let name, let uid, let first):
+                let name = DisplayText.escaped(name)
                 return fr ? "« \(name) » est un compte du système (uid \(uid), en dessous de UID_MIN \(first)) : refusé, sauf s'il est nommé dans [kiosk] de la configuration."
                           : "\"\(name)\" is a system account (uid \(uid), below UID_MIN \(first)): refused unless [kiosk] in the configuration names it."
             case .homeMissing(let path):
+                let path = DisplayText.escaped(path)
                 return fr ? "Le dossier \(path) n'existe pas ou n'est pas un dossier." : "\(path) does not exist or is not a folder."
             case .systemFolder(let path):
+                let path = DisplayText.escaped(path)
                 return fr ? "\(path) est un dossier du système ou de l'administrateur : refusé." : "\(path) is a system or administrator folder: refused."
             case .notYourHome(let path):
+                let path = DisplayText.escaped(path)
                 return fr ? "Vous ne pouvez effacer que votre propre dossier personnel ; \(path) ne vous appartient pas."
                           : "You may only wipe your own home; \(path) does not belong to you."
             }
