@@ -25,6 +25,11 @@ static inline int ardoise_accept4(int fd, int flags) {
     return (int)syscall(SYS_accept4, fd, (void *)0, (void *)0, flags);
 }
 
+/* Swaps two names in one step (RENAME_EXCHANGE, 1 << 1): a reader sees the old entry or the new one, never neither. */
+static inline int ardoise_rename_exchange(int olddir, const char *oldpath, int newdir, const char *newpath) {
+    return (int)syscall(SYS_renameat2, olddir, oldpath, newdir, newpath, 1u << 1);
+}
+
 /* Copies in the kernel, without passing the bytes through the process. */
 static inline long ardoise_copy_file_range(int in, int out, unsigned long length) {
     return syscall(SYS_copy_file_range, in, (void *)0, out, (void *)0, length, 0u);

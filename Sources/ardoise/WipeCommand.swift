@@ -40,6 +40,11 @@ struct WipeCommand: ParsableCommand {
         let language = global.language
         let configuration = try global.configuration()
         let caller = geteuid()
+        // A system account is never wiped by name unless the configuration names it a kiosk account.
+        if let user, let named = Account.named(user), named.uid != 0, !KioskPolicy(configuration.kiosk).isKiosk(named), named.uid < Account.firstUserID() {
+            let refusal = WipeTarget.Refusal.belowFirstUserID(named.name, uid: named.uid, first: Account.firstUserID())
+            throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
+        }
         let target = user.map { WipeTarget.forUser($0, callerUID: caller) } ?? WipeTarget.forHome(home!, callerUID: caller)
         let resolved: (home: String, owner: UInt32)
         switch target {
@@ -49,10 +54,6 @@ struct WipeCommand: ParsableCommand {
         let fr = language == .french
         let account = user.flatMap(Account.named) ?? Account.withID(resolved.owner)
         let isKiosk = account.map { KioskPolicy(configuration.kiosk).isKiosk($0) } ?? false
-        if let account, user != nil, !isKiosk, account.uid < Account.firstUserID() {
-            let refusal = WipeTarget.Refusal.belowFirstUserID(account.name, uid: account.uid, first: Account.firstUserID())
-            throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
-        }
         if !dryRun && caller == 0 {
             // A program still open would write its state back into the wiped home (a browser's tabs, for the next person).
             let running = UserProcesses.pids(of: resolved.owner, includingServiceManager: true)

@@ -310,3 +310,50 @@ func isSymlink(_ path: String) -> Bool {
         #expect(sandbox.read(sandbox.home + "/.config/user-dirs.dirs") == Data("XDG_DOWNLOAD_DIR=\"$HOME/Downloads\"\n".utf8))
     }
 }
+
+/// A re-capture killed at any instant leaves the old reference or the new one whole, never a part of one.
+@Suite struct KilledCaptureTests {
+    /// The files and links of a reference (its folders' times move with the sanitizing of each copy).
+    static func files(_ root: String) -> [String: String] { fullTree(root).filter { !$0.value.hasPrefix("dir ") } }
+
+    @Test(.enabled(if: isRoot, "a capture is root's")) func aKilledReCaptureNeverLeavesAPartialReference() throws {
+        let sandbox = try Sandbox(fixture: true)
+        try sandbox.write("Documents/Guide du poste.pdf", "guide")
+        let old = sandbox.base + "/old", new = sandbox.base + "/new", state = sandbox.base + "/state"
+        func capture(_ stateDirectory: String) throws -> CommandResult {
+            try run(Paths.ardoiseBinary, ["baseline", "capture", "--state-dir", stateDirectory, "--home", sandbox.home])
+        }
+        #expect(try capture(old).status == 0)
+        #expect(try capture(state).status == 0)
+        try sandbox.write("Documents/Nouveau guide.pdf", "new guide")
+        try sandbox.write(".mozilla/firefox/4144awjv.default-esr/prefs.js", "user_pref(\"browser.startup.homepage\", \"https://www.caf.fr/\");\n")
+        #expect(try capture(new).status == 0)
+        let account = Account.withID(testOwner)?.name ?? "\(testOwner)"
+        let before = Self.files(old + "/baseline/" + account), after = Self.files(new + "/baseline/" + account)
+        #expect(before != after)
+        let common = Set(before.keys).intersection(after.keys)
+
+        for round in 0..<20 {
+            let capturing = Process()
+            capturing.executableURL = URL(fileURLWithPath: Paths.ardoiseBinary)
+            capturing.arguments = ["baseline", "capture", "--state-dir", state, "--home", sandbox.home]
+            capturing.standardOutput = FileHandle.nullDevice
+            try capturing.run()
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.6))
+            kill(capturing.processIdentifier, SIGKILL)
+            capturing.waitUntilExit()
+
+            let reference = Self.files(state + "/baseline/" + account)
+            let unlike = reference.filter { before[$0.key] != $0.value && after[$0.key] != $0.value }.keys
+            #expect(reference == before || reference == after, "round \(round): the reference is one of the two, whole: \(Array(unlike.prefix(5)))")
+            let plan = try BaselineStore(stateDirectory: state).differences(account: account, home: sandbox.home)
+            let removed = Set(plan.changes.filter { $0.kind == .removed }.map { "/" + $0.path.description })
+            #expect(removed.isDisjoint(with: common), "round \(round): a reset would remove \(removed.intersection(common))")
+        }
+        // What the killed captures left beside the reference is gone at the next run.
+        _ = try Wipe(home: sandbox.home, owner: testOwner, settings: sandbox.settings,
+                     baseline: (BaselineStore(stateDirectory: state), account)).run()
+        let left = try FileManager.default.contentsOfDirectory(atPath: state + "/baseline").filter { $0.contains(".new-") }
+        #expect(left.isEmpty, "\(left)")
+    }
+}

@@ -147,3 +147,66 @@ import Testing
         #expect(result.output.contains("too large") || result.output.contains("trop gros"))
     }
 }
+
+/// A wipe by hand is honest about what it cannot know: programs still running, system accounts.
+@Suite(.serialized) struct ManualWipeTests {
+    /// An account nobody else uses, so that stopping "its" programs can touch only the test's own.
+    static let owner: UInt32 = 64_124
+
+    @Test(.enabled(if: isRoot, "switching to another account needs root"))
+    func aWipeRefusesWhileTheAccountsProgramsRunAndStopsThemWhenAsked() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Downloads/releve.pdf", "pdf")
+        _ = try run("chown", ["-R", "\(Self.owner):\(Self.owner)", sandbox.home])
+        let program = Process()
+        program.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        program.arguments = ["--reuid=\(Self.owner)", "--regid=\(Self.owner)", "--clear-groups", "/bin/sleep", "300"]
+        try program.run()
+        defer { if program.isRunning { program.terminate() } }
+        Thread.sleep(forTimeInterval: 0.3)
+        let config = try WipeCommandTests.config(sandbox)
+        let state = sandbox.base + "/state"
+
+        let refused = try WipeCommandTests.ardoise(["wipe", "--config", config, "--state-dir", state, "--home", sandbox.home], language: "en_GB.UTF-8")
+        #expect(refused.status == 1 && refused.error.contains("still running") && refused.error.contains("sleep") && refused.error.contains("--stop-programs"),
+                "\(refused.error)")
+        #expect(sandbox.exists("Downloads/releve.pdf"), "nothing was touched")
+
+        let stopped = try WipeCommandTests.ardoise(["wipe", "--config", config, "--state-dir", state, "--home", sandbox.home, "--stop-programs"],
+                                                   language: "en_GB.UTF-8")
+        #expect(stopped.error.contains("stopped before the wipe"), "\(stopped.error)")
+        program.waitUntilExit()
+        #expect(!sandbox.exists("Downloads/releve.pdf"))
+    }
+
+    @Test func aSystemAccountIsRefusedUnlessTheConfigurationNamesIt() throws {
+        let sandbox = try Sandbox()
+        let result = try WipeCommandTests.ardoise(["wipe", "--config", try WipeCommandTests.config(sandbox), "--user", "daemon", "--dry-run"],
+                                                  language: "fr_FR.UTF-8")
+        #expect(result.status == 2 && result.error.contains("compte du système") && result.error.contains("UID_MIN"), "\(result.error)")
+    }
+
+    @Test func keepPatternsKeepOnlyRealLaunchers() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write("Desktop/Démarches.desktop", "# the administrator's\n[Desktop Entry]\nName=Démarches\n")
+        try sandbox.write("Desktop/stash.desktop/secret.txt", "a folder is not a launcher")
+        try sandbox.write("Desktop/notes.desktop", "my notes, not a launcher")
+        try sandbox.write("Desktop/photo.jpg", "jpg")
+        var settings = sandbox.settings
+        settings.keep = WipeSettings().keep
+        let report = try sandbox.wipe(settings: settings)
+        #expect(report.isClean)
+        #expect(sandbox.exists("Desktop/Démarches.desktop"))
+        #expect(!sandbox.exists("Desktop/stash.desktop") && !sandbox.exists("Desktop/notes.desktop") && !sandbox.exists("Desktop/photo.jpg"))
+    }
+
+    @Test func theLinesAScrubKeepsStayByteForByte() throws {
+        var kept: [UInt8] = Array("// Mozilla User Preferences\n".utf8) + [0x2f, 0x2f, 0x20, 0xff, 0xfe, 0x80, 0x0a]
+        kept += Array("user_pref(\"browser.startup.homepage\", \"https://www.service-public.fr/\");\n".utf8)
+        for i in 0..<20_000 { kept += Array("user_pref(\"kiosk.setting.\(i)\", \"\u{e9}t\u{e9}\");\n".utf8) }
+        let trace = Array("user_pref(\"browser.download.lastDir\", \"/home/kiosk/Téléchargements/caf\");\n".utf8)
+        let cleaned = try #require(try Scrubber.firefoxPrefs.scrub(kept + trace + Array("// end".utf8)))
+        #expect(cleaned == kept + Array("// end".utf8), "the kept lines, byte for byte, invalid UTF-8 included")
+        #expect(kept.count > 1_000_000 && cleaned.count < kept.count + 10)
+    }
+}

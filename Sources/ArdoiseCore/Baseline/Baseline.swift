@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Glibc
 
@@ -102,6 +103,7 @@ public struct BaselineStore: Sendable {
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw .cannotOpen(folder, String(cString: strerror(errno))) }
         chmod(folder, 0o700)
         let store = try open(folder)
+        removeLeftovers(in: store)
         let fresh = "\(account).new-\(getpid())"
         _ = SafeRemover(root: store).remove(HomePath(fresh)!)
         guard mkdir(folder + "/" + fresh, 0o700) == 0 else { throw .cannotOpen(folder + "/" + fresh, String(cString: strerror(errno))) }
@@ -123,6 +125,9 @@ public struct BaselineStore: Sendable {
             let file = copy.path + "/" + String(decoding: target.path.bytes, as: UTF8.self)
             var info = stat()
             guard lstat(file, &info) == 0, info.st_mode & 0o170000 == 0o100000, (try? PlacesHistory.scrub(file)) != nil else { continue }
+            // The cleaned file keeps the time of the one it comes from: two captures of one home give the same reference.
+            var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), info.st_mtim]
+            utimensat(AT_FDCWD, file, &times, AT_SYMLINK_NOFOLLOW)
             scrubbed.append(KeepList.literal(target.path))
         }
         sanitizing.keep = KeepList(sanitizing.keep.patterns + scrubbed)
@@ -132,8 +137,17 @@ public struct BaselineStore: Sendable {
         } catch {
             throw .captureFailed("\(error)")
         }
-        _ = SafeRemover(root: store).remove(HomePath(account)!)
-        guard rename(folder + "/" + fresh, final) == 0 else { throw .captureFailed(String(cString: strerror(errno))) }
+        // The new reference takes the old one's place in one step; a kill at any instant leaves one of them whole at `final`
+        // (the other, under a `.new-PID` name, is removed by the next run).
+        if exists(account) {
+            guard ardoise_rename_exchange(store.descriptor, fresh, store.descriptor, account) == 0 else {
+                throw .captureFailed(String(cString: strerror(errno)))
+            }
+            _ = SafeRemover(root: store).remove(HomePath(fresh)!)
+        } else {
+            _ = SafeRemover(root: store).remove(HomePath(account)!)
+            guard rename(folder + "/" + fresh, final) == 0 else { throw .captureFailed(String(cString: strerror(errno))) }
+        }
         markReset(account)
         let captured = try open(final)
         var kept: [(folder: String, tally: RemovalTally)] = []
@@ -145,6 +159,24 @@ public struct BaselineStore: Sendable {
         }
         return CaptureReport(leftOut: leftOut, skipped: copied.changes.filter { $0.kind == .skipped }.map(\.path), kept: kept,
                              startup: StartupEntries().find(in: captured, skeleton: skeleton))
+    }
+
+    /// Copies a killed capture left, at the start of a reset or a capture.
+    public func removeLeftovers() {
+        guard let store = try? OpenedRoot(path: folder) else { return }
+        removeLeftovers(in: store)
+    }
+
+    /// Copies a killed capture left (`NAME.new-PID` whose process is gone): never a reference, removed.
+    func removeLeftovers(in store: OpenedRoot) {
+        guard case .success(let entries) = store.list(HomePath()) else { return }
+        for entry in entries {
+            let name = entry.name.string
+            guard let range = name.range(of: ".new-", options: .backwards), let pid = Int32(name[range.upperBound...]) else { continue }
+            // Another capture under way (the service and a command at once) keeps its copy.
+            if pid != getpid() && kill(pid, 0) == 0 { continue }
+            _ = SafeRemover(root: store).remove(HomePath([entry.name]))
+        }
     }
 
     /// What the home now differs from its baseline (nothing is touched).

@@ -96,7 +96,7 @@ public enum Scrubber: String, Sendable, Equatable {
         if removeSiteKeys(in: &document) { changed = true }
         guard changed else { return nil }
         do {
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.withoutEscapingSlashes])
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.withoutEscapingSlashes, .sortedKeys])
             return Array(data)
         } catch {
             throw .unreadable("JSON: \(error.localizedDescription)")

@@ -80,6 +80,9 @@ extension OpenedRoot {
         }
         if failure == nil, geteuid() == 0, fchown(fd, original.owner, original.group) != 0 { failure = SystemError(errno) }
         if failure == nil, fchmod(fd, mode_t(original.mode)) != 0 { failure = SystemError(errno) }
+        // The cleaned file keeps the original's time: two captures of one home give the same reference.
+        var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2), timespec(tv_sec: Int(original.modificationTime), tv_nsec: Int(original.modificationNanoseconds))]
+        if failure == nil, futimens(fd, &times) != 0 { failure = SystemError(errno) }
         if failure == nil, fsync(fd) != 0 { failure = SystemError(errno) }
         close(fd)
         if failure == nil {

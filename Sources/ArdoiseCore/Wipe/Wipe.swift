@@ -96,6 +96,7 @@ public struct Wipe: Sendable {
 
         var reference: OpenedRoot?
         if let baseline {
+            if !dryRun { baseline.store.removeLeftovers() }
             do {
                 guard baseline.store.exists(baseline.account) else { throw BaselineError.missing(baseline.account) }
                 let path = try baseline.store.copyPath(baseline.account)
@@ -187,10 +188,6 @@ public struct Wipe: Sendable {
     private func baselinePass(_ mirror: TreeMirror, dryRun: Bool, isRescan: Bool) -> Pass {
         var outcome = Pass()
         let plan = TraceResolver.plan(home: mirror.target, catalogue: catalogue, extra: settings.extra)
-        // What the session's files pointed at and was refused (a profile in /dev/shm) is said, though the reset undoes the file.
-        if !isRescan {
-            for problem in plan.problems { outcome.byKind[problem.kind, default: RemovalResult()].failures.append(problem.failure) }
-        }
         let mirrored = mirror.reconcile(dryRun: dryRun)
         outcome.written = mirrored.written
         for change in mirrored.changes where change.kind != .skipped {
