@@ -87,3 +87,29 @@ import Testing
         }
     }
 }
+
+/// `profiles.ini` as Firefox's INI parser reads it.
+@Suite struct ProfilesIniTests {
+    @Test func trickyLinesAreReadAsFirefoxReadsThem() {
+        let text = "[General]\r\nStartWithLastProfile=1\r\n[Profile0]\r\nName=a\r\nPath=one\r\n  ; Path=not-a-comment-for-firefox\n# Path=comment\n"
+            + "[Profile1] trailing\nPath=ignored\n[Profile2]\n  Path =spaced-key\n==Path=two\nPath= three \n[Profile0]\nPath=four\n[]\nPath=none\n"
+        let sections = IniFile.sections(text)
+        #expect(sections.map(\.name) == ["General", "Profile0", "Profile2"], "a header with text after it, or empty, is no section")
+        let zero = sections[1]
+        #expect(zero.all("Path") == ["one", "four"], "a section given twice gathers both")
+        #expect(zero.entries.contains { $0.key == "; Path" }, "only a line that starts with ; or # is a comment")
+        let two = sections[2]
+        #expect(two.all("Path") == ["two", " three "], "leading = skipped, values kept with their blanks")
+        #expect(two.values["Path "] == "spaced-key")
+    }
+
+    @Test func everyPathOfAProfileIsWiped() throws {
+        let sandbox = try Sandbox()
+        try sandbox.write(".mozilla/firefox/profiles.ini", "[Profile0]\nPath=first.default\nPath=second.default\n")
+        try sandbox.write(".mozilla/firefox/first.default/cookies.sqlite", "c")
+        try sandbox.write(".mozilla/firefox/second.default/cookies.sqlite", "c")
+        _ = try sandbox.wipe()
+        #expect(!sandbox.exists(".mozilla/firefox/first.default/cookies.sqlite"))
+        #expect(!sandbox.exists(".mozilla/firefox/second.default/cookies.sqlite"))
+    }
+}

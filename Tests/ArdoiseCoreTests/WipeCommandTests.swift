@@ -203,7 +203,7 @@ import Testing
     @Test func theLinesAScrubKeepsStayByteForByte() throws {
         var kept: [UInt8] = Array("// Mozilla User Preferences\n".utf8) + [0x2f, 0x2f, 0x20, 0xff, 0xfe, 0x80, 0x0a]
         kept += Array("user_pref(\"browser.startup.homepage\", \"https://www.service-public.fr/\");\n".utf8)
-        for i in 0..<20_000 { kept += Array("user_pref(\"kiosk.setting.\(i)\", \"\u{e9}t\u{e9}\");\n".utf8) }
+        for i in 0..<30_000 { kept += Array("user_pref(\"kiosk.setting.\(i)\", \"\u{e9}t\u{e9}\");\n".utf8) }
         let trace = Array("user_pref(\"browser.download.lastDir\", \"/home/kiosk/Téléchargements/caf\");\n".utf8)
         let cleaned = try #require(try Scrubber.firefoxPrefs.scrub(kept + trace + Array("// end".utf8)))
         #expect(cleaned == kept + Array("// end".utf8), "the kept lines, byte for byte, invalid UTF-8 included")

@@ -94,8 +94,9 @@ public struct TraceResolver {
         var profiles: [HomePath] = []
         if case .success(let file) = home.readFile(root.appending(EntryName("profiles.ini")!), limit: 1 << 20) {
             let text = String(decoding: file.bytes, as: UTF8.self)
+            // A key given twice in a section: whichever Firefox keeps, every value is a profile to wipe.
             for section in IniFile.sections(text) where section.name.hasPrefix("Profile") {
-                guard let path = section.values["Path"], !path.isEmpty else { continue }
+                for path in section.all("Path") where !path.isEmpty {
                 let setting = "profiles.ini Path=\(path)"
                 if section.values["IsRelative"] == "0" || path.hasPrefix("/") {
                     switch insideHome(absolute: path, setting: setting) {
@@ -106,6 +107,7 @@ public struct TraceResolver {
                     profiles.append(combined)
                 } else {
                     problems.append(PlanProblem(kind: .history, failure: RemovalFailure(location: home.display(root.appending(EntryName("profiles.ini")!)), reason: .refusedPath(setting: setting, .leavesHome))))
+                }
                 }
             }
         }
@@ -265,22 +267,46 @@ public struct TraceResolver {
     }
 }
 
-/// The `[section]` / `key=value` files browsers write (`profiles.ini`).
+/// `profiles.ini` read as Firefox's own INI parser reads it: lines split at CR or LF; a line starting with `#` or `;` is
+/// a comment; leading blanks skipped; `[name]` opens a section, and a header with anything after its `]` (or none) stops
+/// the keys until the next good one; a key is what stands before the first `=` (leading `=` skipped, nothing trimmed),
+/// its value everything after, blanks included.
 enum IniFile {
     struct Section {
         var name: String
-        var values: [String: String]
+        var entries: [(key: String, value: String)]
+        /// The last value of `key` (the one Firefox keeps).
+        var values: [String: String] { Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }) }
+        func all(_ key: String) -> [String] { entries.filter { $0.key == key }.map(\.value) }
     }
 
     static func sections(_ text: String) -> [Section] {
         var sections: [Section] = []
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") && line.hasSuffix("]") {
-                sections.append(Section(name: String(line.dropFirst().dropLast()), values: [:]))
-            } else if let equal = line.firstIndex(of: "="), !sections.isEmpty {
-                sections[sections.count - 1].values[String(line[..<equal])] = String(line[line.index(after: equal)...])
+        var current: Int?
+        for raw in text.split(whereSeparator: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
+            if raw.first == "#" || raw.first == ";" { continue }
+            let line = raw.drop { $0 == " " || $0 == "\t" }
+            guard !line.isEmpty else { continue }
+            if line.first == "[" {
+                let rest = line.dropFirst().drop { $0 == "]" }
+                guard let close = rest.firstIndex(of: "]"), !rest[..<close].isEmpty,
+                      rest[rest.index(after: close)...].allSatisfy({ $0 == " " || $0 == "\t" }) else {
+                    current = nil
+                    continue
+                }
+                let name = String(rest[..<close])
+                if let known = sections.firstIndex(where: { $0.name == name }) {
+                    current = known
+                } else {
+                    sections.append(Section(name: name, entries: []))
+                    current = sections.count - 1
+                }
+                continue
             }
+            guard let current else { continue }
+            let body = line.drop { $0 == "=" }
+            guard let equal = body.firstIndex(of: "="), !body[..<equal].isEmpty else { continue }
+            sections[current].entries.append((String(body[..<equal]), String(body[body.index(after: equal)...])))
         }
         return sections
     }
