@@ -18,10 +18,10 @@ struct JournalCommand: ParsableCommand {
 
 /// The options that choose events.
 struct EventFilterOptions: ParsableArguments {
-    @Option(help: "Depuis / since: 2026-11-01, 2026-11-01T14:00, 7d, 12h.")
+    @Option(parsing: .unconditional, help: "Depuis / since: 2026-11-01, 2026-11-01T14:00, 7d, 12h.")
     var since: String?
 
-    @Option(help: "Jusqu'à / until (même format / same format).")
+    @Option(parsing: .unconditional, help: "Jusqu'à / until (même format / same format).")
     var until: String?
 
     @Option(help: "Compte / account.")
@@ -125,8 +125,8 @@ struct Statistics: ParsableCommand, RelayedJournalCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "hour | day | week | month") var by: StatisticsPeriod = .day
-    @Option(help: "Depuis / since.") var since: String?
-    @Option(help: "Jusqu'à / until.") var until: String?
+    @Option(parsing: .unconditional, help: "Depuis / since.") var since: String?
+    @Option(parsing: .unconditional, help: "Jusqu'à / until.") var until: String?
     @Option(help: "table | json | csv") var format: QueryFormat = .table
     @Option(help: "Écrit aussi un graphique SVG. / Also writes an SVG chart.") var svg: String?
 
@@ -160,8 +160,8 @@ struct Export: ParsableCommand, RelayedJournalCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Depuis / since.") var since: String
-    @Option(help: "Jusqu'à / until.") var until: String
+    @Option(parsing: .unconditional, help: "Depuis / since.") var since: String
+    @Option(parsing: .unconditional, help: "Jusqu'à / until.") var until: String
     @Option(help: "Fichier CSV / CSV file.") var out: String
 
     func run() throws {

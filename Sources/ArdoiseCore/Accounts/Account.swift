@@ -103,6 +103,8 @@ public enum WipeTarget {
 
     /// The home `--home DIR` and its owner, who must be the caller unless the caller is root.
     public static func forHome(_ path: String, callerUID: UInt32, expectedOwner: UInt32? = nil) -> Result<(home: String, owner: UInt32), Refusal> {
+        // An empty path would name the current folder.
+        guard !path.isEmpty else { return .failure(.homeMissing("\"\"")) }
         var absolute = path
         if !absolute.hasPrefix("/") {
             guard let current = getcwd(nil, 0) else { return .failure(.homeMissing(path)) }

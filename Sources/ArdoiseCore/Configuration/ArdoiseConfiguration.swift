@@ -74,18 +74,87 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads the file at `path`; a missing default file means the defaults.
+    /// The largest configuration read: a documented file is 10 KB; `/dev/zero` or a planted giant is refused, not eaten.
+    public static let sizeLimit = 1 << 20
+
+    /// Reads the file at `path`; a missing default file means the defaults, `/dev/null` means none at all. Anything but a
+    /// regular file of sane size is refused (a FIFO would hang the daemon, a folder or `/dev/zero` crash or eat it), with the
+    /// system's reason when it cannot be opened; NUL bytes and invalid UTF-8 are refused with their line and column.
     public static func load(path: String?) throws(ConfigurationError) -> ArdoiseConfiguration {
         let file = path ?? defaultPath
-        // Read through a handle: /dev/null (no configuration at all) reads as empty, where FileManager sees nothing.
-        guard let data = FileHandle(forReadingAtPath: file).map({ $0.readDataToEndOfFile() }) else {
-            if path == nil && !FileManager.default.fileExists(atPath: file) { return ArdoiseConfiguration() }
-            throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable)
+        let bytes = try contents(of: file, defaultPath: path == nil)
+        guard let bytes else { return ArdoiseConfiguration() }
+        if let nul = bytes.firstIndex(of: 0) {
+            let (line, column) = position(of: nul, in: bytes)
+            throw ConfigurationError(file: file, line: line, key: nil, problem: .nulByte(column: column))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(file: file, line: nil, key: nil, problem: .notUTF8)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            // A line and a column an editor shows: counted up to the first bad sequence.
+            let (line, column) = position(of: firstInvalidUTF8(bytes), in: bytes)
+            throw ConfigurationError(file: file, line: line, key: nil, problem: .notUTF8(column: column))
         }
-        return try parse(text, file: file)
+        // Windows line ends read as Unix ones, so that every line number counts lines the way an editor does.
+        return try parse(text.replacingOccurrences(of: "\r\n", with: "\n"), file: file)
+    }
+
+    /// The file's bytes; nil when there is no configuration (the default file absent, or `/dev/null`).
+    static func contents(of file: String, defaultPath: Bool) throws(ConfigurationError) -> [UInt8]? {
+        guard !file.isEmpty else { throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable("empty path")) }
+        // Non-blocking: a FIFO put in place of the file answers at once instead of waiting for a writer.
+        let fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT && defaultPath { return nil }
+            throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable(String(cString: strerror(code))))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable(String(cString: strerror(errno)))) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        // /dev/null (character device 1:3): no configuration at all, as documented.
+        case S_IFCHR where info.st_rdev == 0x103: return nil  // makedev(1, 3), a macro Swift does not import
+        case S_IFDIR: throw ConfigurationError(file: file, line: nil, key: nil, problem: .notARegularFile("directory"))
+        case S_IFIFO: throw ConfigurationError(file: file, line: nil, key: nil, problem: .notARegularFile("FIFO"))
+        case S_IFSOCK: throw ConfigurationError(file: file, line: nil, key: nil, problem: .notARegularFile("socket"))
+        default: throw ConfigurationError(file: file, line: nil, key: nil, problem: .notARegularFile("device"))
+        }
+        guard info.st_size <= sizeLimit else { throw ConfigurationError(file: file, line: nil, key: nil, problem: .tooLarge(Int(info.st_size))) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw ConfigurationError(file: file, line: nil, key: nil, problem: .unreadable(String(cString: strerror(errno))))
+            }
+            if got == 0 { break }
+            count += got
+        }
+        // Grown while it was read past what its size said: refused rather than read without end.
+        guard count <= sizeLimit, count < bytes.count else { throw ConfigurationError(file: file, line: nil, key: nil, problem: .tooLarge(count)) }
+        return Array(bytes[..<count])
+    }
+
+    /// The line and column (from 1, columns in bytes) of a byte of the file.
+    static func position(of index: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let before = bytes[..<index]
+        let line = before.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+        let start = before.lastIndex(of: 10).map { $0 + 1 } ?? 0
+        return (line, index - start + 1)
+    }
+
+    /// Where the first sequence that is not valid UTF-8 begins.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput, .error: return min(offset, max(0, bytes.count - 1))
+            }
+        }
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
@@ -235,8 +304,11 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
 /// A configuration that cannot be used: which file, which line, which key, and what is wrong.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Problem: Sendable, Equatable {
-        case unreadable
-        case notUTF8
+        case unreadable(String)
+        case notARegularFile(String)
+        case tooLarge(Int)
+        case nulByte(column: Int)
+        case notUTF8(column: Int)
         case syntax(String)
         case unknownKey
         case missing
@@ -262,8 +334,13 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         if let key { place += fr ? " (clé « \(key) »)" : " (key \"\(key)\")" }
         let what: String
         switch problem {
-        case .unreadable: what = fr ? "fichier illisible" : "cannot read the file"
-        case .notUTF8: what = fr ? "le fichier n'est pas en UTF-8" : "the file is not UTF-8"
+        case .unreadable(let why): what = (fr ? "fichier illisible : " : "cannot read the file: ") + why
+        case .notARegularFile(let kind): what = fr ? "ce n'est pas un fichier ordinaire (\(kind)) : refusé" : "not a regular file (\(kind)): refused"
+        case .tooLarge(let size):
+            what = fr ? "fichier trop gros (\(size) octets, au plus \(ArdoiseConfiguration.sizeLimit)) : refusé"
+                      : "file too large (\(size) bytes, at most \(ArdoiseConfiguration.sizeLimit)): refused"
+        case .nulByte(let column): what = fr ? "octet nul (NUL) en colonne \(column) : refusé" : "NUL byte at column \(column): refused"
+        case .notUTF8(let column): what = fr ? "texte qui n'est pas de l'UTF-8 en colonne \(column)" : "text that is not UTF-8 at column \(column)"
         case .syntax(let detail): what = (fr ? "erreur de syntaxe TOML : " : "TOML syntax error: ") + detail
         case .unknownKey: what = fr ? "clé inconnue" : "unknown key"
         case .missing: what = fr ? "valeur obligatoire absente" : "required value missing"
@@ -320,18 +397,25 @@ struct ConfigurationReader {
         ConfigurationError(file: file, line: line(of: String(key.split(separator: ".").last ?? ""), section: section), key: key, problem: problem)
     }
 
-    /// The first line that sets `key` after the header of `section` (or anywhere before any header).
+    /// The first line that sets `key` after the header of `section` (or anywhere before any header), written bare, quoted
+    /// (`"users" =`) or dotted from the top (`kiosk.users =`); or the header of a table `key` names.
     func line(of key: String, section: String?) -> Int? {
+        let full = section.map { "\($0).\(key)" } ?? key
+        func sets(_ line: String, _ name: String) -> Bool {
+            [name, "\"\(name)\"", "'\(name)'"].contains { form in
+                line.hasPrefix(form) && line.dropFirst(form.count).trimmingCharacters(in: .whitespaces).hasPrefix("=")
+            }
+        }
         var current: String? = nil
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
                 current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-                if current == section && key == section?.split(separator: ".").last.map(String.init) { return index + 1 }
+                if current == full || (current == section && key == section?.split(separator: ".").last.map(String.init)) { return index + 1 }
                 continue
             }
-            guard current == section else { continue }
-            if line.hasPrefix(key), line.dropFirst(key.count).trimmingCharacters(in: .whitespaces).hasPrefix("=") { return index + 1 }
+            if current == section && sets(line, key) { return index + 1 }
+            if current == nil && section != nil && sets(line, full) { return index + 1 }
         }
         return nil
     }

@@ -55,6 +55,11 @@ public final class AccessJournal: @unchecked Sendable {
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw .cannotOpen(directory, String(cString: strerror(errno)))
         }
+        // Only a folder is made private: a file named as the state folder is refused, never changed.
+        var folder = stat()
+        guard stat(directory, &folder) == 0, folder.st_mode & S_IFMT == S_IFDIR else {
+            throw .cannotOpen(directory, String(cString: strerror(ENOTDIR)))
+        }
         chmod(directory, 0o700)
         if access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 {
             throw .cannotOpen(path, String(cString: strerror(errno)))

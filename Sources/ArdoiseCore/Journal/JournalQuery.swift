@@ -53,25 +53,33 @@ public struct JournalFilter: Sendable, Equatable {
 /// `2026-11-01`, `2026-11-01T14:00`, `2026-11-01 14:00:30` (local time), or `7d`, `12h`, `30m`, `2w` (that long ago).
 public enum TimeArgument {
     public struct Invalid: Error, Sendable, Equatable {
+        public enum Reason: Sendable, Equatable { case unreadable, negative, outOfRange }
         public var text: String
+        public var reason = Reason.unreadable
         public func message(_ language: Language) -> String {
-            language == .french
-                ? "Date illisible : « \(text) ». Formats acceptés : 2026-11-01, 2026-11-01T14:00, 7d, 12h, 30m, 2w."
-                : "Unreadable date: \"\(text)\". Accepted: 2026-11-01, 2026-11-01T14:00, 7d, 12h, 30m, 2w."
+            let shown = DisplayText.escaped(text, limit: 64)
+            switch (reason, language) {
+            case (.unreadable, .french): return "Date illisible : « \(shown) ». Formats acceptés : 2026-11-01, 2026-11-01T14:00, 7d, 12h, 30m, 2w."
+            case (.unreadable, .english): return "Unreadable date: \"\(shown)\". Accepted: 2026-11-01, 2026-11-01T14:00, 7d, 12h, 30m, 2w."
+            case (.negative, .french): return "« \(shown) » : une durée compte en arrière depuis maintenant ; écrivez-la sans signe moins (7d = il y a 7 jours)."
+            case (.negative, .english): return "\"\(shown)\": a duration counts back from now; write it without a minus sign (7d = 7 days ago)."
+            case (.outOfRange, .french): return "« \(shown) » est hors des dates possibles (de 1970 à 9999)."
+            case (.outOfRange, .english): return "\"\(shown)\" is outside the possible dates (1970 to 9999)."
+            }
         }
     }
 
     public static func parse(_ text: String, now: Int64 = JournalClock.now()) throws(Invalid) -> Int64 {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let unit = trimmed.last, let amount = Int64(trimmed.dropLast()), amount >= 0 {
-            let hour: Int64 = 3_600_000_000
-            switch unit {
-            case "m": return now - amount * 60_000_000
-            case "h": return now - amount * hour
-            case "d": return now - amount * 24 * hour
-            case "w": return now - amount * 7 * 24 * hour
-            default: break
-            }
+        let hour: Int64 = 3_600_000_000
+        let units: [Character: Int64] = ["m": 60_000_000, "h": hour, "d": 24 * hour, "w": 7 * 24 * hour]
+        if let unit = trimmed.last, let size = units[unit], !trimmed.dropLast().isEmpty, trimmed.dropLast().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
+            guard let amount = Int64(trimmed.dropLast()) else { throw Invalid(text: text, reason: .outOfRange) }
+            guard amount >= 0 else { throw Invalid(text: text, reason: .negative) }
+            // Before 1970 (or past what a number holds) is no date of this journal: said, never a crash.
+            let (back, overflow) = amount.multipliedReportingOverflow(by: size)
+            guard !overflow, back <= now else { throw Invalid(text: text, reason: .outOfRange) }
+            return now - back
         }
         // YYYY-MM-DD, then optionally T or a space and HH:MM[:SS], in local time.
         let fields = trimmed.split(whereSeparator: { "-T :".contains($0) }).map { Int32($0) }
@@ -88,6 +96,7 @@ public enum TimeArgument {
             parts.tm_min = numbers.count > 4 ? numbers[4] : 0
             parts.tm_sec = numbers.count > 5 ? numbers[5] : 0
             parts.tm_isdst = -1
+            guard (1970...9999).contains(numbers[0]) else { throw Invalid(text: text, reason: .outOfRange) }
             let dateOK = (1...12).contains(numbers[1]) && (1...31).contains(numbers[2])
             let timeOK = (0...23).contains(parts.tm_hour) && (0...59).contains(parts.tm_min) && (0...60).contains(parts.tm_sec)
             let valid = dateOK && timeOK

@@ -1,0 +1,135 @@
+@testable import ArdoiseCore
+import Foundation
+import Glibc
+import Testing
+
+/// Reading the configuration refuses anything but a sane regular file, says why, and never hangs, crashes or eats memory.
+@Suite struct ConfigurationFileTests {
+    static func problem(_ path: String) -> ConfigurationError? {
+        do {
+            _ = try ArdoiseConfiguration.load(path: path)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func file(_ sandbox: Sandbox, _ bytes: [UInt8]) throws -> String {
+        let path = sandbox.base + "/ardoise-\(UUID().uuidString).toml"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func aFIFOAFolderOrADeviceIsRefusedAtOnce() throws {
+        let sandbox = try Sandbox()
+        let fifo = sandbox.base + "/fifo.toml"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let started = ContinuousClock.now
+        #expect(Self.problem(fifo)?.problem == .notARegularFile("FIFO"), "a FIFO with no writer would hang a blocking read")
+        #expect(Self.problem(sandbox.base)?.problem == .notARegularFile("directory"))
+        #expect(Self.problem("/dev/zero")?.problem == .notARegularFile("device"), "/dev/zero would be read without end")
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try ArdoiseConfiguration.load(path: "/dev/null") == ArdoiseConfiguration(), "/dev/null: no configuration at all")
+    }
+
+    @Test func aMissingOrHugeFileSaysWhy() throws {
+        let sandbox = try Sandbox()
+        let missing = Self.problem(sandbox.base + "/missing.toml")
+        #expect(missing?.problem == .unreadable(String(cString: strerror(ENOENT))))
+        #expect(missing?.message(.english).contains("No such file or directory") == true)
+        #expect(Self.problem("")?.problem == .unreadable("empty path"))
+        let huge = try Self.file(sandbox, Array(repeating: UInt8(ascii: "#"), count: 2 << 20))
+        #expect(Self.problem(huge)?.problem == .tooLarge(2 << 20))
+    }
+
+    @Test func aNulByteOrInvalidUTF8IsRefusedWithItsLineAndColumn() throws {
+        let sandbox = try Sandbox()
+        // Once, everything after a NUL was ignored: the kiosk accounts were dropped and logouts no longer wiped.
+        let nul = try Self.file(sandbox, Array("[wipe]\nmode = \"auto\"\n[kiosk]\nus".utf8) + [0] + Array("ers = [\"kiosque\"]\n".utf8))
+        let refused = try #require(Self.problem(nul))
+        #expect(refused.problem == .nulByte(column: 3) && refused.line == 4, "\(refused)")
+        #expect(refused.message(.french).contains(":4") && refused.message(.french).contains("colonne 3"))
+        let latin1 = try Self.file(sandbox, Array("[notice]\ncontact = \"M".utf8) + [0xe9] + Array("diath\u{e8}que\"\n".utf8))
+        let invalid = try #require(Self.problem(latin1))
+        #expect(invalid.problem == .notUTF8(column: 13) && invalid.line == 2, "\(invalid)")
+    }
+
+    @Test func windowsLineEndsKeepTheirLineNumbers() throws {
+        let sandbox = try Sandbox()
+        let crlf = try Self.file(sandbox, Array("[kiosk]\r\nusers = [\"kiosque\"]\r\nlogout_grace_seconds = 500\r\n".utf8))
+        let refused = try #require(Self.problem(crlf))
+        #expect(refused.line == 3 && refused.key == "kiosk.logout_grace_seconds", "\(refused)")
+        let good = try Self.file(sandbox, Array("[kiosk]\r\nusers = [\"kiosque\"]\r\n".utf8))
+        #expect(try ArdoiseConfiguration.load(path: good).kiosk.users == ["kiosque"])
+    }
+
+    @Test func theCommandRefusesAFIFOWithoutHanging() throws {
+        let sandbox = try Sandbox()
+        let fifo = sandbox.base + "/fifo.toml"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let result = try run("/usr/bin/timeout", ["10", Paths.ardoiseBinary, "wipe", "--config", fifo, "--home", sandbox.home, "--dry-run"],
+                             environment: ["LANG": "en_GB.UTF-8", "PATH": "/usr/bin:/bin"])
+        #expect(result.status == 2, "\(result.status): \(result.error)")
+        #expect(result.error.contains(fifo) && result.error.contains("not a regular file (FIFO)"))
+    }
+}
+
+@Suite struct ConfigurationLineTests {
+    @Test func quotedAndDottedKeysAndUnknownSectionsHaveTheirLine() throws {
+        for (text, line) in [("[kiosk]\n\"logout_grace_seconds\" = 500\n", 2), ("# top\nkiosk.logout_grace_seconds = 500\n", 2),
+                             ("[wipe]\nmode = \"auto\"\n\n[surprise]\nx = 1\n", 4)] {
+            do {
+                _ = try ArdoiseConfiguration.parse(text, file: "t.toml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.line == line, "\(text.debugDescription): \(error)")
+            }
+        }
+    }
+}
+
+/// Dates and durations on the command line: range-checked and explained, never a crash.
+@Suite struct TimeArgumentTests {
+    static let now: Int64 = 1_796_000_000_000_000
+
+    @Test func durationsAndDatesOutsideTheirRangeAreExplained() {
+        for (text, reason) in [("10000000000d", TimeArgument.Invalid.Reason.outOfRange), ("99999999999999999999d", .outOfRange),
+                               ("-5d", .negative), ("1969-12-31", .outOfRange), ("10000-01-01", .unreadable), ("7x", .unreadable), ("d", .unreadable)] {
+            do {
+                let value = try TimeArgument.parse(text, now: Self.now)
+                Issue.record("\(text) accepted as \(value)")
+            } catch {
+                #expect(error.reason == reason, "\(text): \(error)")
+                #expect(!error.message(.french).isEmpty)
+            }
+        }
+        #expect((try? TimeArgument.parse("7d", now: Self.now)) == Self.now - 7 * 86_400_000_000)
+    }
+
+    @Test func aSeededRandomHundredThousandInputsNeverCrash() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789-+:Tdhmw .x\u{0}é9")
+        for _ in 0..<100_000 {
+            let text = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            if let value = try? TimeArgument.parse(text, now: Self.now) { #expect(value >= 0, "\(text.debugDescription)") }
+        }
+    }
+
+    @Test func theCommandExplainsANegativeDurationAndAnEmptyHome() throws {
+        let sandbox = try Sandbox()
+        let negative = try run(Paths.ardoiseBinary, ["journal", "list", "--state-dir", sandbox.base + "/state", "--since", "-5d"],
+                               environment: ["LANG": "en_GB.UTF-8"])
+        #expect(negative.status == 2 && negative.error.contains("without a minus sign"), "\(negative.error)")
+        let huge = try run(Paths.ardoiseBinary, ["journal", "list", "--state-dir", sandbox.base + "/state", "--since", "10000000000d"],
+                           environment: ["LANG": "en_GB.UTF-8"])
+        #expect(huge.status == 2 && huge.error.contains("outside the possible dates"), "\(huge.status) \(huge.error)")
+        let empty = try run(Paths.ardoiseBinary, ["wipe", "--home", "", "--dry-run"], environment: ["LANG": "en_GB.UTF-8"])
+        #expect(empty.status == 2, "\(empty.error)")
+        let file = sandbox.base + "/not-a-folder"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        chmod(file, 0o644)
+        _ = try run(Paths.ardoiseBinary, ["journal", "list", "--state-dir", file], environment: ["LANG": "en_GB.UTF-8"])
+        var info = stat()
+        #expect(stat(file, &info) == 0 && info.st_mode & 0o777 == 0o644, "a file named as the state folder is never chmod-ed")
+    }
+}
