@@ -133,3 +133,51 @@ import Testing
         #expect(stat(file, &info) == 0 && info.st_mode & 0o777 == 0o644, "a file named as the state folder is never chmod-ed")
     }
 }
+
+/// The configuration reader against random damage of the shipped file: never a crash or a hang, and every rejection
+/// names its place.
+@Suite struct ConfigurationFuzzTests {
+    /// Found by it: `[# note` made toml++ abort the whole process (the daemon, on a reload), now refused with its line.
+    @Test func aHundredThousandDamagedFilesAreEachReadOrRefusedWithALine() throws {
+        let shipped = Array(try String(contentsOfFile: Paths.packageRoot + "/Config/ardoise.toml", encoding: .utf8).utf8)
+        var generator = SeededGenerator(seed: 20261201)
+        let pieces: [[UInt8]] = [Array("=".utf8), Array("[".utf8), Array("]".utf8), Array("\"".utf8), Array("\n".utf8), Array("\r\n".utf8),
+                                 Array("[kiosk]\nusers = 3\n".utf8), Array("x.y = 1\n".utf8), [0], [0xff], Array("é".utf8), Array("'''".utf8)]
+        var withoutLine: [String] = []
+        for _ in 0..<100_000 {
+            var bytes = shipped
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let at = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: bytes[at] = UInt8.random(in: 0...255, using: &generator)
+                case 1: bytes.insert(contentsOf: pieces.randomElement(using: &generator)!, at: at)
+                case 2: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...40, using: &generator)))
+                default: bytes = Array(bytes[..<max(1, at)])
+                }
+                if bytes.isEmpty { bytes = [0x23] }
+            }
+            do {
+                _ = try ArdoiseConfiguration.configuration(bytes, file: "fuzz.toml")
+            } catch {
+                if error.line == nil && withoutLine.count < 5 {
+                    withoutLine.append("\(error.message(.english))")
+                }
+            }
+        }
+        #expect(withoutLine.isEmpty, "\(withoutLine)")
+    }
+}
+
+@Suite struct ConfigurationCrashTests {
+    @Test func aHeaderWithoutANameIsRefusedBeforeTheParserSeesIt() throws {
+        for text in ["[wipe]\nmode = \"auto\"\n[# a note\nx = 1\n", "[ ]\n", "[[ # x\n", "[\u{e9}t\u{e9}]\n"] {
+            do {
+                _ = try ArdoiseConfiguration.parse(text, file: "t.toml")
+                Issue.record("accepted: \(text.debugDescription)")
+            } catch {
+                #expect(error.line != nil, "\(error)")
+            }
+        }
+        #expect(try ArdoiseConfiguration.parse("[ \"kiosk\" ]\nusers = [\"kiosque\"]\n", file: "t.toml").kiosk.users == ["kiosque"])
+    }
+}

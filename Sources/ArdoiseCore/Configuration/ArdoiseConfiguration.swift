@@ -82,8 +82,12 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     /// system's reason when it cannot be opened; NUL bytes and invalid UTF-8 are refused with their line and column.
     public static func load(path: String?) throws(ConfigurationError) -> ArdoiseConfiguration {
         let file = path ?? defaultPath
-        let bytes = try contents(of: file, defaultPath: path == nil)
-        guard let bytes else { return ArdoiseConfiguration() }
+        guard let bytes = try contents(of: file, defaultPath: path == nil) else { return ArdoiseConfiguration() }
+        return try configuration(bytes, file: file)
+    }
+
+    /// A configuration from the bytes of `file`.
+    static func configuration(_ bytes: [UInt8], file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
         if let nul = bytes.firstIndex(of: 0) {
             let (line, column) = position(of: nul, in: bytes)
             throw ConfigurationError(file: file, line: line, key: nil, problem: .nulByte(column: column))
@@ -136,6 +140,23 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         return Array(bytes[..<count])
     }
 
+    /// toml++ (under TOMLKit) aborts the whole process on a table header that does not start with a key (`[# note`):
+    /// such a line is refused here, with its line, before the parser ever sees it.
+    static func refuseWhatCrashesTheParser(_ text: String, file: String) throws(ConfigurationError) {
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = raw.drop { $0 == " " || $0 == "\t" }
+            guard line.first == "[" else { continue }
+            line = line.dropFirst()
+            if line.first == "[" { line = line.dropFirst() }
+            line = line.drop { $0 == " " || $0 == "\t" }
+            guard let first = line.unicodeScalars.first else {
+                throw ConfigurationError(file: file, line: index + 1, key: nil, problem: .syntax("a table header needs a name"))
+            }
+            let bare = (first.value < 0x80 && (CharacterSet.alphanumerics.contains(first) || first == "_" || first == "-")) || first == "\"" || first == "'"
+            if !bare { throw ConfigurationError(file: file, line: index + 1, key: nil, problem: .syntax("a table header needs a name, not \"\(DisplayText.escaped(String(first)))\"")) }
+        }
+    }
+
     /// The line and column (from 1, columns in bytes) of a byte of the file.
     static func position(of index: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
         let before = bytes[..<index]
@@ -158,6 +179,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
+        try refuseWhatCrashesTheParser(text, file: file)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -394,7 +416,22 @@ struct ConfigurationReader {
     }
 
     func error(key: String, section: String?, _ problem: ConfigurationError.Problem) -> ConfigurationError {
-        ConfigurationError(file: file, line: line(of: String(key.split(separator: ".").last ?? ""), section: section), key: key, problem: problem)
+        // A value missing from a table is said at the table's header.
+        let place = line(of: String(key.split(separator: ".").last ?? ""), section: section) ?? section.flatMap { header($0) }
+        return ConfigurationError(file: file, line: place, key: key, problem: problem)
+    }
+
+    /// The line of the (last) header naming `section`.
+    func header(_ section: String) -> Int? {
+        lines.indices.last { Self.headerName(lines[$0].trimmingCharacters(in: .whitespaces)) == section }.map { $0 + 1 }
+    }
+
+    /// `[a.b]`, `[[a.b]]`, `[ "a" . b ]` -> `a.b`; nil for a line that is no header.
+    static func headerName(_ line: String) -> String? {
+        guard line.hasPrefix("[") else { return nil }
+        let inner = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
+        return inner.split(separator: ".", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'")) }.joined(separator: ".")
     }
 
     /// The first line that sets `key` after the header of `section` (or anywhere before any header), written bare, quoted
@@ -403,15 +440,17 @@ struct ConfigurationReader {
         let full = section.map { "\($0).\(key)" } ?? key
         func sets(_ line: String, _ name: String) -> Bool {
             [name, "\"\(name)\"", "'\(name)'"].contains { form in
-                line.hasPrefix(form) && line.dropFirst(form.count).trimmingCharacters(in: .whitespaces).hasPrefix("=")
+                // `key = ...`, or `key.sub = ...` (a dotted key makes `key` a table).
+                line.hasPrefix(form) && ["=", "."].contains { line.dropFirst(form.count).trimmingCharacters(in: .whitespaces).hasPrefix($0) }
             }
         }
         var current: String? = nil
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
-                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-                if current == full || (current == section && key == section?.split(separator: ".").last.map(String.init)) { return index + 1 }
+                current = Self.headerName(line)
+                if current == full || current?.hasPrefix(full + ".") == true
+                    || (current == section && key == section?.split(separator: ".").last.map(String.init)) { return index + 1 }
                 continue
             }
             if current == section && sets(line, key) { return index + 1 }
