@@ -13,6 +13,7 @@ struct Ardoise: ParsableCommand {
     )
 
     static func main() {
+        StandardStreams.secure()
         do {
             let arguments = GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot(arguments)
@@ -24,12 +25,12 @@ struct Ardoise: ParsableCommand {
             }
             try command.run()
         } catch let failure as CommandFailure {
-            if !failure.message.isEmpty { FileHandle.standardError.write(Data((failure.message + "\n").utf8)) }
+            if !failure.message.isEmpty { StandardStreams.error(failure.message) }
             Glibc.exit(failure.code)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                StandardStreams.error(fullMessage(for: error))
                 Glibc.exit(2)
             }
             exit(withError: error)

@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseSystem
 import ArgumentParser
 import Foundation
 
@@ -38,7 +39,7 @@ struct GlobalOptions: ParsableArguments {
     func configuration() throws -> ArdoiseConfiguration {
         do {
             let configuration = try ArdoiseConfiguration.load(path: configPath)
-            for warning in configuration.warnings { FileHandle.standardError.write(Data((warning.message(language) + "\n").utf8)) }
+            for warning in configuration.warnings { StandardStreams.error(warning.message(language)) }
             return configuration
         } catch {
             throw CommandFailure(message: error.message(language), code: 2)

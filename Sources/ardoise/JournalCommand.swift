@@ -92,7 +92,7 @@ extension CommandFailure {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardStreams.error(message)
 }
 
 func adminQuery(_ command: String, _ detail: [String: DetailValue] = [:]) -> JournalEvent {
@@ -129,11 +129,13 @@ struct Statistics: ParsableCommand, RelayedJournalCommand {
     @Option(parsing: .unconditional, help: "Jusqu'à / until.") var until: String?
     @Option(help: "table | json | csv") var format: QueryFormat = .table
     @Option(help: "Écrit aussi un graphique SVG. / Also writes an SVG chart.") var svg: String?
+    @Flag(help: "Remplace le graphique s'il existe déjà. / Replaces the chart if it exists already.") var force = false
 
     func run() throws {
         let language = global.language
         let from = try since.map { try time($0, language) }
         let to = try until.map { try time($0, language) }
+        if let svg { try OutputFile.refuseExisting([svg], force: force, language) }
         let journal = try global.adminJournal()
         let figures: [PeriodStatistics]
         do { figures = try journal.statistics(by: by, since: from, until: to, language: language) } catch {
@@ -146,9 +148,7 @@ struct Statistics: ParsableCommand, RelayedJournalCommand {
         print(figures.rendered(format, language: language), terminator: format == .csv ? "" : "\n")
         if let svg {
             let title = language == .french ? "Fréquentation du poste (\(JournalClock.hostName))" : "Computer use (\(JournalClock.hostName))"
-            guard FileManager.default.createFile(atPath: svg, contents: Data(figures.svg(title: title, language: language).utf8)) else {
-                throw CommandFailure(message: language == .french ? "Impossible d'écrire \(svg)." : "Cannot write \(svg).", code: 1)
-            }
+            try OutputFile.write(Data(figures.svg(title: title, language: language).utf8), to: svg, force: force, language)
         }
     }
 }
@@ -163,6 +163,7 @@ struct Export: ParsableCommand, RelayedJournalCommand {
     @Option(parsing: .unconditional, help: "Depuis / since.") var since: String
     @Option(parsing: .unconditional, help: "Jusqu'à / until.") var until: String
     @Option(help: "Fichier CSV / CSV file.") var out: String
+    @Flag(help: "Remplace les fichiers qui existent déjà. / Replaces files that exist already.") var force = false
 
     func run() throws {
         let language = global.language
@@ -171,11 +172,9 @@ struct Export: ParsableCommand, RelayedJournalCommand {
         let export: JournalExport
         do { export = try journal.export(filter, by: Actor.current()) } catch { throw CommandFailure(message: error.message(language), code: 1) }
         let summaryPath = out + ".verification.txt"
-        let private0600: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
-        guard FileManager.default.createFile(atPath: out, contents: Data(export.csv.utf8), attributes: private0600),
-              FileManager.default.createFile(atPath: summaryPath, contents: Data(export.summary(language).utf8), attributes: private0600) else {
-            throw CommandFailure(message: language == .french ? "Impossible d'écrire \(out)." : "Cannot write \(out).", code: 1)
-        }
+        try OutputFile.refuseExisting([out, summaryPath], force: force, language)
+        try OutputFile.write(Data(export.csv.utf8), to: out, force: force, language)
+        try OutputFile.write(Data(export.summary(language).utf8), to: summaryPath, force: force, language)
         global.record(adminQuery("export", filter.journalDetailForQuery.merging(["results": .int(Int64(export.events.count))]) { $1 }), in: journal)
         print(language == .french
             ? "\(export.events.count) événement(s) exporté(s) dans \(out) ; résumé de vérification : \(summaryPath)"

@@ -37,6 +37,8 @@ enum JournalRelayClient {
             }
         }
         let request = ControlRequest(command: .journal, arguments: forwarded, inputs: inputs, outputs: outputs, language: language)
+        let force = arguments.contains("--force")
+        try OutputFile.refuseExisting(Array(outputs.values), force: force, language)
         let answer: ControlResponse
         do {
             answer = try ControlChannel.ask(request, path: socketPath, timeout: .seconds(600))
@@ -48,9 +50,7 @@ enum JournalRelayClient {
         for (name, data) in answer.files {
             guard let option = outputs.keys.filter({ name.hasPrefix($0) }).max(by: { $0.count < $1.count }), let base = outputs[option] else { continue }
             let path = base + name.dropFirst(option.count)
-            guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw CommandFailure(message: fr ? "Impossible d'écrire \(path)." : "Cannot write \(path).", code: 1)
-            }
+            try OutputFile.write(data, to: path, force: force, language)
         }
         if !answer.output.isEmpty { FileHandle.standardOutput.write(Data(answer.output.utf8)) }
         if answer.code != 0 || !answer.error.isEmpty {

@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 
 // ardoised [--config FILE] [--state-dir DIR] [--socket PATH]: the daemon systemd runs (Type=notify).
+StandardStreams.secure()
 var options: [String: String] = [:]
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {

@@ -181,3 +181,37 @@ import Testing
         #expect(try ArdoiseConfiguration.parse("[ \"kiosk\" ]\nusers = [\"kiosque\"]\n", file: "t.toml").kiosk.users == ["kiosque"])
     }
 }
+
+/// What the commands write and print: never over a file without --force, the reason when they cannot, and a closed
+/// standard error never stops a wipe.
+@Suite struct CommandOutputTests {
+    @Test(.enabled(if: isRoot, "the journal is root's")) func exportNeverOverwritesWithoutForceAndSaysWhy() throws {
+        let sandbox = try JournalSandbox()
+        try sandbox.open().append(contentsOf: knownEvents())
+        let base = (sandbox.directory as NSString).deletingLastPathComponent
+        let out = base + "/export.csv"
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: out))
+        let arguments = ["journal", "export", "--state-dir", sandbox.directory, "--since", "2026-03-01", "--until", "2026-03-05", "--out"]
+        let refused = try run(Paths.ardoiseBinary, arguments + [out], environment: ["LANG": "en_GB.UTF-8"])
+        #expect(refused.status == 1 && refused.error.contains("exists already"), "\(refused.error)")
+        #expect(FileManager.default.contents(atPath: out) == Data("keep me".utf8))
+        let forced = try run(Paths.ardoiseBinary, arguments + [out, "--force"], environment: ["LANG": "en_GB.UTF-8"])
+        #expect(forced.status == 0, "\(forced.error)")
+        #expect(FileManager.default.contents(atPath: out) != Data("keep me".utf8))
+        let missing = try run(Paths.ardoiseBinary, arguments + [base + "/no/such/folder.csv"], environment: ["LANG": "en_GB.UTF-8"])
+        #expect(missing.status == 1 && missing.error.contains("No such file or directory"), "\(missing.error)")
+    }
+
+    @Test(.enabled(if: isRoot, "a wipe journaled by root")) func aClosedStandardErrorNeverStopsAWipe() throws {
+        let sandbox = try Sandbox(fixture: true)
+        let state = sandbox.base + "/state"
+        let config = try WipeCommandTests.config(sandbox)
+        let result = try run("/bin/sh", ["-c", "exec \"$0\" wipe --config \"$1\" --state-dir \"$2\" --home \"$3\" 2>&- >&-", Paths.ardoiseBinary,
+                                         config, state, sandbox.home])
+        #expect(result.status == 1, "a first catalogue wipe: done, and honest that it knows nothing of before")
+        #expect(Markers.carriers(in: sandbox.home) == [])
+        let journal = try AccessJournal(directory: state)
+        #expect(try journal.events().map(\.kind) == [.wipeStarted, .wipeFinished], "journaled, the database untouched by stray messages")
+        #expect(try run(Paths.ardoiseBinary, ["journal", "verify", "--state-dir", state]).status == 0)
+    }
+}
