@@ -188,17 +188,7 @@ public struct TreeMirror: Sendable {
                     if Self.sameMetadata(present, want) && sameContent(name, present, want, pair) {
                         guard want.kind == .regular, !isTrusted(present) else { continue }
                         // Same bytes, other attributes or ACL: those alone are set back, on the file held open.
-                        switch attributesDiffer(name, present, pair) {
-                        case .success(false): continue
-                        case .success(true):
-                            outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1)))
-                            if changing {
-                                touched = true
-                                outcome.failures += restoreAttributes(name, present, pair, at: path)
-                            }
-                        case .failure(let error):
-                            outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
-                        }
+                        if reconcileAttributes(name, present, pair, at: path, changing: changing, into: &outcome) && changing { touched = true }
                         continue
                     }
                     outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1, bytes: present.kind == .regular ? present.size : 0)))
@@ -212,19 +202,16 @@ public struct TreeMirror: Sendable {
                 case .success(let written): if let written { outcome.written.insert(written) }
                 case .failure(let error): outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
                 }
-                outcome.failures += unset.map { RemovalFailure(location: target.display(path), reason: .attribute($0.name, $0.error)) }
+                outcome.failures += attributeFailures(unset, at: path)
             default:
                 break
             }
         }
-        let attributes = folderAttributes(pair, at: folder.path, into: &outcome)
+        // A folder's attributes are read every time: its change time moves with every entry made or removed in it.
+        let attributes = differingAttributes(pair.target, pair.reference, at: folder.path, tally: RemovalTally(), into: &outcome)
         if changing && (touched || attributes != nil || folder.have.map { !Self.sameFolderMetadata($0, folder.want) } ?? true) {
             applyMetadata(folder.want, to: pair.target)
-            if let (have, want) = attributes {
-                outcome.failures += want.apply(to: pair.target, replacing: have).map {
-                    RemovalFailure(location: target.display(folder.path), reason: .attribute($0.name, $0.error))
-                }
-            }
+            if let (have, want) = attributes { outcome.failures += attributeFailures(want.apply(to: pair.target, replacing: have), at: folder.path) }
         }
         return children
     }
@@ -328,40 +315,44 @@ public struct TreeMirror: Sendable {
         return fd
     }
 
-    private func attributesDiffer(_ name: EntryName, _ have: EntryStatus, _ pair: FolderPair) -> Result<Bool, SystemError> {
-        guard let left = Self.openListed(name, in: pair.target, have) else { return .success(true) }
-        defer { close(left) }
-        guard let right = Self.openListed(name, in: pair.reference, nil) else { return .failure(SystemError(errno == 0 ? EIO : errno)) }
-        defer { close(right) }
+    /// The attributes of an entry held open on both sides when they differ (nil when equal); a difference is counted as a
+    /// change of `path`, a failure to read them as a failure.
+    private func differingAttributes(_ left: Int32, _ right: Int32, at path: HomePath, tally: RemovalTally,
+                                     into outcome: inout Outcome) -> (have: ExtendedAttributes, want: ExtendedAttributes)? {
         switch (ExtendedAttributes.of(descriptor: left), ExtendedAttributes.of(descriptor: right)) {
-        case (.success(let a), .success(let b)): return .success(a != b)
-        case (.failure(let error), _), (_, .failure(let error)): return .failure(error)
-        }
-    }
-
-    private func restoreAttributes(_ name: EntryName, _ have: EntryStatus, _ pair: FolderPair, at path: HomePath) -> [RemovalFailure] {
-        guard let left = Self.openListed(name, in: pair.target, have), let right = Self.openListed(name, in: pair.reference, nil) else {
-            return [RemovalFailure(location: target.display(path), reason: .changedDuringWipe)]
-        }
-        defer { close(left); close(right) }
-        guard case .success(let current) = ExtendedAttributes.of(descriptor: left), case .success(let wanted) = ExtendedAttributes.of(descriptor: right) else {
-            return [RemovalFailure(location: target.display(path), reason: .system(SystemError(errno)))]
-        }
-        return wanted.apply(to: left, replacing: current).map { RemovalFailure(location: target.display(path), reason: .attribute($0.name, $0.error)) }
-    }
-
-    /// The folder's own attributes on both sides when they differ (nil when equal); a folder is read every time, its
-    /// change time moves with every entry made or removed in it.
-    private func folderAttributes(_ pair: FolderPair, at path: HomePath, into outcome: inout Outcome) -> (ExtendedAttributes, ExtendedAttributes)? {
-        switch (ExtendedAttributes.of(descriptor: pair.target), ExtendedAttributes.of(descriptor: pair.reference)) {
         case (.success(let have), .success(let want)):
             guard have != want else { return nil }
-            outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally()))
+            outcome.changes.append(Change(kind: .restored, path: path, tally: tally))
             return (have, want)
         case (.failure(let error), _), (_, .failure(let error)):
             outcome.failures.append(RemovalFailure(location: target.display(path), reason: .system(error)))
             return nil
         }
+    }
+
+    private func attributeFailures(_ failed: [(name: String, error: SystemError)], at path: HomePath) -> [RemovalFailure] {
+        failed.map { RemovalFailure(location: target.display(path), reason: .attribute($0.name, $0.error)) }
+    }
+
+    /// A file whose bytes are the reference's: its attributes compared, and set back when `changing`, both files opened once.
+    /// True when they differed.
+    private func reconcileAttributes(_ name: EntryName, _ have: EntryStatus, _ pair: FolderPair, at path: HomePath, changing: Bool,
+                                     into outcome: inout Outcome) -> Bool {
+        guard let left = Self.openListed(name, in: pair.target, have) else {
+            // Swapped since it was listed: it is no longer the file that was compared.
+            outcome.changes.append(Change(kind: .restored, path: path, tally: RemovalTally(files: 1)))
+            if changing { outcome.failures.append(RemovalFailure(location: target.display(path), reason: .changedDuringWipe)) }
+            return true
+        }
+        defer { close(left) }
+        guard let right = Self.openListed(name, in: pair.reference, nil) else {
+            outcome.failures.append(RemovalFailure(location: reference.display(path), reason: .system(SystemError(errno == 0 ? EIO : errno))))
+            return false
+        }
+        defer { close(right) }
+        guard let (current, wanted) = differingAttributes(left, right, at: path, tally: RemovalTally(files: 1), into: &outcome) else { return false }
+        if changing { outcome.failures += attributeFailures(wanted.apply(to: left, replacing: current), at: path) }
+        return true
     }
 
     static func linkTarget(_ name: EntryName, in directory: Int32) -> [UInt8]? {
