@@ -40,10 +40,15 @@ struct WipeCommand: ParsableCommand {
         let language = global.language
         let configuration = try global.configuration()
         let caller = geteuid()
+        let policy = KioskPolicy(configuration.kiosk)
+        let named = user.flatMap(Account.named)
         // A system account is never wiped by name unless the configuration names it a kiosk account.
-        if let user, let named = Account.named(user), named.uid != 0, !KioskPolicy(configuration.kiosk).isKiosk(named), named.uid < Account.firstUserID() {
-            let refusal = WipeTarget.Refusal.belowFirstUserID(named.name, uid: named.uid, first: Account.firstUserID())
-            throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
+        if let named, named.uid != 0, !policy.isKiosk(named) {
+            let first = Account.firstUserID()
+            if named.uid < first {
+                let refusal = WipeTarget.Refusal.belowFirstUserID(named.name, uid: named.uid, first: first)
+                throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
+            }
         }
         let target = user.map { WipeTarget.forUser($0, callerUID: caller) } ?? WipeTarget.forHome(home!, callerUID: caller)
         let resolved: (home: String, owner: UInt32)
@@ -52,8 +57,8 @@ struct WipeCommand: ParsableCommand {
         case .failure(let refusal): throw CommandFailure(message: refusal.message(language), code: refusal.exitCode)
         }
         let fr = language == .french
-        let account = user.flatMap(Account.named) ?? Account.withID(resolved.owner)
-        let isKiosk = account.map { KioskPolicy(configuration.kiosk).isKiosk($0) } ?? false
+        let account = named ?? Account.withID(resolved.owner)
+        let isKiosk = account.map(policy.isKiosk) ?? false
         if !dryRun && caller == 0 {
             // A program still open would write its state back into the wiped home (a browser's tabs, for the next person).
             let running = UserProcesses.pids(of: resolved.owner, includingServiceManager: true)

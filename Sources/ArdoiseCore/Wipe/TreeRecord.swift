@@ -63,12 +63,11 @@ public struct TreeRecord: Sendable, Equatable {
     var encoded: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(entries.count * 64)
-        let digits = Array("0123456789abcdef".utf8)
         out.append(contentsOf: "#".utf8)
-        for byte in Array(home.utf8) { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xf)]) }
+        Self.appendHex(Array(home.utf8), to: &out)
         out.append(10)
         for (bytes, print) in entries {
-            for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xf)]) }
+            Self.appendHex(bytes, to: &out)
             out.append(9)
             out.append(contentsOf: print.utf8)
             out.append(10)
@@ -84,27 +83,35 @@ public struct TreeRecord: Sendable, Equatable {
     init?(encoded: [UInt8]) {
         var entries: [[UInt8]: String] = [:]
         var lines = encoded.split(separator: 10)[...]
-        guard let first = lines.popFirst(), first.first == UInt8(ascii: "#"), (first.count - 1) % 2 == 0 else { return nil }
-        var home: [UInt8] = []
-        var at = first.startIndex + 1
-        while at < first.endIndex {
-            guard let high = Self.nibble(first[at]), let low = Self.nibble(first[at + 1]) else { return nil }
-            home.append(high << 4 | low)
-            at += 2
-        }
+        guard let first = lines.popFirst(), first.first == UInt8(ascii: "#"), let home = Self.bytes(hex: first.dropFirst()) else { return nil }
         self.home = String(decoding: home, as: UTF8.self)
         for line in lines {
-            guard let tab = line.firstIndex(of: 9), (tab - line.startIndex) % 2 == 0 else { return nil }
-            var path: [UInt8] = []
-            var index = line.startIndex
-            while index < tab {
-                guard let high = Self.nibble(line[index]), let low = Self.nibble(line[index + 1]) else { return nil }
-                path.append(high << 4 | low)
-                index += 2
-            }
+            guard let tab = line.firstIndex(of: 9), let path = Self.bytes(hex: line[..<tab]) else { return nil }
             entries[path] = String(decoding: line[(tab + 1)...], as: UTF8.self)
         }
         self.entries = entries
+    }
+
+    private static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+        let digits = Array("0123456789abcdef".utf8)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xf)])
+        }
+    }
+
+    /// The bytes a run of hex digits stands for; nil for an odd count or a character that is no digit.
+    private static func bytes(hex: ArraySlice<UInt8>) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            guard let high = nibble(hex[index]), let low = nibble(hex[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
     }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {
