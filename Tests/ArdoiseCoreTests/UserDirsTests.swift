@@ -81,7 +81,11 @@ import Testing
             let report = try sandbox.wipe()
             let problems = report.kinds.flatMap(\.problems).filter { $0.code == "refused-path" }
             #expect(problems.isEmpty != refused, "\(line): \(problems)")
-            if refused { #expect(!report.isClean, "\(line)") }
+            if refused {
+                #expect(!report.isClean, "\(line)")
+                let table = report.table(.english)
+                #expect(table.contains("path(s) read from the session's files were refused") && !table.contains("nothing of the session is left"), "\(table)")
+            }
             #expect(sandbox.exists(".ssh/id_ed25519") || !refused, "never the hidden folder itself: \(line)")
             if !refused { #expect(!sandbox.exists("Téléchargements/a.pdf")) }
         }

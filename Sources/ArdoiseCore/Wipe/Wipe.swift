@@ -43,10 +43,9 @@ public struct WipeReport: Sendable, Equatable, Codable {
     public var problemCount: Int { kinds.reduce(0) { $0 + $1.problems.count } }
     /// Nothing of the session is left: never said in catalogue mode while files outside the catalogue changed, or when
     /// nothing is known of the home's earlier state.
-    public var isClean: Bool {
-        left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true)
-            && !kinds.contains { $0.problems.contains { $0.code == "refused-path" } }
-    }
+    public var isClean: Bool { left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true) && refusedPaths == 0 }
+    /// Paths read from the session's own files and refused: what they named was not looked at.
+    public var refusedPaths: Int { kinds.reduce(0) { $0 + $1.problems.filter { $0.code == "refused-path" }.count } }
 }
 
 public enum WipeError: Error, Sendable, Equatable {

@@ -97,6 +97,11 @@ extension WipeReport {
         } else if left > 0 {
             lines.append(fr ? "Résultat : \(left) élément(s) restent ; la liste des problèmes ci-dessus dit pourquoi."
                             : "Result: \(left) item(s) are left; the problems above say why.")
+        } else if refusedPaths > 0 {
+            lines.append(fr ? "Résultat : ce qui a été trouvé est effacé, mais \(refusedPaths) chemin(s) lu(s) dans les fichiers de la session ont été "
+                              + "refusés (voir les problèmes ci-dessus) : ce qu'ils désignaient n'a pas été vérifié."
+                            : "Result: what was found is erased, but \(refusedPaths) path(s) read from the session's files were refused "
+                              + "(see the problems above): what they named was not checked.")
         } else if let outside, outside.known {
             lines.append(fr ? "Résultat : les traces connues sont effacées, mais \(outside.total) fichier(s) hors catalogue restent (voir ci-dessus) ; "
                               + "une référence (mode « auto » ou « baseline ») les effacerait."
