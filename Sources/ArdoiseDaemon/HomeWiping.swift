@@ -54,7 +54,8 @@ public struct JournaledHomeWiper: HomeWiping {
         let journal = self.journal, logger = self.logger
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                let result = wipe.run(journal: journal, onJournalError: { logger.error("journal: \($0.message(.english))") }, onCapture: { captured in
+                let recorder = JournalRecorder(journal: journal, onNotice: { logger.error("journal: \($0.message(.english))") })
+                let result = wipe.run(recorder: recorder, onCapture: { captured in
                     switch captured {
                     case .success(let capture):
                         logger.notice("\(account.name): no baseline yet; one was captured (\(capture.startup.count) entries run at login: review with ardoise baseline show)")

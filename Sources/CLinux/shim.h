@@ -30,6 +30,11 @@ static inline int ardoise_rename_exchange(int olddir, const char *oldpath, int n
     return (int)syscall(SYS_renameat2, olddir, oldpath, newdir, newpath, 1u << 1);
 }
 
+/* Renames only if the new name is free (RENAME_NOREPLACE, 1 << 0): a file set aside never lands on another. */
+static inline int ardoise_rename_noreplace(int olddir, const char *oldpath, int newdir, const char *newpath) {
+    return (int)syscall(SYS_renameat2, olddir, oldpath, newdir, newpath, 1u << 0);
+}
+
 /* Copies in the kernel, without passing the bytes through the process. */
 static inline long ardoise_copy_file_range(int in, int out, unsigned long length) {
     return syscall(SYS_copy_file_range, in, (void *)0, out, (void *)0, length, 0u);

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 
 // ardoise-journal-bench generate DIR EVENTS   a year of 50 kiosks into a fresh journal; prints inserts per second
+// ardoise-journal-bench append DIR EVENTS        opens the journal, appends EVENTS events one transaction each, printing each sequence
 // ardoise-journal-bench append-forever DIR     appends one event per transaction, printing each sequence once durable
 // ardoise-journal-bench queries DIR           times list (one user, one month), stats by day (a year), purge (one day), verify (all)
 
@@ -62,6 +63,16 @@ case "generate":
     print("events \(written)")
     print("insert_seconds \(elapsed)")
     print("insert_per_second \(Int(Double(written) / elapsed))")
+
+case "append":
+    // Opens the journal as any command does, writes EVENTS events one transaction each, prints each sequence once durable.
+    let total = arguments.count > 3 ? Int(arguments[3])! : 1
+    let journal = try AccessJournal(directory: directory)
+    for index in 0..<total {
+        let event = try journal.append(JournalEvent(kind: .adminQuery, user: "probe", outcome: "ok", detail: ["n": .int(Int64(index)), "pid": .int(Int64(getpid()))]))
+        let line = Array("\(event.sequence)\n".utf8)
+        _ = line.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+    }
 
 case "append-forever":
     let journal = try AccessJournal(directory: directory)

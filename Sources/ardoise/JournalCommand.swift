@@ -12,7 +12,7 @@ struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "Le journal des accès (administrateurs). / The access journal (administrators).",
-        subcommands: [ListEvents.self, Statistics.self, Export.self, Verify.self, Purge.self, HandOverKey.self]
+        subcommands: [ListEvents.self, Statistics.self, Export.self, Verify.self, Acknowledge.self, Purge.self, HandOverKey.self]
     )
 }
 
@@ -62,7 +62,12 @@ extension GlobalOptions {
     func journal() throws -> AccessJournal {
         do {
             let journal = try AccessJournal(directory: stateDirectoryPath, mirror: SystemJournalMirror())
-            if journal.pendingVerificationKey != nil {
+            if let aside = journal.setAside {
+                printError(language == .french
+                    ? "Attention : le journal ne s'ouvrait plus. Il est conservé tel quel sous le nom \(aside) et un nouveau journal a commencé ; « sudo ardoise journal verify » en dit plus."
+                    : "Warning: the journal no longer opened. It is kept as it was under the name \(aside) and a new journal began; \"sudo ardoise journal verify\" says more.")
+            }
+            if !journal.pendingVerificationKeys.isEmpty {
                 printError(language == .french
                     ? "Une clé de vérification du journal attend d'être recopiée : lancez « ardoise journal key » et gardez-la hors de ce poste."
                     : "A journal verification key is waiting to be copied: run \"ardoise journal key\" and keep it away from this computer.")
@@ -179,6 +184,10 @@ struct Export: ParsableCommand, RelayedJournalCommand {
         print(language == .french
             ? "\(export.events.count) événement(s) exporté(s) dans \(out) ; résumé de vérification : \(summaryPath)"
             : "\(export.events.count) event(s) exported to \(out); verification summary: \(summaryPath)")
+        // An export of a journal that does not check is still written (it is evidence), and says so where it is run.
+        if !export.verification.isClear {
+            throw CommandFailure(message: export.verification.report(language), code: 1)
+        }
     }
 }
 
@@ -186,38 +195,70 @@ struct Verify: ParsableCommand, RelayedJournalCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Vérifie l'intégrité du journal. / Checks the journal's integrity.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Fichier de la clé de vérification / verification key file.") var verificationKey: String?
+    @Option(help: "Fichier de la clé de vérification (plusieurs possibles) / verification key file (may be repeated).") var verificationKey: [String] = []
 
     func run() throws {
         let language = global.language
-        var key: VerificationKey?
-        if let verificationKey {
-            guard let data = FileManager.default.contents(atPath: verificationKey), let parsed = VerificationKey(String(decoding: data, as: UTF8.self)) else {
-                throw CommandFailure(message: language == .french ? "Clé de vérification illisible : \(verificationKey)" : "Unreadable verification key: \(verificationKey)", code: 2)
+        var keys: [VerificationKey] = []
+        for file in verificationKey {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandFailure(message: language == .french ? "Clé de vérification illisible : \(file)" : "Unreadable verification key: \(file)", code: 2)
             }
-            key = parsed
+            let parsed = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { VerificationKey(String($0)) }
+            guard !parsed.isEmpty else {
+                throw CommandFailure(message: language == .french ? "Clé de vérification illisible : \(file)" : "Unreadable verification key: \(file)", code: 2)
+            }
+            keys += parsed
         }
         let journal = try global.adminJournal()
         let verification: AccessJournal.Verification
-        do { verification = try journal.verify(key: key) } catch { throw CommandFailure(message: error.message(language), code: 1) }
+        do { verification = try journal.verify(keys: keys) } catch { throw CommandFailure(message: error.message(language), code: 1) }
         let actor = Actor.current()
-        var detail: [String: DetailValue] = ["checked": .int(Int64(verification.checked)), "seals": .bool(verification.sealsChecked)]
+        var detail: [String: DetailValue] = ["checked": .int(Int64(verification.checked)), "seals": .bool(verification.sealsChecked),
+                                             "integrity": .bool(verification.integrity.isEmpty), "to_acknowledge": .int(Int64(verification.awaitingAcknowledgement))]
         if let broken = verification.firstBroken { detail["first_broken"] = .int(broken) }
+        if let head = verification.head { detail["head"] = .text(head.code) }
         // The events check but the summary behind `stats` does not: the database was edited outside ardoise.
         let statisticsEdited = verification.isIntact && verification.statisticsMatch == false
         if statisticsEdited {
             do { try journal.rebuildStatistics() } catch { throw CommandFailure(message: error.message(language), code: 1) }
             detail["statistics"] = .text("rebuilt")
         }
-        global.record(JournalEvent(kind: .integrityCheck, uid: actor.uid, user: actor.name,
-                                   outcome: verification.isIntact ? (statisticsEdited ? "statistics-rebuilt" : "ok") : "altered", detail: detail), in: journal)
-        print(verification.message(language))
+        let outcome = !verification.isIntact ? "altered" : statisticsEdited ? "statistics-rebuilt" : verification.isClear ? "ok" : "to-acknowledge"
+        global.record(JournalEvent(kind: .integrityCheck, uid: actor.uid, user: actor.name, outcome: outcome, detail: detail), in: journal)
+        print(verification.report(language))
         if statisticsEdited {
             print(language == .french
                 ? "Mais les statistiques enregistrées ne correspondaient plus aux événements : le fichier du journal a été modifié en dehors d'ardoise. Elles ont été recalculées à partir des événements."
                 : "But the stored statistics no longer matched the events: the journal file was edited outside ardoise. They were counted again from the events.")
         }
-        if !verification.isIntact || statisticsEdited { throw CommandFailure(message: "", code: 1) }
+        if !verification.isClear || statisticsEdited { throw CommandFailure(message: "", code: 1) }
+    }
+}
+
+struct Acknowledge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "acknowledge",
+        abstract: "Prend en compte un incident ou un journal mis de côté (inscrit au journal). / Acknowledges an incident or a set-aside journal (journaled)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Numéro d'incident ou nom du fichier mis de côté, comme « journal verify » les affiche. / Incident number or set-aside file name, as \"journal verify\" shows them.")
+    var items: [String]
+
+    func run() throws {
+        let language = global.language
+        let journal = try global.adminJournal()
+        for item in items {
+            let done: Bool
+            do { done = try journal.acknowledge(item, by: Actor.current()) } catch { throw CommandFailure(message: error.message(language), code: 1) }
+            guard done else {
+                throw CommandFailure(message: language == .french
+                    ? "« \(DisplayText.escaped(item)) » n'est ni un incident ni un journal mis de côté : lancez « sudo ardoise journal verify » pour les voir."
+                    : "\"\(DisplayText.escaped(item))\" is neither an incident nor a set-aside journal: run \"sudo ardoise journal verify\" to see them.", code: 2)
+            }
+            print(language == .french ? "Pris en compte : \(DisplayText.escaped(item))" : "Acknowledged: \(DisplayText.escaped(item))")
+        }
     }
 }
 
@@ -258,13 +299,14 @@ struct HandOverKey: ParsableCommand {
     func run() throws {
         let language = global.language
         let journal = try global.adminJournal()
-        guard let key = journal.takeVerificationKey() else {
+        let keys = journal.takeVerificationKeys()
+        guard !keys.isEmpty else {
             throw CommandFailure(message: language == .french
                 ? "La clé de vérification a déjà été remise : elle n'est plus sur ce poste."
                 : "The verification key was already handed over: it is no longer on this computer.", code: 1)
         }
-        global.record(adminQuery("key"), in: journal)
-        print(key.description)
+        global.record(adminQuery("key", ["keys": .int(Int64(keys.count))]), in: journal)
+        for key in keys { print(key.description) }
         printError(language == .french
             ? "Recopiez cette clé et gardez-la hors du poste (coffre, clé USB de la structure). Elle ne sera plus affichée. « ardoise journal verify --verification-key FICHIER » l'utilise pour vérifier les sceaux."
             : "Copy this key and keep it away from the computer (a safe, the organisation's USB key). It will not be shown again. \"ardoise journal verify --verification-key FILE\" uses it to check the seals.")

@@ -61,13 +61,14 @@ struct SessionEndCommand: ParsableCommand {
         let finished = DispatchSemaphore(value: 0)
         Task { _ = await stopper.stopAll(uid: account.uid, grace: grace); finished.signal() }
         finished.wait()
-        let journal = try? AccessJournal(directory: global.stateDirectoryPath, mirror: SystemJournalMirror())
+        let recorder = JournalRecorder(directory: global.stateDirectoryPath, mirror: SystemJournalMirror(), onNotice: { printError($0.message(language)) })
         let wipe = RecordedWipe(account: account, settings: configuration.wipe, stateDirectory: global.stateDirectoryPath,
                                 trigger: "hook-without-service", session: session)
-        switch wipe.run(journal: journal, onJournalError: { printError($0.message(language)) }) {
+        switch wipe.run(recorder: recorder) {
         case .success(let report):
             print(report.isClean ? "ok" : "left-overs")
             if !report.isClean { throw CommandFailure(message: report.rendered(.table, language: language), code: 1) }
+            if !recorder.allWritten { throw CommandFailure(message: recorder.summary(language), code: 1) }
         case .failure(let error):
             throw CommandFailure(message: error.message(language), code: 1)
         }

@@ -74,12 +74,10 @@ struct WipeCommand: ParsableCommand {
                 printError(fr ? "\(stopped) programme(s) de ce compte arrêté(s) avant l'effacement." : "\(stopped) program(s) of this account stopped before the wipe.")
             }
         }
-        // A manual wipe is journaled (trigger, who ran it); a journal that cannot be written does not stop the wipe.
-        let journal = dryRun ? nil : try? AccessJournal(directory: global.stateDirectoryPath, mirror: SystemJournalMirror())
-        if !dryRun && journal == nil {
-            printError(language == .french ? "Attention : cet effacement ne sera pas inscrit au journal (\(global.stateDirectoryPath) inaccessible)."
-                                           : "Warning: this wipe will not be written to the journal (\(global.stateDirectoryPath) not reachable).")
-        }
+        // A manual wipe is journaled (trigger, who ran it); a journal that cannot be written does not stop the wipe,
+        // but its events wait in the spool and the exit code says so.
+        let recorder = dryRun ? nil : JournalRecorder(directory: global.stateDirectoryPath, mirror: SystemJournalMirror(),
+                                                      onNotice: { printError($0.message(language)) })
         var wipe = RecordedWipe(home: resolved.home, owner: resolved.owner, account: account?.name, settings: configuration.wipe,
                                 stateDirectory: global.stateDirectoryPath, trigger: "manual", actor: Actor.current())
         // A kiosk account is always reset to a reference: the first wipe by name takes one.
@@ -93,12 +91,13 @@ struct WipeCommand: ParsableCommand {
                 printError((fr ? "Aucune référence n'a pu être enregistrée : " : "No baseline could be captured: ") + error.message(language))
             }
         }
-        switch wipe.run(dryRun: dryRun, journal: journal, onJournalError: { printError($0.message(language)) }, onCapture: onCapture) {
+        switch wipe.run(dryRun: dryRun, recorder: recorder, onCapture: onCapture) {
         case .success(let done): report = done
         case .failure(let error): throw CommandFailure(message: error.message(language), code: error.code == "home-unreachable" ? 2 : 1)
         }
         print(report.rendered(format, language: language))
         // A dry run claims nothing: it says what would go.
         if !dryRun && !report.isClean { throw CommandFailure(message: "", code: 1) }
+        if let recorder, !recorder.allWritten { throw CommandFailure(message: recorder.summary(language), code: 1) }
     }
 }

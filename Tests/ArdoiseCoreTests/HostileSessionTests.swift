@@ -109,7 +109,7 @@ import Testing
         let journal = try AccessJournal(directory: kiosk.state)
         var captured: BaselineStore.CaptureReport?
         // The first wipe of a kiosk account without a reference takes one, journaled, and resets to it from then on.
-        let first = try kiosk.recorded().run(journal: journal, onCapture: { captured = try? $0.get() }).get()
+        let first = try kiosk.recorded().run(recorder: JournalRecorder(journal: journal), onCapture: { captured = try? $0.get() }).get()
         #expect(captured != nil && kiosk.store.exists("kiosk"))
         #expect(first.mode == "baseline" && first.isClean)
         let capture = try #require(try journal.events().first { $0.kind == .baselineCaptured })
@@ -129,7 +129,7 @@ import Testing
         try Data("changed by the visitor".utf8).write(to: URL(fileURLWithPath: home + "/Desktop/Démarches en ligne.desktop"))
         chmod(home, 0o777)
 
-        let report = try kiosk.recorded().run(journal: journal).get()
+        let report = try kiosk.recorded().run(recorder: JournalRecorder(journal: journal)).get()
 
         #expect(report.mode == "baseline")
         #expect(report.isClean, "\(report.table(.english))")
@@ -147,7 +147,7 @@ import Testing
         let finished = try #require(try journal.events().last { $0.kind == .wipeFinished })
         #expect(finished.outcome == "ok" && finished.detail["mode"] == .text("baseline"))
 
-        let again = try kiosk.recorded().run(journal: journal).get()
+        let again = try kiosk.recorded().run(recorder: JournalRecorder(journal: journal)).get()
         #expect(again.removed.isEmpty && again.isClean, "a second reset does nothing: \(again.kinds)")
     }
 
@@ -156,11 +156,11 @@ import Testing
         let home = kiosk.sandbox.home
         #expect(setxattr(home + "/Documents/Guide du poste.pdf", "user.origin", "admin", 5, 0) == 0)
         #expect(try run("setfacl", ["-m", "u:1:r", home + "/Documents"]).status == 0)
-        _ = try kiosk.recorded().run(journal: nil).get()
+        _ = try kiosk.recorded().run(recorder: nil).get()
         removexattr(home + "/Documents/Guide du poste.pdf", "user.origin")
         _ = try run("setfacl", ["-b", home + "/Documents"])
 
-        let report = try kiosk.recorded().run(journal: nil).get()
+        let report = try kiosk.recorded().run(recorder: nil).get()
 
         #expect(report.isClean)
         #expect(Self.xattr(home + "/Documents/Guide du poste.pdf", "user.origin") == Array("admin".utf8))
@@ -170,7 +170,7 @@ import Testing
 
     @Test(.enabled(if: isRoot)) func outsideTheHomeEverythingTheAccountLeftGoesAtAnyDepth() throws {
         let kiosk = try Self.preparedKiosk()
-        _ = try kiosk.recorded().run(journal: nil).get()
+        _ = try kiosk.recorded().run(recorder: nil).get()
         let s = kiosk.sandbox
         // A root-owned sticky folder (as /tmp/.X11-unix) holding a file of the account; a deep one; another account's file.
         try s.mkdir(".X11-unix", in: s.tmp)
@@ -201,7 +201,7 @@ import Testing
         var wipe = kiosk.recorded()
         wipe.settings = settings
 
-        let report = try wipe.run(journal: nil).get()
+        let report = try wipe.run(recorder: nil).get()
 
         // The reset undoes profiles.ini; the profile it pointed at outside the home is swept as the account's, and counted.
         #expect(report.isClean, "\(report.table(.english))")
@@ -222,15 +222,15 @@ import Testing
         let kiosk = try Self.preparedKiosk(mode: .catalogue)
         let journal = try AccessJournal(directory: kiosk.state)
 
-        let first = try kiosk.recorded().run(journal: journal).get()
+        let first = try kiosk.recorded().run(recorder: JournalRecorder(journal: journal)).get()
         #expect(first.mode == "catalogue" && !kiosk.store.exists("kiosk"), "catalogue mode, chosen explicitly: no reference taken")
         #expect(first.outside?.known == false && !first.isClean, "nothing known of the home before: never \"nothing left\"")
         #expect(!first.table(.english).contains("nothing of the session is left"))
-        let second = try kiosk.recorded().run(journal: journal).get()
+        let second = try kiosk.recorded().run(recorder: JournalRecorder(journal: journal)).get()
         #expect(second.outside?.known == true && second.outside?.total == 0 && second.isClean, "\(second.table(.english))")
 
         _ = try Self.hostileSession(kiosk)
-        let report = try kiosk.recorded().run(journal: journal).get()
+        let report = try kiosk.recorded().run(recorder: JournalRecorder(journal: journal)).get()
 
         let outside = try #require(report.outside)
         #expect(report.left == 0 && outside.total > 20 && !report.isClean)
@@ -248,13 +248,13 @@ import Testing
 
     @Test(.enabled(if: isRoot)) func anEntryOfRootsInTheHomeIsReportedNotRemoved() throws {
         let kiosk = try Self.preparedKiosk()
-        _ = try kiosk.recorded().run(journal: nil).get()
+        _ = try kiosk.recorded().run(recorder: nil).get()
         try kiosk.sandbox.write("Documents/root-note.txt", "the administrator's")
         chown(kiosk.sandbox.home + "/Documents/root-note.txt", 0, 0)
         try kiosk.sandbox.write("Downloads/visitor.pdf", Self.marker)
         chown(kiosk.sandbox.home + "/Downloads/visitor.pdf", Self.owner, Self.owner)
 
-        let report = try kiosk.recorded().run(journal: nil).get()
+        let report = try kiosk.recorded().run(recorder: nil).get()
 
         #expect(kiosk.sandbox.read(kiosk.sandbox.home + "/Documents/root-note.txt") == Data("the administrator's".utf8))
         #expect(!kiosk.sandbox.exists("Downloads/visitor.pdf"))
@@ -309,7 +309,7 @@ import Testing
         """
         try s.write(chromium, adminBookmarks)
         if isRoot { _ = try run("chown", ["-R", "\(HostileSessionTests.owner):\(HostileSessionTests.owner)", s.home]) }
-        _ = try kiosk.recorded().run(journal: nil).get()
+        _ = try kiosk.recorded().run(recorder: nil).get()
 
         // The reference keeps the bookmarks, and nothing of the fixture's visits (its history lived in the same file).
         let copy = try kiosk.store.copyPath("kiosk")
@@ -325,7 +325,7 @@ import Testing
         try s.write(chromium, adminBookmarks.replacingOccurrences(of: "]", with: #",{"name":"visitor \#(HostileSessionTests.marker)","type":"url","url":"https://visitor.example/"}]"#))
         if isRoot { _ = try run("chown", ["-R", "\(HostileSessionTests.owner):\(HostileSessionTests.owner)", s.home]) }
 
-        let report = try kiosk.recorded().run(journal: nil).get()
+        let report = try kiosk.recorded().run(recorder: nil).get()
 
         #expect(report.isClean)
         #expect(try Self.sql(places, "SELECT title FROM moz_bookmarks WHERE type = 1").contains("Service public (admin)"))

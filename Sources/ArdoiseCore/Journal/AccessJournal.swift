@@ -9,8 +9,12 @@ public enum JournalError: Error, Sendable, Equatable {
     case cannotOpen(String, String)
     /// The disk is full: the event was not written.
     case diskFull(String)
+    /// Another program holds the journal (or its lock) and did not let go in time.
+    case busy(String)
     case writeFailed(String)
     case readFailed(String)
+    /// The database is damaged: what was asked cannot be answered truthfully.
+    case damaged(String)
 
     public func message(_ language: Language) -> String {
         let fr = language == .french
@@ -20,10 +24,43 @@ public enum JournalError: Error, Sendable, Equatable {
         case .diskFull(let path):
             return fr ? "Le disque est plein : l'événement n'a pas été écrit dans \(path). Libérez de la place."
                       : "The disk is full: the event was not written to \(path). Free some space."
+        case .busy(let path):
+            return fr ? "Le journal \(path) est occupé par un autre programme depuis trop longtemps : l'événement n'a pas été écrit."
+                      : "The journal \(path) has been held by another program for too long: the event was not written."
         case .writeFailed(let why):
             return fr ? "Écriture dans le journal impossible : \(why)" : "Cannot write to the journal: \(why)"
         case .readFailed(let why):
             return fr ? "Lecture du journal impossible : \(why)" : "Cannot read the journal: \(why)"
+        case .damaged(let why):
+            return fr ? "Le journal est endommagé (\(why)) : aucune réponse n'est donnée plutôt qu'une réponse fausse. Lancez « sudo ardoise journal verify »."
+                      : "The journal is damaged (\(why)): no answer is given rather than a wrong one. Run \"sudo ardoise journal verify\"."
+        }
+    }
+
+    /// What SQLite's error means for the journal: damage, a full disk, a lock held too long, or something else.
+    static func from(_ error: Error, path: String, writing: Bool) -> JournalError {
+        if let error = error as? JournalError { return error }
+        guard let error = error as? DatabaseError else { return writing ? .writeFailed("\(error)") : .readFailed("\(error)") }
+        switch error.resultCode.primaryResultCode {
+        case .SQLITE_FULL: return .diskFull(path)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .damaged(error.message ?? "\(error.resultCode)")
+        default:
+            if error.extendedResultCode == .SQLITE_IOERR_SHORT_READ { return .damaged(error.message ?? "short read") }
+            let why = error.message ?? "\(error.resultCode)"
+            return writing ? .writeFailed(why) : .readFailed(why)
+        }
+    }
+
+    /// A word for the journal and the tests.
+    public var code: String {
+        switch self {
+        case .cannotOpen: "cannot-open"
+        case .diskFull: "disk-full"
+        case .busy: "busy"
+        case .writeFailed: "write-failed"
+        case .readFailed: "read-failed"
+        case .damaged: "damaged"
         }
     }
 }
@@ -36,65 +73,117 @@ public protocol JournalMirror: Sendable {
 /// The security access journal: SQLite (WAL, synchronous=FULL), append-only, sealed, with retention.
 public final class AccessJournal: @unchecked Sendable {
     public static let fileName = "journal.sqlite"
-    public static let pendingKeyFileName = "verification-key.pending"
 
     public let directory: String
     public let path: String
     let database: DatabaseQueue
     public var mirror: JournalMirror?
+    /// The journal's identity (its verification key names it).
+    public private(set) var journalID = ""
 
-    /// Set when this opening moved an unreadable database aside (its new name).
+    /// Set when this opening found the journal damaged and kept it aside (its new name).
     public private(set) var setAside: String?
 
-    /// Opens (and creates, with mode 0600 in a 0700 folder) the journal of a state folder.
-    public init(directory: String, mirror: JournalMirror? = nil) throws(JournalError) {
+    /// Opens (and creates, with mode 0600 in a 0700 folder) the journal of a state folder. A journal that does not open
+    /// or does not check is never overwritten: it is kept under a name of its own and the new journal's first event says so.
+    /// `busyTimeout`: how long a write waits for another program's write to end before it fails as `busy`.
+    public init(directory: String, mirror: JournalMirror? = nil, busyTimeout: TimeInterval = 10) throws(JournalError) {
         self.directory = directory
         self.path = directory + "/" + Self.fileName
         self.mirror = mirror
         // Modes are set explicitly, never through umask: the process may have other threads.
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .cannotOpen(directory, String(cString: strerror(errno)))
+            throw errno == ENOSPC ? .diskFull(directory) : .cannotOpen(directory, JournalFiles.reason())
         }
         // Only a folder is made private: a file named as the state folder is refused, never changed.
         var folder = stat()
         guard stat(directory, &folder) == 0, folder.st_mode & S_IFMT == S_IFDIR else {
-            throw .cannotOpen(directory, String(cString: strerror(ENOTDIR)))
+            throw .cannotOpen(directory, JournalFiles.reason(ENOTDIR))
         }
         chmod(directory, 0o700)
         if access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 {
-            throw .cannotOpen(path, String(cString: strerror(errno)))
+            throw .cannotOpen(path, JournalFiles.reason())
         }
-        Self.createPrivately(path)
+        // One process at a time creates, checks, repairs or sets aside; the others then open what it left.
+        let lock = try JournalLock(directory: directory)
+        var recovered: [JournalEvent] = []
+        var opened: DatabaseQueue?
+        var damage = Self.damageBeforeOpening(path, directory: directory)
+        var legacy = false
+        if damage == nil {
+            do {
+                (opened, legacy) = try Self.openChecked(path, busyTimeout: busyTimeout)
+            } catch {
+                let failure = JournalError.from(error, path: path, writing: true)
+                guard case .damaged(let why) = failure else { throw failure }
+                damage = why == "quick_check" ? "check-failed" : (why.contains("not a database") ? "not-a-database" : "malformed")
+            }
+        }
+        if let damage {
+            let aside = try SetAsideJournal.move(path, directory: directory)
+            setAside = aside.name
+            var detail: [String: DetailValue] = ["name": .text(aside.name), "size": .int(aside.size), "reason": .text(damage)]
+            // What the head knew of it: the one event says both what was set aside and how much it held.
+            if case .head(let head) = JournalHead.read(directory: directory) {
+                detail["previous_journal"] = .text(head.journalID)
+                detail["previous_last"] = .int(head.sequence)
+            }
+            recovered.append(JournalEvent(kind: .journalRecovered, outcome: "set-aside", detail: detail))
+            do {
+                (opened, _) = try Self.openChecked(path, busyTimeout: busyTimeout)
+            } catch {
+                throw JournalError.from(error, path: path, writing: true)
+            }
+        }
+        database = opened!
+        for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
+        var existingSealing: String?
         do {
-            database = try Self.openChecked(path)
-        } catch {
-            // Never overwrite an unreadable journal: move it aside, start a new one, and say so.
-            let stamp = Self.fileStamp()
-            let aside = path + ".unreadable-" + stamp
-            for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
-                guard rename(path + suffix, aside + suffix) == 0 else {
-                    throw .cannotOpen(path, String(cString: strerror(errno)))
+            // Read first: an ordinary opening takes no write lock (another program may be writing).
+            existingSealing = try database.read { db -> String? in
+                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM anchor") == 1 else { return nil }
+                return try String.fetchOne(db, sql: "SELECT journal_id FROM sealing WHERE id = 1")
+            }
+            if let existingSealing {
+                journalID = existingSealing
+            } else {
+                try database.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        try self.prepareSealing(db, recovered: &recovered)
+                        return .commit
+                    }
                 }
             }
-            setAside = aside
-            Self.createPrivately(path)
-            do {
-                database = try Self.openChecked(path)
-            } catch {
-                throw .cannotOpen(path, "\(error)")
+        } catch {
+            throw JournalError.from(error, path: path, writing: true)
+        }
+        // A new journal has its head from the start, and one of an earlier version gets it now: from here on a cut
+        // tail, a deleted head or a replaced database shows. (A set-aside journal's head is in its incident.)
+        let created = existingSealing == nil && recovered.allSatisfy { $0.outcome == "set-aside" }
+        if created, let head = try? currentHead() {
+            if setAside == nil, case .head(let previous) = JournalHead.read(directory: directory), previous.journalID != journalID {
+                let replaced = HeadProblem.replaced(previousJournal: previous.journalID, previousLast: previous.sequence)
+                recovered.append(JournalEvent(kind: .journalRecovered, outcome: replaced.code, detail: replaced.journalDetail))
             }
+            _ = JournalHead.advance(to: head, directory: directory)
+        } else if legacy, case .missing = JournalHead.read(directory: directory), let head = try? currentHead() {
+            _ = JournalHead.advance(to: head, directory: directory)
         }
-        for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
-        try initialiseSealing()
-        if let setAside {
-            try append(JournalEvent(kind: .journalRecovered, outcome: "set-aside", detail: ["set_aside_at": .text(Self.fileStamp()), "name": .text((setAside as NSString).lastPathComponent)]))
-        }
+        if !recovered.isEmpty { try append(contentsOf: recovered) }
+        _ = consume lock
     }
 
-    /// Created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
-    static func createPrivately(_ path: String) {
-        let created = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if created >= 0 { close(created) }
+    /// Damage seen before SQLite opens the file: something other than a file, or an empty file where the head says a
+    /// journal was (SQLite would take it for a new, empty database).
+    static func damageBeforeOpening(_ path: String, directory: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        if info.st_mode & S_IFMT != S_IFREG { return "not-a-file" }
+        guard info.st_size == 0 else { return nil }
+        var wal = stat()
+        let walHoldsData = lstat(path + "-wal", &wal) == 0 && wal.st_size > 0
+        if case .head(let head) = JournalHead.read(directory: directory), head.sequence > 0, !walHoldsData { return "empty" }
+        return nil
     }
 
     static func fileStamp() -> String {
@@ -105,21 +194,31 @@ public final class AccessJournal: @unchecked Sendable {
         return formatter.string(from: Date())
     }
 
-    private static func openChecked(_ path: String) throws -> DatabaseQueue {
+    /// Opens, checks and brings the schema up to date; `legacy` when the journal was made by a version without a head file.
+    private static func openChecked(_ path: String, busyTimeout: TimeInterval) throws -> (DatabaseQueue, legacy: Bool) {
+        // Created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+        let created = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard created >= 0 else {
+            throw errno == ENOSPC || errno == EDQUOT ? JournalError.diskFull(path) : JournalError.cannotOpen(path, JournalFiles.reason())
+        }
+        close(created)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        var legacy = false
         try queue.writeWithoutTransaction { db in
             let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
-            guard check == "ok" else { throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: check) }
+            guard check == "ok" else { throw JournalError.damaged("quick_check") }
+            let applied = try migrator.appliedIdentifiers(db)
+            legacy = applied.contains("v1") && !applied.contains("v4-head")
         }
         try migrator.migrate(queue)
-        return queue
+        return (queue, legacy)
     }
 
     static var migrator: DatabaseMigrator {
@@ -176,66 +275,98 @@ public final class AccessJournal: @unchecked Sendable {
             try db.execute(sql: QuarterSummary.schema)
             try QuarterSummary.rebuild(before: Int64.max, in: db)
         }
+        // Nothing in the schema: marks the journals whose head is kept in `journal.head`.
+        migrator.registerMigration("v4-head") { _ in }
         return migrator
     }
 
     // MARK: Sealing state
 
-    private func initialiseSealing() throws(JournalError) {
-        do {
-            try database.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    if try Int.fetchOne(db, sql: "SELECT count(*) FROM sealing") == 0 {
-                        var generator = SystemRandomNumberGenerator()
-                        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                        let journalID = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-                        let epoch = JournalSeal.epoch(of: JournalClock.now())
-                        try db.execute(sql: "INSERT INTO sealing (id, journal_id, genesis_epoch, epoch, key) VALUES (1, ?, ?, ?, ?)",
-                                       arguments: [journalID, epoch, epoch, Data(key)])
-                        try db.execute(sql: "INSERT INTO anchor (id, seq, chain, seal) VALUES (1, 0, ?, ?)",
-                                       arguments: [Data(JournalSeal.genesisChain(journalID: journalID)), Data(JournalSeal.genesisSeal(journalID: journalID, key: key))])
-                        try savePendingKey(VerificationKey(journalID: journalID, genesisEpoch: epoch, key: key))
-                    }
-                    return .commit
+    /// Creates the sealing state of a new journal; for one whose `sealing` or `anchor` row is gone, builds a new one chained
+    /// to the last good event and records that (the rest of the journal stays checkable).
+    private func prepareSealing(_ db: Database, recovered: inout [JournalEvent]) throws {
+        let sealing = try Row.fetchOne(db, sql: "SELECT journal_id FROM sealing WHERE id = 1")
+        let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain FROM anchor WHERE id = 1")
+        let hasEvents = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM event") != nil
+        let epoch = JournalSeal.epoch(of: JournalClock.now())
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        if sealing == nil && anchor == nil && !hasEvents {
+            let id = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            try db.execute(sql: "INSERT INTO sealing (id, journal_id, genesis_epoch, epoch, key) VALUES (1, ?, ?, ?, ?)",
+                           arguments: [id, epoch, epoch, Data(key)])
+            try db.execute(sql: "INSERT INTO anchor (id, seq, chain, seal) VALUES (1, 0, ?, ?)",
+                           arguments: [Data(JournalSeal.genesisChain(journalID: id)), Data(JournalSeal.genesisSeal(journalID: id, key: key))])
+            try PendingKeys.save(VerificationKey(journalID: id, genesisEpoch: epoch, key: key), directory: directory)
+            journalID = id
+            return
+        }
+        if let sealing {
+            journalID = sealing[0]
+        } else {
+            // The journal's name is also in the head and in a key not yet handed over: the one whose genesis the anchor shows.
+            var candidates: [(id: String, genesis: Int64?)] = []
+            if case .head(let head) = JournalHead.read(directory: directory) { candidates.append((head.journalID, nil)) }
+            candidates += PendingKeys.all(in: directory).map { ($0.key.journalID, $0.key.genesisEpoch) }
+            let anchorChain = anchor.map { [UInt8]($0[1] as Data) }
+            let anchorSeq: Int64 = anchor?[0] ?? 0
+            let known = candidates.first { anchorSeq != 0 || anchorChain == nil || JournalSeal.genesisChain(journalID: $0.id) == anchorChain! }
+            let id = known?.id ?? (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            let genesis = known.flatMap { candidate in candidates.first { $0.id == candidate.id && $0.genesis != nil }?.genesis } ?? -1
+            try db.execute(sql: "INSERT INTO sealing (id, journal_id, genesis_epoch, epoch, key) VALUES (1, ?, ?, ?, ?)",
+                           arguments: [id, genesis, epoch, Data(key)])
+            journalID = id
+            // Seals from here on use a new key, handed over like the first one; the incident's number names it.
+            let next = (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM event") ?? anchorSeq) + 1
+            let segment = VerificationKey(journalID: "\(id).\(next)", genesisEpoch: epoch, key: key)
+            try PendingKeys.save(segment, directory: directory)
+            recovered.append(JournalEvent(kind: .journalRecovered, outcome: "sealing-rebuilt",
+                                          detail: ["key_id": .text(segment.journalID), "journal_id_known": .bool(known != nil)]))
+        }
+        if anchor == nil {
+            // The last purge recorded where the journal starts; without a purge it starts at the genesis.
+            var seq: Int64 = 0
+            var chain = JournalSeal.genesisChain(journalID: journalID)
+            if let purge = try String.fetchOne(db, sql: "SELECT detail FROM event WHERE kind = ? ORDER BY seq DESC LIMIT 1",
+                                               arguments: [EventKind.retentionPurge.rawValue]) {
+                let detail = JournalEvent.detail(fromJSON: purge)
+                if case .int(let anchored)? = detail["anchor_seq"], case .text(let hex)? = detail["anchor_chain"], let bytes = [UInt8](hex: hex) {
+                    seq = anchored
+                    chain = bytes
                 }
+            } else if let first = try Int64.fetchOne(db, sql: "SELECT min(seq) FROM event"), first > 1 {
+                seq = first - 1
             }
-        } catch let error as JournalError {
-            throw error
-        } catch {
-            throw .writeFailed("\(error)")
+            // The seal before the first event is not known any more: empty, and `verify` says that one seal is not checked.
+            try db.execute(sql: "INSERT INTO anchor (id, seq, chain, seal) VALUES (1, ?, ?, X'')", arguments: [seq, Data(chain)])
+            recovered.append(JournalEvent(kind: .journalRecovered, outcome: "anchor-rebuilt", detail: ["anchor_seq": .int(seq)]))
         }
     }
 
-    /// The first key waits in a root-only file until an admin takes it with `ardoise journal key`.
-    private func savePendingKey(_ key: VerificationKey) throws {
-        let file = directory + "/" + Self.pendingKeyFileName
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError.writeFailed(String(cString: strerror(errno))) }
-        defer { close(fd) }
-        let text = Array((key.description + "\n").utf8)
-        _ = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
+    /// The verification keys not handed over yet (this journal's, and those of journals set aside or sealing rebuilt).
+    public var pendingVerificationKeys: [VerificationKey] { PendingKeys.all(in: directory).map(\.key) }
+
+    /// This journal's first verification key, if no admin has taken it yet.
+    public var pendingVerificationKey: VerificationKey? { pendingVerificationKeys.first { $0.journalID == journalID } }
+
+    /// Hands every waiting verification key over once: each file is overwritten, then removed.
+    public func takeVerificationKeys() -> [VerificationKey] {
+        let pending = PendingKeys.all(in: directory)
+        for (file, _) in pending { PendingKeys.erase(file, directory: directory) }
+        return pending.map(\.key)
     }
 
-    /// The verification key, if no admin has taken it yet.
-    public var pendingVerificationKey: VerificationKey? {
-        guard let data = FileManager.default.contents(atPath: directory + "/" + Self.pendingKeyFileName) else { return nil }
-        return VerificationKey(String(decoding: data, as: UTF8.self))
+    /// The head of the chain as the database has it.
+    func currentHead() throws -> JournalHead {
+        try database.read { db in try Self.head(in: db, journalID: journalID) }
     }
 
-    /// Hands the verification key over once: the file is overwritten, then removed.
-    public func takeVerificationKey() -> VerificationKey? {
-        guard let key = pendingVerificationKey else { return nil }
-        let file = directory + "/" + Self.pendingKeyFileName
-        let fd = open(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-        if fd >= 0 {
-            let zeros = [UInt8](repeating: 0, count: 256)
-            _ = zeros.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            fsync(fd)
-            close(fd)
+    static func head(in db: Database, journalID: String) throws -> JournalHead {
+        if let last = try Row.fetchOne(db, sql: "SELECT seq, chain FROM event ORDER BY seq DESC LIMIT 1") {
+            return JournalHead(journalID: journalID, sequence: last[0], chain: [UInt8](last[1] as Data))
         }
-        unlink(file)
-        return key
+        let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain FROM anchor WHERE id = 1")
+        return JournalHead(journalID: journalID, sequence: anchor?[0] ?? 0, chain: anchor.map { [UInt8]($0[1] as Data) } ?? [])
     }
 
     // MARK: Writing
@@ -249,26 +380,54 @@ public final class AccessJournal: @unchecked Sendable {
     /// Writes events in one transaction (durable once this returns).
     @discardableResult
     public func append(contentsOf events: [JournalEvent]) throws(JournalError) -> [JournalEvent] {
-        var written: [JournalEvent] = []
-        do {
-            try database.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    written = try Self.insert(events, in: db)
-                    return .commit
-                }
-            }
-        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_FULL {
-            throw .diskFull(path)
-        } catch {
-            throw .writeFailed("\(error)")
-        }
+        let written = try write { db in try Self.insert(events, in: db) }
         if let mirror { for event in written { mirror.mirror(event) } }
         return written
     }
 
+    /// What the head kept outside the database says is wrong with the database's end, if anything.
+    static func headProblem(in db: Database, directory: String, journalID: String) throws -> HeadProblem? {
+        let current = try head(in: db, journalID: journalID)
+        let anchorSeq = try Int64.fetchOne(db, sql: "SELECT seq FROM anchor WHERE id = 1") ?? 0
+        switch JournalHead.read(directory: directory) {
+        case .missing:
+            return current.sequence > anchorSeq ? .missing : nil
+        case .unreadable:
+            return .unreadable
+        case .head(let head):
+            if head.journalID != journalID { return .replaced(previousJournal: head.journalID, previousLast: head.sequence) }
+            if head.sequence > current.sequence { return .tailLost(expectedLast: head.sequence, foundLast: current.sequence) }
+            guard head.sequence > anchorSeq else { return nil }
+            let chain = try Data.fetchOne(db, sql: "SELECT chain FROM event WHERE seq = ?", arguments: [head.sequence])
+            return chain.map([UInt8].init) == head.chain ? nil : .rewritten(at: head.sequence)
+        }
+    }
+
+    /// Before anything else is written: what the head shows was lost, and the events spooled while the journal could not
+    /// be written (one already written is not written twice). Returns the events and whether the spool was read.
+    private func recordedFirst(_ db: Database) throws -> (events: [JournalEvent], spoolRead: Bool, headProblem: Bool) {
+        var first: [JournalEvent] = []
+        let problem = try Self.headProblem(in: db, directory: directory, journalID: journalID)
+        if let problem {
+            first.append(JournalEvent(kind: .journalRecovered, outcome: problem.code, detail: problem.journalDetail))
+        }
+        let spool = JournalSpool.pending(directory: directory)
+        guard !spool.events.isEmpty || spool.unreadable > 0 else { return (first, false, problem != nil) }
+        for event in spool.events {
+            let present = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE kind = ? AND at = ? AND detail = ?",
+                                           arguments: [event.kind.rawValue, event.time, event.detailJSON]) ?? 0
+            if present == 0 { first.append(event) }
+        }
+        if spool.unreadable > 0 {
+            first.append(JournalEvent(kind: .journalRecovered, outcome: "spool-unreadable", detail: ["lines": .int(Int64(spool.unreadable))]))
+        }
+        return (first, true, problem != nil)
+    }
+
     private static func insert(_ events: [JournalEvent], in db: Database) throws -> [JournalEvent] {
+        guard !events.isEmpty else { return [] }
         guard let state = try Row.fetchOne(db, sql: "SELECT epoch, key FROM sealing WHERE id = 1") else {
-            throw JournalError.writeFailed("no sealing state")
+            throw JournalError.damaged("no sealing state")
         }
         var keyEpoch: Int64 = state[0]
         var keyBytes = [UInt8](state[1] as Data)
@@ -276,7 +435,9 @@ public final class AccessJournal: @unchecked Sendable {
         if let last = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM event ORDER BY seq DESC LIMIT 1") {
             previous = (last[0], [UInt8](last[1] as Data), [UInt8](last[2] as Data))
         } else {
-            let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1")!
+            guard let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1") else {
+                throw JournalError.damaged("no anchor")
+            }
             previous = (anchor[0], [UInt8](anchor[1] as Data), [UInt8](anchor[2] as Data))
         }
         let statement = try db.makeStatement(sql: """
@@ -336,19 +497,25 @@ public final class AccessJournal: @unchecked Sendable {
 
     public var count: Int {
         get throws(JournalError) {
-            do { return try database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM event") ?? 0 } } catch { throw .readFailed("\(error)") }
+            try read { try Int.fetchOne($0, sql: "SELECT count(*) FROM event") ?? 0 }
         }
     }
 
     public func events(_ filter: JournalFilter = JournalFilter()) throws(JournalError) -> [JournalEvent] {
         let (whereClause, arguments) = filter.sql
-        do {
-            return try database.read { db in
-                try Self.fetchEvents(db, sql: "SELECT \(Self.columns) FROM event \(whereClause) ORDER BY seq", arguments: arguments)
-            }
-        } catch {
-            throw .readFailed("\(error)")
+        return try read { db in
+            let events = try Self.fetchEvents(db, sql: "SELECT \(Self.columns) FROM event \(whereClause) ORDER BY seq", arguments: arguments)
+            try Self.checkAgainstTable(events.count, whereClause, arguments, in: db)
+            return events
         }
+    }
+
+    /// An index can be damaged where SQLite's quick check does not look: the rows a query found through it are counted
+    /// again from the table itself, and a difference is an error, never an answer.
+    static func checkAgainstTable(_ found: Int, _ whereClause: String, _ arguments: StatementArguments, in db: Database) throws {
+        guard !whereClause.isEmpty else { return }
+        let counted = try Int.fetchOne(db, sql: "SELECT count(*) FROM event NOT INDEXED \(whereClause)", arguments: arguments) ?? 0
+        guard counted == found else { throw JournalError.damaged("index: \(found) rows found through it, \(counted) in the table") }
     }
 
     static let columns = "seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail"
@@ -376,26 +543,39 @@ public final class AccessJournal: @unchecked Sendable {
 
     /// Runs a read-only block on the database (queries and statistics).
     func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
-        do { return try database.read(body) } catch { throw .readFailed("\(error)") }
+        do { return try database.read(body) } catch { throw JournalError.from(error, path: path, writing: false) }
     }
 
+    /// One write transaction: first what must come before (lost tail, spooled events), then `body`; the head file
+    /// follows once it is committed.
     func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        var before: [JournalEvent] = []
+        var spoolRead = false
+        var headRepaired = false
+        var head: JournalHead?
+        let result: T
         do {
-            return try database.writeWithoutTransaction { db in
+            result = try database.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
+                    let first = try self.recordedFirst(db)
+                    before = first.events.isEmpty ? [] : try Self.insert(first.events, in: db)
+                    spoolRead = first.spoolRead
+                    headRepaired = first.headProblem
                     result = try body(db)
+                    head = try Self.head(in: db, journalID: self.journalID)
                     return .commit
                 }
                 return result!
             }
-        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_FULL {
-            throw .diskFull(path)
-        } catch let error as JournalError {
-            throw error
         } catch {
-            throw .writeFailed("\(error)")
+            throw JournalError.from(error, path: path, writing: true)
         }
+        if spoolRead { JournalSpool.clear(directory: directory) }
+        // Not written (disk full): the head stays behind, which the next write tolerates.
+        if let head { _ = JournalHead.advance(to: head, directory: directory, replacing: headRepaired) }
+        if let mirror { for event in before { mirror.mirror(event) } }
+        return result
     }
 
     // MARK: Retention
@@ -458,6 +638,18 @@ public final class AccessJournal: @unchecked Sendable {
         public var anchorSeal: String?
         /// Whether the statistics summary says what the events say (nil when the events themselves do not check).
         public var statisticsMatch: Bool?
+        /// What SQLite's full integrity check found (tables and indexes); empty when it found nothing.
+        public var integrity: [String] = []
+        /// What the head kept outside the database says about the end of the journal.
+        public var head: HeadProblem?
+        /// Losses and repairs the journal recorded (`journal-recovered`), acknowledged or not.
+        public var incidents: [Incident] = []
+        /// Journals kept aside in the state folder.
+        public var setAside: [SetAside] = []
+        /// Seals from this event on use a key that was not given (the sealing state was rebuilt there).
+        public var sealsUncheckedFrom: Int64?
+        /// The seal before the first event is not known (the anchor was rebuilt): that one seal is not checked.
+        public var firstSealUnknown = false
 
         public enum Problem: Sendable, Equatable {
             case missingBefore(expected: Int64)
@@ -468,12 +660,39 @@ public final class AccessJournal: @unchecked Sendable {
             case epochWentBack
         }
 
-        public var isIntact: Bool { problem == nil }
+        public struct Incident: Sendable, Equatable {
+            public var sequence: Int64
+            public var time: Int64
+            public var code: String
+            public var detail: [String: DetailValue]
+            public var acknowledged: Bool
+        }
 
+        public struct SetAside: Sendable, Equatable {
+            public var journal: SetAsideJournal
+            public var acknowledged: Bool
+        }
+
+        /// The events chain, every seal given a key checks, SQLite finds nothing wrong and the end is where the head says.
+        public var isIntact: Bool { problem == nil && integrity.isEmpty && head == nil }
+
+        /// Incidents and set-aside journals an administrator has not acknowledged yet.
+        public var awaitingAcknowledgement: Int {
+            incidents.filter { !$0.acknowledged }.count + setAside.filter { !$0.acknowledged }.count
+        }
+
+        /// What `verify` exits 0 for: intact, and nothing left to acknowledge.
+        public var isClear: Bool { isIntact && awaitingAcknowledgement == 0 }
+
+        /// The chain's verdict, in one sentence.
         public func message(_ language: Language) -> String {
             let fr = language == .french
             guard let problem else {
                 let what = sealsChecked ? (fr ? "chaîne et sceaux vérifiés" : "chain and seals checked") : (fr ? "chaîne vérifiée" : "chain checked")
+                guard isIntact else {
+                    return fr ? "Journal endommagé : \(checked) événement(s) lus, \(what), mais voir ci-dessous."
+                              : "Journal damaged: \(checked) event(s) read, \(what), but see below."
+                }
                 return fr ? "Journal intact : \(checked) événement(s), \(what)." : "Journal intact: \(checked) event(s), \(what)."
             }
             let at = firstBroken.map { "\($0)" } ?? "?"
@@ -495,130 +714,319 @@ public final class AccessJournal: @unchecked Sendable {
                 return fr ? "Journal altéré : la période de scellement recule à l'événement n° \(at)." : "Journal altered: the sealing period goes back at event #\(at)."
             }
         }
+
+        /// Everything verify found: the verdict, then each damage, incident and set-aside journal on a line of its own.
+        public func report(_ language: Language) -> String {
+            let fr = language == .french
+            var lines = [message(language)]
+            if !integrity.isEmpty {
+                lines.append((fr ? "- Contrôle complet de SQLite : " : "- SQLite's full check: ") + integrity.prefix(5).joined(separator: " ; ")
+                             + (integrity.count > 5 ? (fr ? " (et \(integrity.count - 5) autre(s))" : " (and \(integrity.count - 5) more)") : ""))
+            }
+            if let head { lines.append("- " + head.message(language) + ".") }
+            if let from = sealsUncheckedFrom {
+                lines.append(fr ? "- Sceaux non vérifiés à partir de l'événement n° \(from) : ils utilisent une nouvelle clé (état de scellement reconstruit). Donnez aussi cette clé avec --verification-key."
+                                : "- Seals not checked from event #\(from) on: they use a new key (sealing state rebuilt). Give that key too with --verification-key.")
+            }
+            if firstSealUnknown && sealsChecked {
+                lines.append(fr ? "- Le sceau du premier événement n'a pas pu être vérifié : le point de départ du journal a été reconstruit."
+                                : "- The first event's seal could not be checked: the journal's starting point was rebuilt.")
+            }
+            for incident in incidents {
+                let state = incident.acknowledged ? (fr ? "pris en compte" : "acknowledged") : (fr ? "à prendre en compte" : "to acknowledge")
+                lines.append("- " + (fr ? "Incident n° \(incident.sequence) (\(TimeArgument.local(incident.time))) : " : "Incident #\(incident.sequence) (\(TimeArgument.local(incident.time))): ")
+                             + Self.describe(incident, language) + " — " + state)
+            }
+            for item in setAside {
+                let state = item.acknowledged ? (fr ? "pris en compte" : "acknowledged") : (fr ? "à prendre en compte" : "to acknowledge")
+                let size = ByteCountFormatter.string(fromByteCount: item.journal.size, countStyle: .file)
+                lines.append(fr ? "- Journal mis de côté, conservé tel quel : \(item.journal.name) (\(size)) — \(state)"
+                                : "- Journal set aside, kept as it was: \(item.journal.name) (\(size)) — \(state)")
+            }
+            if awaitingAcknowledgement > 0 {
+                lines.append(fr ? "Examinez-les, puis : sudo ardoise journal acknowledge NUMÉRO|FICHIER (l'accord est inscrit au journal)."
+                                : "Review them, then: sudo ardoise journal acknowledge NUMBER|FILE (the acknowledgement is journaled).")
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        static func describe(_ incident: Incident, _ language: Language) -> String {
+            let fr = language == .french
+            func int(_ key: String) -> Int64 { if case .int(let value)? = incident.detail[key] { return value }; return 0 }
+            func text(_ key: String) -> String { if case .text(let value)? = incident.detail[key] { return DisplayText.escaped(value) }; return "?" }
+            switch incident.code {
+            case "set-aside":
+                let why: String
+                switch text("reason") {
+                case "empty": why = fr ? "fichier vide" : "empty file"
+                case "not-a-database": why = fr ? "ce n'est plus une base de données" : "no longer a database"
+                case "not-a-file": why = fr ? "ce n'est pas un fichier" : "not a file"
+                default: why = fr ? "base de données endommagée" : "damaged database"
+                }
+                return fr ? "le journal précédent ne s'ouvrait pas (\(why)) ; il est conservé sous le nom \(text("name")) (\(int("size")) octets) et un nouveau journal a commencé"
+                          : "the previous journal did not open (\(why)); it is kept as \(text("name")) (\(int("size")) bytes) and a new journal began"
+            case "replaced": return HeadProblem.replaced(previousJournal: text("previous_journal"), previousLast: int("previous_last")).message(language)
+            case "tail-lost": return HeadProblem.tailLost(expectedLast: int("expected_last"), foundLast: int("found_last")).message(language)
+            case "rewritten": return HeadProblem.rewritten(at: int("at")).message(language)
+            case "head-missing": return HeadProblem.missing.message(language)
+            case "head-unreadable": return HeadProblem.unreadable.message(language)
+            case "sealing-rebuilt":
+                return fr ? "l'état de scellement avait disparu de la base ; une nouvelle clé scelle la suite (\(text("key_id")), à recopier avec « ardoise journal key »)"
+                          : "the sealing state was gone from the database; a new key seals what follows (\(text("key_id")), to copy with \"ardoise journal key\")"
+            case "anchor-rebuilt":
+                return fr ? "le point de départ du journal avait disparu de la base ; il a été reconstruit (n° \(int("anchor_seq")))"
+                          : "the journal's starting point was gone from the database; it was rebuilt (#\(int("anchor_seq")))"
+            case "spool-unreadable":
+                return fr ? "\(int("lines")) événement(s) en attente n'ont pas pu être relus" : "\(int("lines")) waiting event(s) could not be read back"
+            default: return incident.code
+            }
+        }
     }
 
     /// Checks the hash chain from the anchor to the last event and, with the verification key, every seal.
-    public func verify(key verificationKey: VerificationKey? = nil) throws(JournalError) -> Verification {
-        try read { db in
-            var result = Verification(checked: 0, sealsChecked: verificationKey != nil)
-            let sealing = try Row.fetchOne(db, sql: "SELECT journal_id, genesis_epoch FROM sealing WHERE id = 1")!
-            let journalID: String = sealing[0]
-            let genesisEpoch: Int64 = sealing[1]
-            let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1")!
-            var expected: Int64 = anchor[0] + 1
-            var previousChain = [UInt8](anchor[1] as Data)
-            var previousSeal = [UInt8](anchor[2] as Data)
-            result.anchorSeal = previousSeal.hex
-            var keyBytes: [UInt8] = []
-            var keyEpoch = genesisEpoch
-            var key = SymmetricKey(size: .bits256)
-            if let verificationKey {
-                guard verificationKey.journalID == journalID, verificationKey.genesisEpoch == genesisEpoch else {
-                    result.problem = .keyMismatch
-                    return result
-                }
-                keyBytes = verificationKey.key
-                key = SymmetricKey(data: keyBytes)
-                if anchor[0] as Int64 == 0, JournalSeal.genesisSeal(journalID: journalID, key: keyBytes) != previousSeal {
+    public func verify(key verificationKey: VerificationKey?) throws(JournalError) -> Verification {
+        try verify(keys: verificationKey.map { [$0] } ?? [])
+    }
+
+    /// Checks the whole journal: SQLite's full integrity check (tables and indexes, on a second connection, beside the
+    /// chain), the hash chain from the anchor, every seal the keys cover, the head kept outside, the recorded incidents
+    /// and the journals set aside.
+    public func verify(keys: [VerificationKey] = []) throws(JournalError) -> Verification {
+        let integrity = IntegrityCheck(path: path)
+        integrity.start()
+        var result = try read { db in try self.checkChain(db, keys: keys) }
+        result.integrity = integrity.wait()
+        return result
+    }
+
+    private func checkChain(_ db: Database, keys: [VerificationKey]) throws -> Verification {
+        var result = Verification(checked: 0, sealsChecked: !keys.isEmpty)
+        result.head = try Self.headProblem(in: db, directory: directory, journalID: journalID)
+        try collectIncidents(db, into: &result)
+        guard let sealing = try Row.fetchOne(db, sql: "SELECT journal_id, genesis_epoch FROM sealing WHERE id = 1"),
+              let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1") else {
+            throw JournalError.damaged("no sealing state")
+        }
+        let journalID: String = sealing[0]
+        let storedGenesis: Int64 = sealing[1]
+        var expected: Int64 = anchor[0] + 1
+        var previousChain = [UInt8](anchor[1] as Data)
+        var previousSeal = [UInt8](anchor[2] as Data)
+        result.anchorSeal = previousSeal.hex
+        var keyBytes: [UInt8] = []
+        var keyEpoch: Int64 = 0
+        var key = SymmetricKey(size: .bits256)
+        var checkingSeals = !keys.isEmpty
+        if !keys.isEmpty {
+            // The first key is the journal's own; others are those of sealing states rebuilt later.
+            guard let own = keys.first(where: { $0.journalID == journalID }), storedGenesis == -1 || own.genesisEpoch == storedGenesis else {
+                result.problem = .keyMismatch
+                return result
+            }
+            keyBytes = own.key
+            keyEpoch = own.genesisEpoch
+            key = SymmetricKey(data: keyBytes)
+            if anchor[0] as Int64 == 0 {
+                let genesis = JournalSeal.genesisSeal(journalID: journalID, key: keyBytes)
+                if previousSeal.isEmpty {
+                    previousSeal = genesis
+                } else if genesis != previousSeal {
                     result.problem = .keyMismatch
                     return result
                 }
             }
-            // The anchor must be the one the last purge recorded (if the journal was ever purged).
-            if let purge = try String.fetchOne(db, sql: "SELECT detail FROM event WHERE kind = ? ORDER BY seq DESC LIMIT 1", arguments: [EventKind.retentionPurge.rawValue]) {
-                let detail = JournalEvent.detail(fromJSON: purge)
-                if detail["anchor_seq"] != .int(anchor[0]) || detail["anchor_chain"] != .text(previousChain.hex) {
-                    result.problem = .anchorMismatch
-                    result.firstBroken = expected
-                    return result
-                }
-            } else if anchor[0] as Int64 != 0 || previousChain != JournalSeal.genesisChain(journalID: journalID) {
+        }
+        var skipFirstSeal = previousSeal.isEmpty
+        result.firstSealUnknown = skipFirstSeal
+        // The anchor must be the one the last purge recorded (if the journal was ever purged).
+        if let purge = try String.fetchOne(db, sql: "SELECT detail FROM event WHERE kind = ? ORDER BY seq DESC LIMIT 1", arguments: [EventKind.retentionPurge.rawValue]) {
+            let detail = JournalEvent.detail(fromJSON: purge)
+            if detail["anchor_seq"] != .int(anchor[0]) || detail["anchor_chain"] != .text(previousChain.hex) {
                 result.problem = .anchorMismatch
                 result.firstBroken = expected
                 return result
             }
-            var lastEpoch = Int64.min
-            var encoder = CanonicalEncoder()
-            var summary = try SummaryCheck(db)
-            // Read straight from SQLite's buffers: a year of 50 kiosks is millions of rows.
-            let statement = try db.makeStatement(sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
-            let raw = statement.sqliteStatement
-            defer { sqlite3_reset(raw) }
-            while try Self.nextRow(raw) {
-                let sequence = sqlite3_column_int64(raw, 0)
-                if result.firstSequence == nil { result.firstSequence = sequence }
-                guard sequence == expected else {
-                    result.problem = .missingBefore(expected: expected)
-                    result.firstBroken = sequence
-                    return result
-                }
-                let epoch = sqlite3_column_int64(raw, 11)
-                guard epoch >= lastEpoch else {
-                    result.problem = .epochWentBack
-                    result.firstBroken = sequence
-                    return result
-                }
-                lastEpoch = epoch
-                encoder.reset()
-                encoder.integer(sequence)
-                encoder.integer(sqlite3_column_int64(raw, 1))
-                encoder.text(Self.text(raw, 2))
-                encoder.text(Self.text(raw, 3))
-                encoder.text(Self.text(raw, 4))
-                encoder.text(Self.text(raw, 5))
-                encoder.integer(Self.integer(raw, 6))
-                encoder.text(Self.text(raw, 7))
-                encoder.integer(Self.integer(raw, 8))
-                encoder.text(Self.text(raw, 9))
-                encoder.text(Self.text(raw, 10))
-                encoder.integer(epoch)
-                var hasher = SHA256()
-                hasher.update(data: previousChain)
-                hasher.update(data: encoder.bytes)
-                let chain = hasher.finalize()
-                guard let storedChain = Self.blob(raw, 12), chain.withUnsafeBytes({ Self.sameBytes(storedChain, $0) }) else {
-                    result.problem = .altered
-                    result.firstBroken = sequence
-                    return result
-                }
-                guard let storedSeal = Self.blob(raw, 13) else {
-                    result.problem = .altered
-                    result.firstBroken = sequence
-                    return result
-                }
-                if verificationKey != nil {
-                    if epoch > keyEpoch {
-                        keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
-                        keyEpoch = epoch
-                        key = SymmetricKey(data: keyBytes)
-                    }
-                    var mac = HMAC<SHA256>(key: key)
-                    mac.update(data: previousSeal)
-                    mac.update(data: encoder.bytes)
-                    guard mac.finalize().withUnsafeBytes({ Self.sameBytes(storedSeal, $0) }) else {
-                        result.problem = .badSeal
-                        result.firstBroken = sequence
-                        return result
-                    }
-                }
-                // Reuse the two buffers: no allocation per row.
-                chain.withUnsafeBytes { digest in previousChain.withUnsafeMutableBytes { $0.copyMemory(from: digest) } }
-                if previousSeal.count == storedSeal.count {
-                    previousSeal.withUnsafeMutableBytes { $0.copyMemory(from: storedSeal) }
-                } else {
-                    previousSeal = [UInt8](storedSeal)
-                }
-                if let kind = Self.text(raw, 2) {
-                    summary.add(kind: kind, time: sqlite3_column_int64(raw, 1), user: Self.text(raw, 7), duration: Self.integer(raw, 8), outcome: Self.text(raw, 9))
-                }
-                expected += 1
-                result.checked += 1
-                result.lastSequence = sequence
-            }
-            result.lastSeal = result.checked > 0 ? previousSeal.hex : nil
-            result.statisticsMatch = try summary.matches(db)
+        } else if anchor[0] as Int64 != 0 || previousChain != JournalSeal.genesisChain(journalID: journalID) {
+            // A rebuilt anchor after events were deleted from the start without a purge does not hide it.
+            result.problem = .anchorMismatch
+            result.firstBroken = expected
             return result
         }
+        var lastEpoch = Int64.min
+        var encoder = CanonicalEncoder()
+        var summary = try SummaryCheck(db)
+        let recoveredKind = Array(EventKind.journalRecovered.rawValue.utf8)
+        // Read straight from SQLite's buffers: a year of 50 kiosks is millions of rows.
+        let statement = try db.makeStatement(sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        while try Self.nextRow(raw) {
+            let sequence = sqlite3_column_int64(raw, 0)
+            if result.firstSequence == nil { result.firstSequence = sequence }
+            guard sequence == expected else {
+                result.problem = .missingBefore(expected: expected)
+                result.firstBroken = sequence
+                return result
+            }
+            let epoch = sqlite3_column_int64(raw, 11)
+            guard epoch >= lastEpoch else {
+                result.problem = .epochWentBack
+                result.firstBroken = sequence
+                return result
+            }
+            lastEpoch = epoch
+            encoder.reset()
+            encoder.integer(sequence)
+            encoder.integer(sqlite3_column_int64(raw, 1))
+            encoder.text(Self.text(raw, 2))
+            encoder.text(Self.text(raw, 3))
+            encoder.text(Self.text(raw, 4))
+            encoder.text(Self.text(raw, 5))
+            encoder.integer(Self.integer(raw, 6))
+            encoder.text(Self.text(raw, 7))
+            encoder.integer(Self.integer(raw, 8))
+            encoder.text(Self.text(raw, 9))
+            encoder.text(Self.text(raw, 10))
+            encoder.integer(epoch)
+            var hasher = SHA256()
+            hasher.update(data: previousChain)
+            hasher.update(data: encoder.bytes)
+            let chain = hasher.finalize()
+            guard let storedChain = Self.blob(raw, 12), chain.withUnsafeBytes({ Self.sameBytes(storedChain, $0) }) else {
+                result.problem = .altered
+                result.firstBroken = sequence
+                return result
+            }
+            guard let storedSeal = Self.blob(raw, 13) else {
+                result.problem = .altered
+                result.firstBroken = sequence
+                return result
+            }
+            // A rebuilt sealing state: from this event on, the seals are those of the key it names.
+            if let kind = Self.text(raw, 2), recoveredKind.withUnsafeBytes({ Self.sameBytes(kind, $0) }),
+               Self.text(raw, 9).map({ String(decoding: $0, as: UTF8.self) }) == "sealing-rebuilt" {
+                let detail = Self.text(raw, 10).map(JournalEvent.detail(fromJSON:)) ?? [:]
+                if case .text(let segment)? = detail["key_id"], let next = keys.first(where: { $0.journalID == segment }) {
+                    keyBytes = next.key
+                    keyEpoch = next.genesisEpoch
+                    key = SymmetricKey(data: keyBytes)
+                } else if checkingSeals {
+                    checkingSeals = false
+                    result.sealsUncheckedFrom = sequence
+                }
+            }
+            if checkingSeals && !skipFirstSeal {
+                if epoch > keyEpoch {
+                    keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
+                    keyEpoch = epoch
+                    key = SymmetricKey(data: keyBytes)
+                }
+                var mac = HMAC<SHA256>(key: key)
+                mac.update(data: previousSeal)
+                mac.update(data: encoder.bytes)
+                guard mac.finalize().withUnsafeBytes({ Self.sameBytes(storedSeal, $0) }) else {
+                    result.problem = .badSeal
+                    result.firstBroken = sequence
+                    return result
+                }
+            }
+            skipFirstSeal = false
+            // Reuse the two buffers: no allocation per row.
+            chain.withUnsafeBytes { digest in previousChain.withUnsafeMutableBytes { $0.copyMemory(from: digest) } }
+            if previousSeal.count == storedSeal.count {
+                previousSeal.withUnsafeMutableBytes { $0.copyMemory(from: storedSeal) }
+            } else {
+                previousSeal = [UInt8](storedSeal)
+            }
+            if let kind = Self.text(raw, 2) {
+                summary.add(kind: kind, time: sqlite3_column_int64(raw, 1), user: Self.text(raw, 7), duration: Self.integer(raw, 8), outcome: Self.text(raw, 9))
+            }
+            expected += 1
+            result.checked += 1
+            result.lastSequence = sequence
+        }
+        result.lastSeal = result.checked > 0 ? previousSeal.hex : nil
+        result.statisticsMatch = try summary.matches(db)
+        return result
+    }
+
+    /// The incidents the journal recorded and the journals set aside, each with whether an administrator acknowledged it.
+    private func collectIncidents(_ db: Database, into result: inout Verification) throws {
+        var acknowledgedIncidents = Set<Int64>()
+        var acknowledgedFiles: [String: Int64] = [:]
+        for detail in try String.fetchAll(db, sql: "SELECT detail FROM event WHERE kind = ?", arguments: [EventKind.incidentAcknowledged.rawValue]) {
+            let fields = JournalEvent.detail(fromJSON: detail)
+            if case .int(let seq)? = fields["incident"] { acknowledgedIncidents.insert(seq) }
+            if case .text(let name)? = fields["set_aside"], case .int(let size)? = fields["size"] { acknowledgedFiles[name] = size }
+        }
+        let files = SetAsideJournal.all(in: directory)
+        result.setAside = files.map { Verification.SetAside(journal: $0, acknowledged: acknowledgedFiles[$0.name] == $0.size) }
+        let rows = try Row.fetchAll(db, sql: "SELECT seq, at, outcome, detail FROM event WHERE kind = ? ORDER BY seq", arguments: [EventKind.journalRecovered.rawValue])
+        result.incidents = rows.map { row in
+            let detail = JournalEvent.detail(fromJSON: row[3] as String)
+            let sequence: Int64 = row[0]
+            var acknowledged = acknowledgedIncidents.contains(sequence)
+            // Acknowledging a set-aside file acknowledges the incident that made it, and the other way round.
+            if case .text(let name)? = detail["name"] {
+                if acknowledgedFiles[name] != nil { acknowledged = true }
+                if acknowledged, let index = result.setAside.firstIndex(where: { $0.journal.name == name }), acknowledgedFiles[name] == nil {
+                    result.setAside[index].acknowledged = true
+                }
+            }
+            return Verification.Incident(sequence: sequence, time: row[1], code: row[2] as String? ?? "", detail: detail, acknowledged: acknowledged)
+        }
+    }
+
+    /// Records that an administrator has seen an incident or a set-aside journal (by its number or its file's name).
+    public func acknowledge(_ item: String, by actor: Actor) throws(JournalError) -> Bool {
+        let verification = try read { db in
+            var result = Verification(checked: 0, sealsChecked: false)
+            try self.collectIncidents(db, into: &result)
+            return result
+        }
+        var detail: [String: DetailValue]
+        if let number = Int64(item.trimmingCharacters(in: CharacterSet(charactersIn: "#"))), verification.incidents.contains(where: { $0.sequence == number }) {
+            detail = ["incident": .int(number)]
+        } else if let file = verification.setAside.first(where: { $0.journal.name == item || $0.journal.name == (item as NSString).lastPathComponent }) {
+            detail = ["set_aside": .text(file.journal.name), "size": .int(file.journal.size)]
+        } else {
+            return false
+        }
+        try append(JournalEvent(kind: .incidentAcknowledged, uid: actor.uid, user: actor.name, outcome: "ok", detail: detail))
+        return true
+    }
+}
+
+/// SQLite's full `integrity_check` (every table and index, each index against its table) on a connection of its own,
+/// on another thread: on two cores it costs verify little more than the chain alone.
+final class IntegrityCheck: @unchecked Sendable {
+    let path: String
+    private var found: [String] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String) { self.path = path }
+
+    func start() {
+        let thread = Thread { [self] in
+            defer { done.signal() }
+            do {
+                var configuration = Configuration()
+                configuration.readonly = true
+                configuration.busyMode = .timeout(10)
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let lines = try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+                found = lines == ["ok"] ? [] : lines
+            } catch {
+                found = ["\(error)"]
+            }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    func wait() -> [String] {
+        done.wait()
+        return found
     }
 }
 

@@ -20,6 +20,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case integrityCheck = "integrity-check"
     case journalRecovered = "journal-recovered"
     case baselineCaptured = "baseline-captured"
+    case incidentAcknowledged = "incident-acknowledged"
 
     /// A stable identifier per kind for the system journal (`journalctl MESSAGE_ID=...`).
     public var messageID: String {
@@ -43,6 +44,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .integrityCheck: suffix = "10"
         case .journalRecovered: suffix = "11"
         case .baselineCaptured: suffix = "12"
+        case .incidentAcknowledged: suffix = "13"
         }
         return "a7d0153e0b2c4c1f9a3e6d52f1c8b4" + suffix
     }
@@ -66,8 +68,9 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .retentionPurge: return fr ? "purge (durée de conservation)" : "retention purge"
         case .adminQuery: return fr ? "consultation du journal" : "journal query"
         case .integrityCheck: return fr ? "vérification d'intégrité" : "integrity check"
-        case .journalRecovered: return fr ? "journal illisible mis de côté" : "unreadable journal set aside"
+        case .journalRecovered: return fr ? "incident du journal" : "journal incident"
         case .baselineCaptured: return fr ? "référence enregistrée" : "baseline captured"
+        case .incidentAcknowledged: return fr ? "incident pris en compte" : "incident acknowledged"
         }
     }
 }

@@ -33,7 +33,7 @@ public struct JournalExport: Sendable {
             "Nombre d'événements : \(events.count)",
             "Premier événement : n° \(events.first.map { "\($0.sequence)" } ?? "-"), sceau \(firstSeal ?? "-")",
             "Dernier événement : n° \(events.last.map { "\($0.sequence)" } ?? "-"), sceau \(lastSeal ?? "-")",
-            "Vérification du journal entier : \(verification.message(.french))",
+            "Vérification du journal entier : \(verification.report(.french))",
             "Produit le \(TimeArgument.local(createdAt)) par \(actor.name).",
             "Contenu : compte, poste, heures de connexion et de déconnexion, résultats des effacements. Ni adresse de site, ni nom de fichier, ni titre de page.",
         ] : [
@@ -44,7 +44,7 @@ public struct JournalExport: Sendable {
             "Number of events: \(events.count)",
             "First event: #\(events.first.map { "\($0.sequence)" } ?? "-"), seal \(firstSeal ?? "-")",
             "Last event: #\(events.last.map { "\($0.sequence)" } ?? "-"), seal \(lastSeal ?? "-")",
-            "Whole-journal verification: \(verification.message(.english))",
+            "Whole-journal verification: \(verification.report(.english))",
             "Made on \(TimeArgument.local(createdAt)) by \(actor.name).",
             "Content: account, seat, connection and disconnection times, wipe outcomes. No site address, no file name, no page title.",
         ]

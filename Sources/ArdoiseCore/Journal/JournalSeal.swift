@@ -120,19 +120,32 @@ public struct VerificationKey: Sendable, Equatable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":")
-        guard parts.count == 4, parts[0] == "ardoise-vk1", let epoch = Int64(parts[2]), parts[3].count == 64 else { return nil }
-        var key: [UInt8] = []
-        var index = parts[3].startIndex
-        while index < parts[3].endIndex {
-            let next = parts[3].index(index, offsetBy: 2)
-            guard let byte = UInt8(parts[3][index..<next], radix: 16) else { return nil }
-            key.append(byte)
-            index = next
-        }
+        guard parts.count == 4, parts[0] == "ardoise-vk1", let epoch = Int64(parts[2]), let key = [UInt8](hex: parts[3]), key.count == 32 else { return nil }
         self.init(journalID: String(parts[1]), genesisEpoch: epoch, key: key)
     }
 }
 
 extension Array where Element == UInt8 {
     var hex: String { map { String(format: "%02x", $0) }.joined() }
+
+    /// The bytes a run of hex digits (ASCII) stands for; nil for an odd count or a character that is no digit.
+    init?<Digits: Collection<UInt8>>(hexDigits digits: Digits) {
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var high: UInt8?
+        for digit in digits {
+            let value: UInt8
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = digit - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if let first = high { bytes.append(first << 4 | value); high = nil } else { high = value }
+        }
+        self = bytes
+    }
+
+    init?(hex text: some StringProtocol) { self.init(hexDigits: text.utf8) }
 }

@@ -74,12 +74,12 @@ public struct RecordedWipe: Sendable {
         return detail
     }
 
-    /// Runs the wipe; `journal` errors are handed to `onJournalError` and never stop the wipe.
-    public func run(dryRun: Bool = false, journal: AccessJournal?, onJournalError: (JournalError) -> Void = { _ in },
+    /// Runs the wipe; a journal that cannot be written never stops it (the recorder retries, spools and counts).
+    public func run(dryRun: Bool = false, recorder: JournalRecorder?,
                     onCapture: (Result<BaselineStore.CaptureReport, BaselineError>) -> Void = { _ in }) -> Result<WipeReport, WipeError> {
         func record(_ event: JournalEvent) {
-            guard let journal, !dryRun else { return }
-            do { try journal.append(event) } catch { onJournalError(error) }
+            guard let recorder, !dryRun else { return }
+            recorder.record(event)
         }
         if !dryRun, let captured = captureWhenMissing(record: record) { onCapture(captured) }
         let wipe = self.wipe

@@ -83,10 +83,10 @@ public struct TreeRecord: Sendable, Equatable {
     init?(encoded: [UInt8]) {
         var entries: [[UInt8]: String] = [:]
         var lines = encoded.split(separator: 10)[...]
-        guard let first = lines.popFirst(), first.first == UInt8(ascii: "#"), let home = Self.bytes(hex: first.dropFirst()) else { return nil }
+        guard let first = lines.popFirst(), first.first == UInt8(ascii: "#"), let home = [UInt8](hexDigits: first.dropFirst()) else { return nil }
         self.home = String(decoding: home, as: UTF8.self)
         for line in lines {
-            guard let tab = line.firstIndex(of: 9), let path = Self.bytes(hex: line[..<tab]) else { return nil }
+            guard let tab = line.firstIndex(of: 9), let path = [UInt8](hexDigits: line[..<tab]) else { return nil }
             entries[path] = String(decoding: line[(tab + 1)...], as: UTF8.self)
         }
         self.entries = entries
@@ -97,28 +97,6 @@ public struct TreeRecord: Sendable, Equatable {
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0xf)])
-        }
-    }
-
-    /// The bytes a run of hex digits stands for; nil for an odd count or a character that is no digit.
-    private static func bytes(hex: ArraySlice<UInt8>) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            guard let high = nibble(hex[index]), let low = nibble(hex[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
         }
     }
 }
