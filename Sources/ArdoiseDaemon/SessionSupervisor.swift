@@ -208,10 +208,13 @@ public actor SessionSupervisor {
         var finished = Set<UInt32>()
         var outcomes: [WipeOutcome] = []
         let pending = (try? journal.pendingWipes()) ?? []
-        for record in pending {
-            guard accounts[record.uid]?.open.isEmpty ?? true, let account = dependencies.account(record.uid) else { continue }
+        for interrupted in pending {
+            guard accounts[interrupted.uid]?.open.isEmpty ?? true, let account = dependencies.account(interrupted.uid) else { continue }
+            // Neither done nor failed: said as such, then done again (its end says `pending`, completed at restart).
+            record(JournalEvent(kind: .wipeInterrupted, uid: interrupted.uid, user: interrupted.user, outcome: "interrupted",
+                                detail: ["trigger": .text(interrupted.trigger), "since": .int(interrupted.since)]))
             outcomes.append(await startWipe(account, trigger: "pending", session: nil, seat: nil).value)
-            finished.insert(record.uid)
+            finished.insert(interrupted.uid)
         }
         let kiosk = dependencies.kioskAccounts(configuration.kiosk)
         for account in kiosk where !finished.contains(account.uid) && (accounts[account.uid]?.open.isEmpty ?? true) {

@@ -57,6 +57,23 @@ import Testing
         #expect((exceptions["media_engagement"] as? [String: Any])?.isEmpty == true)
     }
 
+    /// A wipe killed while it cleaned `Preferences` left its copy beside it: the next wipe removes it, whatever its number.
+    @Test func theCopyAKilledWipeLeftBesideACleanedFileGoes() throws {
+        let sandbox = try Sandbox(fixture: true)
+        let folder = sandbox.home + "/.config/chromium/Default"
+        let preferences = try #require(sandbox.read(folder + "/Preferences"))
+        let copies = [".Preferences.ardoise-\(getpid())-17", ".Preferences.ardoise-4000000-123456789"]
+        for copy in copies { try preferences.write(to: URL(fileURLWithPath: folder + "/" + copy)) }
+        let unrelated = folder + "/.Preferences.ardoise-notes"
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: unrelated))
+
+        let report = try sandbox.wipe()
+
+        for copy in copies { #expect(!sandbox.exists(".config/chromium/Default/" + copy), "\(copy) removed") }
+        #expect(report.isClean)
+        #expect(FileManager.default.fileExists(atPath: unrelated) || !report.isClean, "a name that is no copy is left to the rest of the wipe")
+    }
+
     @Test func aSecondWipeFindsNothing() throws {
         let sandbox = try Sandbox(fixture: true)
         _ = try sandbox.wipe()

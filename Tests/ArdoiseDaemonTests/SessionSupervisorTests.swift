@@ -201,6 +201,12 @@ func session(_ id: String, _ uid: UInt32, _ state: LoginSession.State = .active,
         #expect(world.wiper.wipes.map(\.user) == ["kiosk2"])
         #expect(world.wiper.wipes.map(\.trigger) == ["pending"])
         #expect(try world.journal.pendingWipes().isEmpty)
+        // The wipe cut short is said as such (neither done nor failed), then done again.
+        let interrupted = try #require(try world.events(.wipeInterrupted).first)
+        #expect(interrupted.user == "kiosk2" && interrupted.detail["trigger"] == .text("logout") && interrupted.outcome == "interrupted")
+        let figures = try world.journal.statistics(by: .day)
+        #expect(figures.map(\.wipesInterrupted).reduce(0, +) == 1 && figures.map(\.wipesFailed).reduce(0, +) == 0)
+        #expect(try world.journal.verify().statisticsMatch == true)
         let sweep = try #require(try world.events(.bootSweep).first)
         #expect(sweep.detail["pending"] == .int(1) && sweep.detail["wiped"] == .int(1) && sweep.detail["open_sessions"] == .int(1))
         #expect(try world.events(.sessionStart).first?.detail["open_at_start"] == .bool(true))

@@ -21,6 +21,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case journalRecovered = "journal-recovered"
     case baselineCaptured = "baseline-captured"
     case incidentAcknowledged = "incident-acknowledged"
+    /// A wipe begun and never seen to end (a crash, a power cut, a kill), found at the next start; it is then done again.
+    case wipeInterrupted = "wipe-interrupted"
 
     /// A stable identifier per kind for the system journal (`journalctl MESSAGE_ID=...`).
     public var messageID: String {
@@ -45,6 +47,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .journalRecovered: suffix = "11"
         case .baselineCaptured: suffix = "12"
         case .incidentAcknowledged: suffix = "13"
+        case .wipeInterrupted: suffix = "14"
         }
         return "a7d0153e0b2c4c1f9a3e6d52f1c8b4" + suffix
     }
@@ -71,6 +74,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .journalRecovered: return fr ? "incident du journal" : "journal incident"
         case .baselineCaptured: return fr ? "référence enregistrée" : "baseline captured"
         case .incidentAcknowledged: return fr ? "incident pris en compte" : "incident acknowledged"
+        case .wipeInterrupted: return fr ? "effacement interrompu" : "wipe interrupted"
         }
     }
 }

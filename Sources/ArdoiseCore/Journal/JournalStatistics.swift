@@ -18,6 +18,8 @@ public struct PeriodStatistics: Sendable, Equatable {
     public var meanSessionSeconds: Double?
     public var wipes = 0
     public var wipesFailed = 0
+    /// Wipes begun and never seen to end (a crash, a power cut): done again at the next start.
+    public var wipesInterrupted = 0
 }
 
 extension AccessJournal {
@@ -39,7 +41,7 @@ extension AccessJournal {
             }
             guard first < last else { return try countEvents(from: from, to: to) }
             let statement = try db.makeStatement(sql: """
-                SELECT quarter, sessions, users, lengths, wipes, wipes_failed FROM quarter_summary WHERE quarter >= ? AND quarter < ?
+                SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted FROM quarter_summary WHERE quarter >= ? AND quarter < ?
                 """)
             try statement.setArguments([first, last])
             let raw = statement.sqliteStatement
@@ -59,6 +61,7 @@ extension AccessJournal {
                 if let lengths = AccessJournal.text(raw, 3) { QuarterSummary.forEachInteger(in: lengths) { bucket.lengths.append($0) } }
                 bucket.wipes += Int(sqlite3_column_int64(raw, 4))
                 bucket.failed += Int(sqlite3_column_int64(raw, 5))
+                bucket.interrupted += Int(sqlite3_column_int64(raw, 6))
             }
             if let key { buckets[key] = bucket }
             try countEvents(from: from, to: first)
@@ -71,6 +74,7 @@ extension AccessJournal {
             figures.users = bucket.users.count
             figures.wipes = bucket.wipes
             figures.wipesFailed = bucket.failed
+            figures.wipesInterrupted = bucket.interrupted
             if !bucket.lengths.isEmpty {
                 figures.medianSessionSeconds = AccessJournal.median(&bucket.lengths) / 1e6
                 figures.meanSessionSeconds = Double(bucket.lengths.reduce(0, +)) / Double(bucket.lengths.count) / 1e6
@@ -208,22 +212,26 @@ extension Array where Element == PeriodStatistics {
         case .table:
             if isEmpty { return fr ? "Aucune session sur cette période." : "No session in this period." }
             let header = [fr ? "Période" : "Period", "Sessions", fr ? "Personnes" : "People", fr ? "Durée médiane (min)" : "Median length (min)",
-                          fr ? "Durée moyenne (min)" : "Mean length (min)", fr ? "Effacements" : "Wipes", fr ? "dont en échec" : "of which failed"]
-            let rows = map { [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)"] }
+                          fr ? "Durée moyenne (min)" : "Mean length (min)", fr ? "Effacements" : "Wipes", fr ? "dont en échec" : "of which failed",
+                          fr ? "Interrompus" : "Interrupted"]
+            let rows = map { [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)",
+                              "\($0.wipesInterrupted)"] }
             let text = WipeReport.columns([header] + rows).joined(separator: "\n")
             return language == .french ? text.replacingOccurrences(of: ".", with: ",") : text
         case .json:
             return JournalRendering.json(map { figures -> [String: Any] in
                 var object: [String: Any] = ["period": figures.label, "start": TimeArgument.utc(figures.start), "sessions": figures.sessions,
-                                             "users": figures.users, "wipes": figures.wipes, "wipes_failed": figures.wipesFailed]
+                                             "users": figures.users, "wipes": figures.wipes, "wipes_failed": figures.wipesFailed,
+                                             "wipes_interrupted": figures.wipesInterrupted]
                 if let median = figures.medianSessionSeconds { object["median_session_s"] = median }
                 if let mean = figures.meanSessionSeconds { object["mean_session_s"] = mean }
                 return object
             })
         case .csv:
-            let header = ["period", "sessions", "users", "median_session_min", "mean_session_min", "wipes", "wipes_failed"]
+            let header = ["period", "sessions", "users", "median_session_min", "mean_session_min", "wipes", "wipes_failed", "wipes_interrupted"]
             return JournalRendering.csv([header] + map {
-                [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)"]
+                [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)",
+                 "\($0.wipesInterrupted)"]
             })
         }
     }

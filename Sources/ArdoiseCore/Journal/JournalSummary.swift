@@ -11,6 +11,8 @@ struct ActivityCounts {
     var lengths: [Int64] = []
     var wipes = 0
     var failed = 0
+    /// Wipes begun and never seen to end (counted when the next start finds them), neither done nor failed.
+    var interrupted = 0
 
     /// What one event adds; the kinds the statistics do not count add nothing.
     mutating func count(_ kind: EventKind, user: Int64?, duration: Int64?, outcome: String?) {
@@ -26,6 +28,8 @@ struct ActivityCounts {
         case .wipeFailed:
             wipes += 1
             failed += 1
+        case .wipeInterrupted:
+            interrupted += 1
         default:
             break
         }
@@ -33,11 +37,11 @@ struct ActivityCounts {
 }
 
 extension ActivityCounts {
-    var isEmpty: Bool { sessions == 0 && users.isEmpty && lengths.isEmpty && wipes == 0 && failed == 0 }
+    var isEmpty: Bool { sessions == 0 && users.isEmpty && lengths.isEmpty && wipes == 0 && failed == 0 && interrupted == 0 }
 
     /// The same figures, whatever the order the lengths were counted in.
     func sameFigures(as other: ActivityCounts) -> Bool {
-        sessions == other.sessions && users == other.users && wipes == other.wipes && failed == other.failed
+        sessions == other.sessions && users == other.users && wipes == other.wipes && failed == other.failed && interrupted == other.interrupted
             && lengths.sorted() == other.lengths.sorted()
     }
 }
@@ -62,7 +66,7 @@ struct SummaryCheck {
     /// Whether the stored summary says exactly what the events say.
     func matches(_ db: Database) throws -> Bool {
         var remaining = counts
-        let rows = try Row.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed FROM quarter_summary")
+        let rows = try Row.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted FROM quarter_summary")
         while let row = try rows.next() {
             var stored = ActivityCounts()
             stored.sessions = row[1]
@@ -70,6 +74,7 @@ struct SummaryCheck {
             QuarterSummary.forEachInteger(in: (row[3] as String).utf8) { stored.lengths.append($0) }
             stored.wipes = row[4]
             stored.failed = row[5]
+            stored.interrupted = row[6]
             guard stored.sameFigures(as: remaining.removeValue(forKey: row[0]) ?? ActivityCounts()) else { return false }
         }
         return remaining.values.allSatisfy(\.isEmpty)
@@ -94,11 +99,12 @@ enum QuarterSummary {
             users TEXT NOT NULL,
             lengths TEXT NOT NULL,
             wipes INTEGER NOT NULL,
-            wipes_failed INTEGER NOT NULL
+            wipes_failed INTEGER NOT NULL,
+            wipes_interrupted INTEGER NOT NULL DEFAULT 0
         );
         """
 
-    static let countedKinds: [EventKind] = [.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed]
+    static let countedKinds: [EventKind] = [.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed, .wipeInterrupted]
 
     static func quarter(of time: Int64) -> Int64 {
         guard time >= Int64.min + length else { return Int64.min }
@@ -139,7 +145,7 @@ enum QuarterSummary {
     static func forEachCountedEvent(in db: Database, from: Int64, to: Int64,
                                     _ body: (_ time: Int64, _ kind: EventKind, _ user: String?, _ duration: Int64?, _ outcome: String?) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT kind, at, duration_us, outcome, user FROM event WHERE kind IN (?, ?, ?, ?) AND at >= ? AND at < ?
+            SELECT kind, at, duration_us, outcome, user FROM event WHERE kind IN (\(countedKinds.map { _ in "?" }.joined(separator: ", "))) AND at >= ? AND at < ?
             """, arguments: StatementArguments(countedKinds.map(\.rawValue)) + [from, to])
         while let row = try rows.next() {
             guard let kind = EventKind(rawValue: row[0]) else { continue }
@@ -151,10 +157,11 @@ enum QuarterSummary {
         guard !deltas.isEmpty else { return }
         let existing = try db.makeStatement(sql: "SELECT users FROM quarter_summary WHERE quarter = ?")
         let upsert = try db.makeStatement(sql: """
-            INSERT INTO quarter_summary (quarter, sessions, users, lengths, wipes, wipes_failed) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO quarter_summary (quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (quarter) DO UPDATE SET sessions = sessions + excluded.sessions,
                 users = CASE excluded.users WHEN '' THEN users ELSE excluded.users END,
-                lengths = lengths || excluded.lengths, wipes = wipes + excluded.wipes, wipes_failed = wipes_failed + excluded.wipes_failed
+                lengths = lengths || excluded.lengths, wipes = wipes + excluded.wipes, wipes_failed = wipes_failed + excluded.wipes_failed,
+                wipes_interrupted = wipes_interrupted + excluded.wipes_interrupted
             """)
         for (quarter, delta) in deltas {
             var users = delta.users
@@ -163,7 +170,7 @@ enum QuarterSummary {
             }
             let lengths = delta.lengths.map { "\($0)," }.joined()
             try upsert.execute(arguments: [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
-                                           delta.wipes, delta.failed])
+                                           delta.wipes, delta.failed, delta.interrupted])
         }
     }
 

@@ -271,7 +271,7 @@ public struct Wipe: Sendable {
 
     /// Cleans a file that must stay; a link or a special file found in its place is removed, never followed.
     private func scrub(_ path: HomePath, with scrubber: Scrubber, in root: OpenedRoot, remover: SafeRemover, _ options: SafeRemover.Options) -> RemovalResult {
-        var result = RemovalResult()
+        var result = removeLeftoverCopies(of: path, in: root, remover: remover, options)
         let location = root.display(path)
         switch root.readFile(path, limit: Scrubber.sizeLimit) {
         case .failure(.unreachable(.missing)):
@@ -309,6 +309,21 @@ public struct Wipe: Sendable {
             }
             result.tally.files += 1
             result.tally.bytes += file.status.size
+        }
+        return result
+    }
+
+    /// The copy a killed wipe left beside a file it was cleaning (`.NAME.ardoise-PID-RANDOM`) holds
+    /// what the file held: removed (and, in the proof re-scan, counted as left).
+    private func removeLeftoverCopies(of path: HomePath, in root: OpenedRoot, remover: SafeRemover, _ options: SafeRemover.Options) -> RemovalResult {
+        var result = RemovalResult()
+        guard let name = path.last, case .success(let entries) = root.list(path.parent) else { return result }
+        let prefix = "." + name.string + ".ardoise-"
+        for entry in entries where entry.name.string.hasPrefix(prefix) {
+            let parts = entry.name.string.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            // Whoever made it (this process cleans one file at a time), it is not the file: it goes.
+            guard parts.count == 2, Int32(parts[0]) != nil, UInt32(parts[1]) != nil else { continue }
+            result += remover.remove(path.parent.appending(entry.name), options)
         }
         return result
     }
