@@ -242,6 +242,7 @@ rawtime() { # prints sqlite3's own "real" time for the SQL in $2 on database $1 
 JOURNAL_DB=$JDIR/journal.sqlite
 RAW_LIST=$(rawtime "$JOURNAL_DB" "SELECT seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail FROM event WHERE user = 'kiosque7' AND at >= $LIST_SINCE AND at < $LIST_UNTIL ORDER BY seq;")
 RAW_STATS=$(rawtime "$JOURNAL_DB" "SELECT at / $DAY AS d, sum(kind = 'session-start'), count(DISTINCT CASE WHEN kind = 'session-start' THEN user END), avg(CASE WHEN kind = 'session-end' THEN duration_us END), sum(kind IN ('wipe-finished', 'wipe-failed')), sum(kind = 'wipe-failed' OR (kind = 'wipe-finished' AND outcome <> 'ok')) FROM event WHERE kind IN ('session-start', 'session-end', 'wipe-finished', 'wipe-failed') AND at >= $STATS_SINCE AND at < $STATS_UNTIL GROUP BY d;")
+RAW_INTEGRITY=$(rawtime "$JOURNAL_DB" "PRAGMA integrity_check;")
 RAW_VERIFY=$(rawtime "$JOURNAL_DB" "SELECT count(*) FROM event WHERE length(sha3(seq || at || kind || host || coalesce(seat, '') || coalesce(session, '') || coalesce(uid, '') || coalesce(user, '') || coalesce(duration_us, '') || coalesce(outcome, '') || detail || epoch, 256)) = 32;")
 # Raw purge of the next day (ours purged the first one), in one transaction like ours.
 FIRST=$(sqlite3 "$JOURNAL_DB" "SELECT min(at) FROM event;")
@@ -253,9 +254,9 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $EVENTS
 INSERT INTO event SELECT i, 1700000000000000 + i * 6000000, 'session-start', 'epn-' || (i % 50), 'seat0', i, 2000, 'kiosque' || (i % 50), NULL, NULL, '{}', 0, randomblob(32), randomblob(32) FROM n;" \
     | sqlite3 "$OUT/raw.sqlite" 2>&1 | grep '^Run Time' | awk '{s += $4} END {print s}')
 
-python3 - "$OUT" "$EVENTS" "$RAW_INSERT" "$RAW_LIST" "$RAW_STATS" "$RAW_PURGE" "$RAW_VERIFY" <<'PY'
+python3 - "$OUT" "$EVENTS" "$RAW_INSERT" "$RAW_LIST" "$RAW_STATS" "$RAW_PURGE" "$RAW_VERIFY" "$RAW_INTEGRITY" <<'PY'
 import sys
-out, events, raw_insert, raw_list, raw_stats, raw_purge, raw_verify = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:8])
+out, events, raw_insert, raw_list, raw_stats, raw_purge, raw_verify, raw_integrity = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:9])
 def read(name):
     values = {}
     for line in open(f"{out}/{name}"):
@@ -277,6 +278,9 @@ rows = [
 for label, ours, raw, note in rows:
     ratio = raw / ours if label.startswith("insert") else ours / raw
     print(f"{label:<40}{ours:>12,.1f}{raw:>12,.1f}{ratio:>8.2f}x" + (f"   {note}" if note else ""))
+full, chain = float(q["verify_seconds"][0]), float(q["verify_chain_only_seconds"][0])
+print(f"{'verify with the full check vs chain only (s)':<40}{full:>12,.1f}{chain:>12,.1f}{full / chain:>8.2f}x   "
+      f"SQLite's integrity_check alone in sqlite3: {raw_integrity:.1f} s, run beside the chain on a second core (goal: under 15 s)")
 PY
 fi
 

@@ -14,16 +14,22 @@ import Testing
         return try run(command[0], Array(command.dropFirst()), environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": language, "TZ": "UTC"])
     }
 
+    /// The bench's writer appending forever to a state folder, its standard output (one sequence per line) piped.
+    static func appendForever(_ directory: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: benchBinary)
+        process.arguments = ["append-forever", directory]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        return (process, output)
+    }
+
     @Test func everyWriteReportedBeforeASigkillIsThereAndTheChainHolds() throws {
         let sandbox = try JournalSandbox()
         var reported: [Int64] = []
         for round in 0..<20 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.benchBinary)
-            process.arguments = ["append-forever", sandbox.directory]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
+            let (process, output) = try Self.appendForever(sandbox.directory)
             let collected = Collected()
             let reader = Thread {
                 var pending = Data()

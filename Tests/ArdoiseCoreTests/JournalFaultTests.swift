@@ -134,12 +134,7 @@ import Testing
     /// Events only in the WAL of a writer killed, the WAL then deleted: they are gone, and their numbers are not silently reused.
     @Test func aDeletedWalIsSeenAndItsNumbersAreNotReusedSilently() throws {
         let (sandbox, _) = try Self.written(5)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.benchBinary)
-        process.arguments = ["append-forever", sandbox.directory]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let (process, output) = try JournalCommandTests.appendForever(sandbox.directory)
         var seen = Data()
         while seen.split(separator: 10).count < 30 { seen.append(output.fileHandleForReading.availableData) }
         kill(process.processIdentifier, SIGKILL)

@@ -61,6 +61,8 @@ extension AccessJournal {
             let events = try Self.fetchEvents(db, sql: "SELECT \(Self.columns), seal FROM event \(whereClause) ORDER BY seq", arguments: arguments) { raw in
                 seals.append(Self.blob(raw, 11).map { [UInt8]($0).hex } ?? "")
             }
+            guard events.allSatisfy(filter.matches) else { throw JournalError.damaged("index: rows that do not match the query") }
+            try Self.checkAgainstTable(events.count, whereClause, arguments, in: db)
             let id = try String.fetchOne(db, sql: "SELECT journal_id FROM sealing WHERE id = 1") ?? "?"
             return (events, seals, id)
         }

@@ -37,6 +37,12 @@ public struct JournalFilter: Sendable, Equatable {
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), StatementArguments(arguments))
     }
 
+    /// Whether an event read back is one the filter selects.
+    func matches(_ event: JournalEvent) -> Bool {
+        (user == nil || event.user == user) && (kinds.isEmpty || kinds.contains(event.kind)) && (since.map { event.time >= $0 } ?? true)
+            && (until.map { event.time < $0 } ?? true) && (seat == nil || event.seat == seat) && (session == nil || event.session == session)
+    }
+
     /// What the admin-query event records of the filter: which filters were used, and the account asked about.
     public var journalDetailForQuery: [String: DetailValue] {
         var detail: [String: DetailValue] = [:]

@@ -84,7 +84,8 @@ public final class JournalRecorder: @unchecked Sendable {
     public func record(_ event: JournalEvent) {
         var failure = openFailure ?? .writeFailed("")
         if let journal {
-            for delay in [Duration.zero] + retryDelays {
+            // Once one event had to wait, the next ones try once: the wipe is not held up twice.
+            for delay in [Duration.zero] + (spooled > 0 ? [] : retryDelays) {
                 if delay > .zero { onNotice(.retrying(failure, seconds: Int(delay.components.seconds))); Thread.sleep(forTimeInterval: Double(delay.components.seconds)) }
                 do {
                     try journal.append(event)
