@@ -126,6 +126,12 @@ import Testing
         let verify = try Self.ardoise(["journal", "verify", "--state-dir", sandbox.directory])
         #expect(verify.status == 1)
         #expect(verify.output.contains("event #3 was changed"))
+        // An export of it is written (it is evidence), says the alteration in its summary, and exits 1.
+        let out = sandbox.directory + "/../export.csv"
+        let export = try Self.ardoise(["journal", "export", "--since", "2026-01-01", "--until", "2027-01-01", "--out", out, "--state-dir", sandbox.directory])
+        #expect(export.status == 1, "\(export.output)")
+        #expect(export.error.contains("event #3 was changed"))
+        #expect(String(decoding: FileManager.default.contents(atPath: out + ".verification.txt") ?? Data(), as: UTF8.self).contains("event #3 was changed"))
     }
 
     @Test func editedStatisticsAreCaughtByVerifyAndCountedAgain() throws {
