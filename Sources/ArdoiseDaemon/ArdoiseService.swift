@@ -162,6 +162,8 @@ public struct ArdoiseService: Service {
             return ControlResponse(code: 0, output: "session-ended")
         case .journal:
             return await relay.answer(request, peer: peer)
+        case .sessions:
+            return await sessionsAnswer(request, peer: peer, supervisor: supervisor)
         case .sessionEnd:
             guard peer.uid == 0 else {
                 return ControlResponse(code: 3, error: fr ? "Seul root peut demander un effacement." : "Only root may ask for a wipe.")

@@ -17,9 +17,16 @@ extension SessionSupervisor {
         record(JournalEvent(kind: report.eventKind, seat: tracked.session.seat, session: id, uid: peerUID, user: tracked.account?.name,
                             outcome: "ok", detail: ["mirrored": .bool(configuration.notice.screenMirrored),
                                                     "acknowledgement_required": .bool(configuration.notice.requireAcknowledgement)]))
+        if report == .acknowledged { sessions[id]?.noticeAcknowledged = true }
         guard report == .declined, configuration.notice.onDecline == .logout else { return .recorded }
         logger.notice("session \(id): notice declined, the session is ended as configured")
-        return await dependencies.stopper.endSession(id) ? .endedSession : .recorded
+        sessions[id]?.endReason = .declinedNotice
+        stopLimitWatch(id)
+        guard await dependencies.stopper.endSession(id) else {
+            sessions[id]?.endReason = nil
+            return .recorded
+        }
+        return .endedSession
     }
 
     /// The agent of session `id` listens for warnings until the session ends; nil when the session is not the caller's.

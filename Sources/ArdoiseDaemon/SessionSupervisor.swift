@@ -17,6 +17,18 @@ public actor SessionSupervisor {
         var isKiosk: Bool
         var openedAt: Int64
         var phase: Phase = .opened
+        /// A kiosk session's idle and time limits.
+        var clock: SessionClock?
+        var lastActivity: SessionActivity?
+        /// Whether logind gives this session's input time (nil until first looked at).
+        var idleMeasured: Bool?
+        var firstWarningGiven = false
+        /// The countdown last told to the agent: which, its seconds left then, and when it ends.
+        var announced: (kind: SessionClock.Countdown, left: Double, endsAt: Int64)?
+        /// Set when the service (or staff) ended the session: the reason its end is journaled with.
+        var endReason: SessionEndReason?
+        var endedBy: String?
+        var noticeAcknowledged = false
     }
 
     struct AccountState {
@@ -39,13 +51,16 @@ public actor SessionSupervisor {
         public var isKiosk: @Sendable (Account, KioskSettings) -> Bool
         public var logger: Logger
         public var onChange: @Sendable (String) -> Void
+        /// What is known of a session's input (logind's idle and lock hints; tests give their own).
+        public var activity: @Sendable (LoginSession) -> SessionActivity
 
         public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping, watcher: ProfileWatching? = nil,
                     account: @escaping @Sendable (UInt32) -> Account? = { Account.withID($0) },
                     accountNamed: @escaping @Sendable (String) -> Account? = { Account.named($0) },
                     kioskAccounts: @escaping @Sendable (KioskSettings) -> [Account] = { KioskPolicy($0).accounts() },
                     isKiosk: @escaping @Sendable (Account, KioskSettings) -> Bool = { KioskPolicy($1).isKiosk($0) },
-                    logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+                    logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in },
+                    activity: @escaping @Sendable (LoginSession) -> SessionActivity = { LoginActivity.read($0) }) {
             self.journal = journal
             self.wiper = wiper
             self.stopper = stopper
@@ -56,6 +71,7 @@ public actor SessionSupervisor {
             self.isKiosk = isKiosk
             self.logger = logger
             self.onChange = onChange
+            self.activity = activity
         }
     }
 
@@ -71,6 +87,8 @@ public actor SessionSupervisor {
     var throttles: [String: WarningThrottle] = [:]
     var listeners: [String: [UUID: AsyncStream<WarningDelivery>.Continuation]] = [:]
     var heldWarnings: [String: Task<Void, Never>] = [:]
+    /// Per kiosk session with limits: the task that looks at its clock.
+    var limitWatches: [String: Task<Void, Never>] = [:]
 
     public init(configuration: ArdoiseConfiguration, dependencies: Dependencies) {
         self.configuration = configuration
@@ -129,6 +147,7 @@ public actor SessionSupervisor {
             watcher.watch(session: session.id, roots: WatchRoots.of(home: account.home))
         }
         record(JournalEvent(kind: .sessionStart, seat: session.seat, session: session.id, uid: session.uid, user: account?.name, detail: detail))
+        watchLimits(session.id)
         logger.info("session \(session.id) of \(account?.name ?? String(session.uid)) opened on \(session.seat ?? "-")\(isKiosk ? " (kiosk)" : "")")
     }
 
@@ -141,21 +160,26 @@ public actor SessionSupervisor {
         ended.insert(id)
         let session = tracked.session
         accounts[session.uid]?.open.remove(id)
+        let ending = tracked.endReason ?? .logout
+        // `reason`: what logind said (closing, removed); the outcome: why the session ended.
         var detail: [String: DetailValue] = ["kiosk": .bool(tracked.isKiosk), "reason": .text(reason)]
+        if let by = tracked.endedBy { detail["by"] = .text(by) }
+        if let measured = tracked.idleMeasured, tracked.clock.map({ $0.limits.idleMinutes > 0 }) ?? false { detail["idle_measured"] = .bool(measured) }
         if tracked.isKiosk && dependencies.watcher != nil {
             // Counts only: how many passwords were saved and files downloaded, never which.
             detail["passwords_saved"] = .int(Int64(seen[id]?[.passwordSaved] ?? 0))
             detail["downloads"] = .int(Int64(seen[id]?[.downloadFinished] ?? 0))
         }
         stopWatching(id, watched: tracked.isKiosk)
+        stopLimitWatch(id)
         record(JournalEvent(kind: .sessionEnd, seat: session.seat, session: id, uid: session.uid, user: tracked.account?.name,
-                            duration: JournalClock.now() - tracked.openedAt, detail: detail))
+                            duration: JournalClock.now() - tracked.openedAt, outcome: ending.rawValue, detail: detail))
         logger.info("session \(id) of \(tracked.account?.name ?? String(session.uid)) ended (\(reason))")
         guard tracked.isKiosk, let account = tracked.account, accounts[session.uid]?.open.isEmpty ?? true else {
             sessions[id]?.phase = .wiped
             return nil
         }
-        return startWipe(account, trigger: trigger, session: id, seat: session.seat)
+        return startWipe(account, trigger: ending == .logout || ending == .declinedNotice ? trigger : ending.rawValue, session: id, seat: session.seat)
     }
 
     // MARK: Wipes

@@ -14,6 +14,8 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case notice
         /// The session's agent listens for live warnings until the session ends.
         case listen
+        /// `ardoise sessions ...` (root and members of `ardoise-admin`): `list`, `end`, `extend` in `arguments[0]`.
+        case sessions
     }
 
     public var command: Command
@@ -27,12 +29,17 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var outputs: [String: String]?
     public var language: Language?
     public var report: NoticeReport?
+    /// For `sessions`: the seat named, the minutes given, whether to end at once.
+    public var seat: String?
+    public var minutes: Double?
+    public var now: Bool?
 
     /// The journal options naming a file: the client reads or writes it as itself; the daemon never opens the path.
     public static let journalFileOptions: Set<String> = ["out", "svg", "verification-key"]
 
     public init(command: Command, user: String? = nil, session: String? = nil, arguments: [String]? = nil,
-                inputs: [String: Data]? = nil, outputs: [String: String]? = nil, language: Language? = nil, report: NoticeReport? = nil) {
+                inputs: [String: Data]? = nil, outputs: [String: String]? = nil, language: Language? = nil, report: NoticeReport? = nil,
+                seat: String? = nil, minutes: Double? = nil, now: Bool? = nil) {
         self.command = command
         self.user = user
         self.session = session
@@ -41,6 +48,9 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         self.outputs = outputs
         self.language = language
         self.report = report
+        self.seat = seat
+        self.minutes = minutes
+        self.now = now
     }
 }
 

@@ -1,3 +1,4 @@
+import ArdoiseCore
 import CSystemd
 import CLinux
 import Foundation
@@ -101,5 +102,43 @@ public struct LogindSessions: SessionSource {
         guard read(&value) >= 0, let value else { return nil }
         defer { free(value) }
         return String(cString: value)
+    }
+}
+
+/// What logind knows of a session's input: `IdleHint`, `IdleSinceHint` and `LockedHint` on its bus object. A text
+/// session's input time is its terminal's (logind reads the tty's access time); a desktop that reports idleness sets
+/// the hints itself; a session for which neither is known gives no input time (idleness cannot be measured there).
+public enum LoginActivity {
+    public static func read(_ session: LoginSession, now: Int64 = JournalClock.now()) -> SessionActivity {
+        var bus: OpaquePointer?
+        guard sd_bus_open_system(&bus) >= 0, let bus else { return SessionActivity(lastInput: nil) }
+        defer { sd_bus_flush_close_unref(bus) }
+        var encoded: UnsafeMutablePointer<CChar>?
+        guard sd_bus_path_encode("/org/freedesktop/login1/session", session.id, &encoded) >= 0, let encoded else { return SessionActivity(lastInput: nil) }
+        defer { free(encoded) }
+        func property<T>(_ name: String, _ type: UInt8, _ initial: T) -> T? {
+            var value = initial
+            var error = sd_bus_error()
+            defer { sd_bus_error_free(&error) }
+            let result = withUnsafeMutableBytes(of: &value) { buffer in
+                sd_bus_get_property_trivial(bus, "org.freedesktop.login1", encoded, "org.freedesktop.login1.Session", name, &error,
+                                            CChar(bitPattern: type), buffer.baseAddress)
+            }
+            return result >= 0 ? value : nil
+        }
+        let idle = property("IdleHint", UInt8(ascii: "b"), Int32(0)).map { $0 != 0 }
+        let since = property("IdleSinceHint", UInt8(ascii: "t"), UInt64(0)).flatMap { $0 > 0 ? Int64($0) : nil }
+        let locked = property("LockedHint", UInt8(ascii: "b"), Int32(0)).map { $0 != 0 } ?? false
+        var lastInput: Int64?
+        if idle == true {
+            lastInput = since
+        } else if session.type == "tty" {
+            // The terminal's last read: logind gives it whether or not its own idle delay has passed.
+            lastInput = since
+        } else if since != nil {
+            // A desktop that sets the hints says it is in use now.
+            lastInput = now
+        }
+        return SessionActivity(lastInput: lastInput, lockedSince: locked ? now : nil)
     }
 }

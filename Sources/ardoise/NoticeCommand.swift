@@ -22,6 +22,8 @@ struct NoticeCommand: ParsableCommand {
     @Option(help: "La session logind (par défaut XDG_SESSION_ID). / The logind session (default XDG_SESSION_ID).") var session: String?
     @Flag(help: "Écrit l'information dans le terminal. / Prints the notice in the terminal.") var text = false
     @Flag(help: "En mode texte, écrit aussi les avertissements. / In text mode, prints the warnings too.") var listen = false
+    @Flag(help: "Sans l'information : seulement les avertissements et les comptes à rebours (lancé en arrière-plan en mode texte). / Without the notice: the warnings and countdowns only (started in the background in text mode).")
+    var warningsOnly = false
     @Flag(help: "Ne fait rien pour un compte qui n'est pas un compte de poste public (démarrage automatique). / Does nothing for an account that is not a kiosk account (autostart).")
     var kioskOnly = false
 
@@ -44,7 +46,7 @@ struct NoticeCommand: ParsableCommand {
             if answer.code == 3 { throw CommandFailure(message: answer.error, code: 3) }
         }
 
-        if configuration.notice.enabled {
+        if configuration.notice.enabled && !warningsOnly {
             let notice = SessionNotice.text(language, settings: configuration.notice, retentionDays: configuration.journal.retentionDays)
             let ask = configuration.notice.requireAcknowledgement
             if graphical {
@@ -74,7 +76,13 @@ struct NoticeCommand: ParsableCommand {
             if line.code == 3 { refused = line.error; return }
             guard let delivery = try? JSONDecoder().decode(WarningDelivery.self, from: Data(line.output.utf8)) else { return }
             let (title, body) = delivery.warning.text(language, count: delivery.count)
-            if graphical { presenter.notify(title: title, body: body) } else { FileHandle.standardOutput.write(Data("\(title) — \(body)\n".utf8)) }
+            if graphical {
+                presenter.notify(title: title, body: body)
+            } else {
+                // On a terminal, a countdown rings and stands apart from what the person is typing.
+                let bell = delivery.warning.isCountdown ? "\u{07}" : ""
+                FileHandle.standardOutput.write(Data("\(bell)\n*** \(title) — \(body)\n".utf8))
+            }
         }
         if let refused { throw CommandFailure(message: refused, code: 3) }
     }

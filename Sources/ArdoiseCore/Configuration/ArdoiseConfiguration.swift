@@ -69,6 +69,8 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     public var kiosk = KioskSettings()
     public var notice = NoticeSettings()
     public var liveWarnings = WarningSettings()
+    /// Idle and time limits of kiosk sessions.
+    public var sessions = SessionSettings()
     /// Accepted but worth a word to the admin (a retention above one year...).
     public var warnings: [ConfigurationWarning] = []
 
@@ -178,6 +180,29 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
     }
 
+    static let limitKeys: Set<String> = ["idle_minutes", "warning_seconds", "max_minutes", "max_warning_minutes", "lock_screen"]
+
+    /// The limits a `[sessions]` or `[sessions.accounts.NAME]` table names, each range-checked.
+    static func readLimits(_ table: TOMLTable, into limits: inout SessionLimits, section: String, reader: ConfigurationReader) throws(ConfigurationError) {
+        func number(_ key: String, _ range: ClosedRange<Double>, _ expected: String) throws(ConfigurationError) -> Double? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.double ?? value.int.map(Double.init), number.isFinite, range.contains(number) else {
+                throw reader.error(key: "\(section).\(key)", section: section, .wrongType(expected: expected))
+            }
+            return number
+        }
+        if let value = try number("idle_minutes", 0...1440, "0..1440 (0 = off)") { limits.idleMinutes = value }
+        if let value = try number("warning_seconds", 5...600, "5..600") { limits.warningSeconds = value }
+        if let value = try number("max_minutes", 0...1440, "0..1440 (0 = no limit)") { limits.maxMinutes = value }
+        if let value = try number("max_warning_minutes", 0...120, "0..120") { limits.maxWarningMinutes = value }
+        if let value = table["lock_screen"] {
+            guard let text = value.string, let choice = SessionLimits.LockScreen(rawValue: text) else {
+                throw reader.error(key: "\(section).lock_screen", section: section, .wrongType(expected: "\"end\", \"ignore\""))
+            }
+            limits.lockScreen = choice
+        }
+    }
+
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
         try refuseWhatCrashesTheParser(text, file: file)
         let table: TOMLTable
@@ -190,7 +215,22 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         let reader = ConfigurationReader(file: file, text: text)
         var configuration = ArdoiseConfiguration()
-        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings"], in: table, section: nil)
+        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings", "sessions"], in: table, section: nil)
+        if let sessions = try reader.table("sessions", in: table, section: nil) {
+            try reader.expectOnly(Self.limitKeys.union(["accounts"]), in: sessions, section: "sessions")
+            try Self.readLimits(sessions, into: &configuration.sessions.defaults, section: "sessions", reader: reader)
+            if let accounts = try reader.table("accounts", in: sessions, section: "sessions") {
+                for account in accounts.keys.sorted() {
+                    guard let limits = try reader.table(account, in: accounts, section: "sessions.accounts") else { continue }
+                    let section = "sessions.accounts.\(account)"
+                    try reader.expectOnly(Self.limitKeys, in: limits, section: section)
+                    // What the account's table does not say comes from [sessions].
+                    var own = configuration.sessions.defaults
+                    try Self.readLimits(limits, into: &own, section: section, reader: reader)
+                    configuration.sessions.accounts[account] = own
+                }
+            }
+        }
         if let notice = try reader.table("notice", in: table, section: nil) {
             try reader.expectOnly(["enabled", "require_acknowledgement", "screen_mirrored", "contact", "on_decline"], in: notice, section: "notice")
             if let value = try reader.bool("enabled", in: notice, section: "notice") { configuration.notice.enabled = value }

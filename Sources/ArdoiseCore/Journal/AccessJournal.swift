@@ -277,10 +277,11 @@ public final class AccessJournal: @unchecked Sendable {
         }
         // Nothing in the schema: marks the journals whose head is kept in `journal.head`.
         migrator.registerMigration("v4-head") { _ in }
-        // Wipes interrupted, counted apart from those done and failed.
-        migrator.registerMigration("v5-interrupted-wipes") { db in
-            if try !db.columns(in: "quarter_summary").contains(where: { $0.name == "wipes_interrupted" }) {
-                try db.execute(sql: "ALTER TABLE quarter_summary ADD COLUMN wipes_interrupted INTEGER NOT NULL DEFAULT 0")
+        // Wipes interrupted, and sessions ended per reason, counted apart.
+        migrator.registerMigration("v5-interrupted-wipes-and-session-ends") { db in
+            let present = Set(try db.columns(in: "quarter_summary").map(\.name))
+            for column in ["wipes_interrupted"] + QuarterSummary.endReasons.map(QuarterSummary.endColumn) where !present.contains(column) {
+                try db.execute(sql: "ALTER TABLE quarter_summary ADD COLUMN \(column) INTEGER NOT NULL DEFAULT 0")
             }
             try QuarterSummary.rebuild(before: Int64.max, in: db)
         }

@@ -20,6 +20,11 @@ public struct PeriodStatistics: Sendable, Equatable {
     public var wipesFailed = 0
     /// Wipes begun and never seen to end (a crash, a power cut): done again at the next start.
     public var wipesInterrupted = 0
+    /// Sessions ended by ardoise or staff rather than by a logout, per reason.
+    public var endedBy: [SessionEndReason: Int] = [:]
+
+    /// People who walked away without logging out: sessions ended for idleness or a locked screen.
+    public var forgotten: Int { (endedBy[.idle] ?? 0) + (endedBy[.locked] ?? 0) }
 }
 
 extension AccessJournal {
@@ -41,7 +46,8 @@ extension AccessJournal {
             }
             guard first < last else { return try countEvents(from: from, to: to) }
             let statement = try db.makeStatement(sql: """
-                SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted FROM quarter_summary WHERE quarter >= ? AND quarter < ?
+                SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(QuarterSummary.endColumns)
+                FROM quarter_summary WHERE quarter >= ? AND quarter < ?
                 """)
             try statement.setArguments([first, last])
             let raw = statement.sqliteStatement
@@ -62,6 +68,7 @@ extension AccessJournal {
                 bucket.wipes += Int(sqlite3_column_int64(raw, 4))
                 bucket.failed += Int(sqlite3_column_int64(raw, 5))
                 bucket.interrupted += Int(sqlite3_column_int64(raw, 6))
+                for index in QuarterSummary.endReasons.indices { bucket.endedBy[index] += Int(sqlite3_column_int64(raw, Int32(7 + index))) }
             }
             if let key { buckets[key] = bucket }
             try countEvents(from: from, to: first)
@@ -75,6 +82,7 @@ extension AccessJournal {
             figures.wipes = bucket.wipes
             figures.wipesFailed = bucket.failed
             figures.wipesInterrupted = bucket.interrupted
+            for (index, reason) in QuarterSummary.endReasons.enumerated() where bucket.endedBy[index] > 0 { figures.endedBy[reason] = bucket.endedBy[index] }
             if !bucket.lengths.isEmpty {
                 figures.medianSessionSeconds = AccessJournal.median(&bucket.lengths) / 1e6
                 figures.meanSessionSeconds = Double(bucket.lengths.reduce(0, +)) / Double(bucket.lengths.count) / 1e6
@@ -213,25 +221,29 @@ extension Array where Element == PeriodStatistics {
             if isEmpty { return fr ? "Aucune session sur cette période." : "No session in this period." }
             let header = [fr ? "Période" : "Period", "Sessions", fr ? "Personnes" : "People", fr ? "Durée médiane (min)" : "Median length (min)",
                           fr ? "Durée moyenne (min)" : "Mean length (min)", fr ? "Effacements" : "Wipes", fr ? "dont en échec" : "of which failed",
-                          fr ? "Interrompus" : "Interrupted"]
+                          fr ? "Interrompus" : "Interrupted", fr ? "Oublis (inactivité)" : "Left open (idle)",
+                          fr ? "Temps écoulé" : "Time limit", fr ? "Fermées par l'équipe" : "Ended by staff"]
             let rows = map { [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)",
-                              "\($0.wipesInterrupted)"] }
+                              "\($0.wipesInterrupted)", "\($0.forgotten)", "\($0.endedBy[.timeLimit] ?? 0)", "\($0.endedBy[.staff] ?? 0)"] }
             let text = WipeReport.columns([header] + rows).joined(separator: "\n")
             return language == .french ? text.replacingOccurrences(of: ".", with: ",") : text
         case .json:
             return JournalRendering.json(map { figures -> [String: Any] in
                 var object: [String: Any] = ["period": figures.label, "start": TimeArgument.utc(figures.start), "sessions": figures.sessions,
                                              "users": figures.users, "wipes": figures.wipes, "wipes_failed": figures.wipesFailed,
-                                             "wipes_interrupted": figures.wipesInterrupted]
+                                             "wipes_interrupted": figures.wipesInterrupted,
+                                             "sessions_ended": Dictionary(uniqueKeysWithValues: QuarterSummary.endReasons.map { ($0.rawValue, figures.endedBy[$0] ?? 0) })]
                 if let median = figures.medianSessionSeconds { object["median_session_s"] = median }
                 if let mean = figures.meanSessionSeconds { object["mean_session_s"] = mean }
                 return object
             })
         case .csv:
             let header = ["period", "sessions", "users", "median_session_min", "mean_session_min", "wipes", "wipes_failed", "wipes_interrupted"]
-            return JournalRendering.csv([header] + map {
-                [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)",
-                 "\($0.wipesInterrupted)"]
+                + QuarterSummary.endReasons.map(QuarterSummary.endColumn)
+            return JournalRendering.csv([header] + map { figures in
+                [figures.label, "\(figures.sessions)", "\(figures.users)", minutes(figures.medianSessionSeconds), minutes(figures.meanSessionSeconds),
+                 "\(figures.wipes)", "\(figures.wipesFailed)", "\(figures.wipesInterrupted)"]
+                    + QuarterSummary.endReasons.map { reason in "\(figures.endedBy[reason] ?? 0)" }
             })
         }
     }

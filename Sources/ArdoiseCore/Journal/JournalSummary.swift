@@ -13,6 +13,8 @@ struct ActivityCounts {
     var failed = 0
     /// Wipes begun and never seen to end (counted when the next start finds them), neither done nor failed.
     var interrupted = 0
+    /// Sessions that ended for another reason than a logout, per reason (`QuarterSummary.endReasons`, in that order).
+    var endedBy = [Int](repeating: 0, count: QuarterSummary.endReasons.count)
 
     /// What one event adds; the kinds the statistics do not count add nothing.
     mutating func count(_ kind: EventKind, user: Int64?, duration: Int64?, outcome: String?) {
@@ -22,6 +24,7 @@ struct ActivityCounts {
             if let user { users.insert(user) }
         case .sessionEnd:
             if let duration { lengths.append(duration) }
+            if let outcome, let index = QuarterSummary.endReasons.firstIndex(where: { $0.rawValue == outcome }) { endedBy[index] += 1 }
         case .wipeFinished:
             wipes += 1
             if outcome != "ok" { failed += 1 }
@@ -37,11 +40,14 @@ struct ActivityCounts {
 }
 
 extension ActivityCounts {
-    var isEmpty: Bool { sessions == 0 && users.isEmpty && lengths.isEmpty && wipes == 0 && failed == 0 && interrupted == 0 }
+    var isEmpty: Bool {
+        sessions == 0 && users.isEmpty && lengths.isEmpty && wipes == 0 && failed == 0 && interrupted == 0 && endedBy.allSatisfy { $0 == 0 }
+    }
 
     /// The same figures, whatever the order the lengths were counted in.
     func sameFigures(as other: ActivityCounts) -> Bool {
         sessions == other.sessions && users == other.users && wipes == other.wipes && failed == other.failed && interrupted == other.interrupted
+            && endedBy == other.endedBy
             && lengths.sorted() == other.lengths.sorted()
     }
 }
@@ -66,7 +72,7 @@ struct SummaryCheck {
     /// Whether the stored summary says exactly what the events say.
     func matches(_ db: Database) throws -> Bool {
         var remaining = counts
-        let rows = try Row.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted FROM quarter_summary")
+        let rows = try Row.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(QuarterSummary.endColumns) FROM quarter_summary")
         while let row = try rows.next() {
             var stored = ActivityCounts()
             stored.sessions = row[1]
@@ -75,6 +81,7 @@ struct SummaryCheck {
             stored.wipes = row[4]
             stored.failed = row[5]
             stored.interrupted = row[6]
+            for index in QuarterSummary.endReasons.indices { stored.endedBy[index] = row[7 + index] }
             guard stored.sameFigures(as: remaining.removeValue(forKey: row[0]) ?? ActivityCounts()) else { return false }
         }
         return remaining.values.allSatisfy(\.isEmpty)
@@ -100,9 +107,19 @@ enum QuarterSummary {
             lengths TEXT NOT NULL,
             wipes INTEGER NOT NULL,
             wipes_failed INTEGER NOT NULL,
-            wipes_interrupted INTEGER NOT NULL DEFAULT 0
+            wipes_interrupted INTEGER NOT NULL DEFAULT 0,
+            ended_idle INTEGER NOT NULL DEFAULT 0,
+            ended_time_limit INTEGER NOT NULL DEFAULT 0,
+            ended_locked INTEGER NOT NULL DEFAULT 0,
+            ended_staff INTEGER NOT NULL DEFAULT 0,
+            ended_declined_notice INTEGER NOT NULL DEFAULT 0
         );
         """
+
+    /// The reasons counted apart (a logout is what is left).
+    static let endReasons: [SessionEndReason] = [.idle, .timeLimit, .locked, .staff, .declinedNotice]
+    static func endColumn(_ reason: SessionEndReason) -> String { "ended_" + reason.rawValue.replacingOccurrences(of: "-", with: "_") }
+    static var endColumns: String { endReasons.map(endColumn).joined(separator: ", ") }
 
     static let countedKinds: [EventKind] = [.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed, .wipeInterrupted]
 
@@ -157,11 +174,13 @@ enum QuarterSummary {
         guard !deltas.isEmpty else { return }
         let existing = try db.makeStatement(sql: "SELECT users FROM quarter_summary WHERE quarter = ?")
         let upsert = try db.makeStatement(sql: """
-            INSERT INTO quarter_summary (quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO quarter_summary (quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(endColumns))
+            VALUES (?, ?, ?, ?, ?, ?, ?\(String(repeating: ", ?", count: endReasons.count)))
             ON CONFLICT (quarter) DO UPDATE SET sessions = sessions + excluded.sessions,
                 users = CASE excluded.users WHEN '' THEN users ELSE excluded.users END,
                 lengths = lengths || excluded.lengths, wipes = wipes + excluded.wipes, wipes_failed = wipes_failed + excluded.wipes_failed,
-                wipes_interrupted = wipes_interrupted + excluded.wipes_interrupted
+                wipes_interrupted = wipes_interrupted + excluded.wipes_interrupted,
+                \(endReasons.map(endColumn).map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
             """)
         for (quarter, delta) in deltas {
             var users = delta.users
@@ -169,8 +188,10 @@ enum QuarterSummary {
                 Self.forEachInteger(in: known.utf8) { users.insert($0) }
             }
             let lengths = delta.lengths.map { "\($0)," }.joined()
-            try upsert.execute(arguments: [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
-                                           delta.wipes, delta.failed, delta.interrupted])
+            var arguments: StatementArguments = [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
+                                                 delta.wipes, delta.failed, delta.interrupted]
+            arguments += StatementArguments(delta.endedBy)
+            try upsert.execute(arguments: arguments)
         }
     }
 

@@ -98,6 +98,19 @@ public struct SessionNotice: Sendable, Equatable {
 public enum SessionWarning: String, Sendable, Codable, Equatable {
     case passwordSaved = "password-saved"
     case downloadFinished = "download-finished"
+    /// Nobody has touched the computer: the session ends in `count` seconds unless someone does.
+    case idleCountdown = "idle-countdown"
+    /// The time limit is near: `count` minutes left.
+    case timeLimitSoon = "time-limit-soon"
+    /// The time limit: the session ends in `count` seconds.
+    case timeLimitCountdown = "time-limit-countdown"
+    /// Staff end the session: in `count` seconds.
+    case staffCountdown = "staff-countdown"
+    /// Someone touched the computer (or staff gave more time): the countdown stops.
+    case sessionContinues = "session-continues"
+
+    /// A warning that the session is about to end.
+    public var isCountdown: Bool { self == .idleCountdown || self == .timeLimitCountdown || self == .staffCountdown }
 
     public func text(_ language: Language, count: Int = 1) -> (title: String, body: String) {
         let fr = language == .french
@@ -109,6 +122,21 @@ public enum SessionWarning: String, Sendable, Codable, Equatable {
             let what = fr ? (count > 1 ? "\(count) fichiers téléchargés" : "Fichier téléchargé") : (count > 1 ? "\(count) files downloaded" : "File downloaded")
             return fr ? (what, "Les fichiers téléchargés seront effacés quand vous fermerez la session. Enregistrez-les sur votre clé USB ou envoyez-les-vous par courriel.")
                       : (what, "Downloaded files will be erased when you close the session. Save them on your USB key or email them to yourself.")
+        // Short sentences, everyday words, one idea each: read by people in a hurry, with weak French, or with little reading.
+        case .idleCountdown:
+            return fr ? ("Vous êtes toujours là ?", "Sans action de votre part, la session se fermera dans \(count) secondes. Tout ce qu'elle contient sera effacé. Touchez la souris ou le clavier pour continuer. Pensez à reprendre votre clé USB et vos impressions.")
+                      : ("Are you still there?", "If you do nothing, the session will close in \(count) seconds. Everything in it will be erased. Touch the mouse or the keyboard to go on. Remember to take your USB key and your printed pages.")
+        case .timeLimitSoon:
+            return fr ? ("Plus que \(count) minute\(count > 1 ? "s" : "")", "La session se fermera dans \(count) minute\(count > 1 ? "s" : ""). Tout ce qu'elle contient sera effacé. Enregistrez vos documents maintenant. Pensez à reprendre votre clé USB et vos impressions.")
+                      : ("\(count) minute\(count > 1 ? "s" : "") left", "The session will close in \(count) minute\(count > 1 ? "s" : ""). Everything in it will be erased. Save your documents now. Remember to take your USB key and your printed pages.")
+        case .timeLimitCountdown:
+            return fr ? ("Le temps est écoulé", "La session se fermera dans \(count) secondes. Tout ce qu'elle contient sera effacé. Pensez à reprendre votre clé USB et vos impressions.")
+                      : ("Time is up", "The session will close in \(count) seconds. Everything in it will be erased. Remember to take your USB key and your printed pages.")
+        case .staffCountdown:
+            return fr ? ("La session va se fermer", "Un membre de l'équipe ferme cette session. Elle se fermera dans \(count) secondes. Tout ce qu'elle contient sera effacé. Pensez à reprendre votre clé USB et vos impressions.")
+                      : ("The session is closing", "A member of staff is closing this session. It will close in \(count) seconds. Everything in it will be erased. Remember to take your USB key and your printed pages.")
+        case .sessionContinues:
+            return fr ? ("La session continue", "Merci. Vous pouvez continuer.") : ("The session goes on", "Thank you. You can go on.")
         }
     }
 }

@@ -1,0 +1,164 @@
+import ArdoiseCore
+import ArdoiseSystem
+import Foundation
+
+/// Idle and time limits of kiosk sessions: the countdown told to the session's agent, the end asked of logind with its
+/// reason, and what staff see and do (`ardoise sessions`).
+extension SessionSupervisor {
+    /// Starts watching a kiosk session's limits (nothing for other sessions, nor when no limit applies).
+    func watchLimits(_ id: String) {
+        guard let tracked = sessions[id], tracked.isKiosk else { return }
+        let limits = configuration.sessions.limits(for: tracked.account?.name)
+        sessions[id]?.clock = SessionClock(limits: limits, openedAt: tracked.openedAt)
+        guard limits.idleMinutes > 0 || limits.maxMinutes > 0 || limits.lockScreen == .end else { return }
+        restartLimitWatch(id)
+    }
+
+    func restartLimitWatch(_ id: String) {
+        limitWatches.removeValue(forKey: id)?.cancel()
+        let probe = dependencies.activity
+        limitWatches[id] = Task {
+            while !Task.isCancelled {
+                guard let session = self.sessions[id]?.session else { return }
+                // Read outside the supervisor's turn: logind answers over the bus.
+                let activity = probe(session)
+                guard let wait = self.checkLimits(id, activity: activity, now: JournalClock.now()) else { return }
+                try? await Task.sleep(for: .microseconds(max(wait, 50_000)))
+            }
+        }
+    }
+
+    func stopLimitWatch(_ id: String) {
+        limitWatches.removeValue(forKey: id)?.cancel()
+    }
+
+    /// Looks at one session's clock now and acts on it; how long to wait before looking again (nil: stop looking).
+    func checkLimits(_ id: String, activity: SessionActivity, now: Int64) -> Int64? {
+        guard var tracked = sessions[id], tracked.phase == .opened, tracked.endReason == nil, let clock = tracked.clock else { return nil }
+        if tracked.idleMeasured == nil {
+            tracked.idleMeasured = activity.lastInput != nil
+            if activity.lastInput == nil && clock.limits.idleMinutes > 0 {
+                logger.warning("session \(id): idleness cannot be measured here (no input time from logind): only the time limit and staff can end it")
+            }
+        }
+        var activity = activity
+        // Locked since the first time it was seen locked, as long as it stays so.
+        if activity.lockedSince != nil, let before = tracked.lastActivity?.lockedSince { activity.lockedSince = before }
+        tracked.lastActivity = activity
+        var wait = clock.nextLook(now: now, activity: activity).map { $0 - now }
+        switch clock.due(now: now, activity: activity) {
+        case .nothing:
+            if tracked.announced?.kind == .idle { deliver(WarningDelivery(warning: .sessionContinues, count: 0), to: id) }
+            tracked.announced = nil
+        case .timeLimitSoon(let endsAt):
+            if !tracked.firstWarningGiven {
+                tracked.firstWarningGiven = true
+                deliver(WarningDelivery(warning: .timeLimitSoon, count: Int(((Double(endsAt - now) / 60e6)).rounded(.up))), to: id)
+            }
+        case .countdown(let kind, let endsAt):
+            let left = Double(endsAt - now) / 1e6
+            // Someone touched the computer since the last look, and is idle again already: that countdown stopped.
+            if kind == .idle, let before = tracked.announced, before.kind == .idle, endsAt > before.endsAt {
+                deliver(WarningDelivery(warning: .sessionContinues, count: 0), to: id)
+                tracked.announced = nil
+            }
+            // Said at its start, then at 30 and 10 seconds: a countdown the agent shows second by second.
+            let marks: [Double] = [30, 10]
+            let due = tracked.announced?.kind != kind || marks.contains { left <= $0 && (tracked.announced?.left ?? .infinity) > $0 }
+            if due {
+                deliver(WarningDelivery(warning: kind.warning, count: Int(left.rounded(.up))), to: id)
+                tracked.announced = (kind, left, endsAt)
+            }
+            if let next = marks.filter({ $0 < left }).max() { wait = min(wait ?? .max, Int64((left - next) * 1e6)) }
+        case .end(let reason):
+            sessions[id] = tracked
+            endByService(id, reason: reason, by: nil)
+            return nil
+        }
+        sessions[id] = tracked
+        return wait
+    }
+
+    /// Ends a session for a reason of the service's (or staff's): logind is asked to terminate it, and its end is
+    /// journaled with the reason when logind reports it; if logind refuses, it is ended here (programs stopped, wiped).
+    func endByService(_ id: String, reason: SessionEndReason, by actor: String?) {
+        guard sessions[id]?.phase == .opened, sessions[id]?.endReason == nil else { return }
+        sessions[id]?.endReason = reason
+        if let actor { sessions[id]?.endedBy = actor }
+        stopLimitWatch(id)
+        logger.notice("session \(id): ending it (\(reason.rawValue)\(actor.map { ", asked by \($0)" } ?? ""))")
+        let stopper = dependencies.stopper
+        Task {
+            if !(await stopper.endSession(id)) {
+                self.logger.error("session \(id): logind did not terminate it; its programs are stopped and it is wiped")
+                self.end(id, trigger: reason.rawValue, because: "terminate-refused")
+            }
+        }
+    }
+
+    // MARK: Staff
+
+    public enum StaffAnswer: Sendable, Equatable {
+        case done(String)
+        case noSuchSession
+    }
+
+    /// The open sessions, as `ardoise sessions` shows them.
+    public func overview(now: Int64 = JournalClock.now()) -> [SessionOverview] {
+        sessions.values.filter { $0.phase == .opened }.sorted { $0.openedAt < $1.openedAt }.map { tracked in
+            var countdown: (String, Double)?
+            if let clock = tracked.clock, let activity = tracked.lastActivity, case .countdown(let kind, let endsAt) = clock.due(now: now, activity: activity) {
+                countdown = (kind.rawValue, Double(endsAt - now) / 1e6)
+            }
+            return SessionOverview(session: tracked.session.id, user: tracked.account?.name, seat: tracked.session.seat, type: tracked.session.type,
+                                   kiosk: tracked.isKiosk, openedAt: tracked.openedAt,
+                                   idleSeconds: tracked.lastActivity?.lastInput.map { max(0, Double(now - $0) / 1e6) },
+                                   secondsLeft: tracked.clock?.limitAt.map { Double($0 - now) / 1e6 },
+                                   noticeAcknowledged: tracked.noticeAcknowledged, countdown: countdown?.0, countdownSeconds: countdown?.1)
+        }
+    }
+
+    /// The open session named by its id, or the one on `seat`.
+    func sessionID(session: String?, seat: String?) -> String? {
+        if let session { return sessions[session]?.phase == .opened ? session : nil }
+        guard let seat else { return nil }
+        return sessions.values.filter { $0.phase == .opened && $0.session.seat == seat }.max { $0.openedAt < $1.openedAt }?.session.id
+    }
+
+    /// Staff end a session: at once, or after the countdown (the person can save their work).
+    public func endByStaff(session: String?, seat: String?, now: Bool, by actor: String) -> StaffAnswer {
+        guard let id = sessionID(session: session, seat: seat) else { return .noSuchSession }
+        if now || sessions[id]?.clock == nil {
+            endByService(id, reason: .staff, by: actor)
+            return .done(id)
+        }
+        let seconds = sessions[id]!.clock!.limits.warningSeconds
+        sessions[id]?.clock?.staffEndsAt = JournalClock.now() + Int64(seconds * 1e6)
+        sessions[id]?.endedBy = actor
+        restartLimitWatch(id)
+        return .done(id)
+    }
+
+    /// Staff give more time to someone in the middle of a long form.
+    public func extend(session: String?, seat: String?, minutes: Double) -> StaffAnswer {
+        guard let id = sessionID(session: session, seat: seat), sessions[id]?.clock != nil else { return .noSuchSession }
+        sessions[id]?.clock?.extraMinutes += minutes
+        sessions[id]?.firstWarningGiven = false
+        if sessions[id]?.announced?.kind == .timeLimit {
+            sessions[id]?.announced = nil
+            deliver(WarningDelivery(warning: .sessionContinues, count: 0), to: id)
+        }
+        restartLimitWatch(id)
+        return .done(id)
+    }
+}
+
+extension SessionClock.Countdown {
+    var warning: SessionWarning {
+        switch self {
+        case .idle: .idleCountdown
+        case .timeLimit: .timeLimitCountdown
+        case .staff: .staffCountdown
+        }
+    }
+}

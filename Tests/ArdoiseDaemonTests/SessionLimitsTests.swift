@@ -1,0 +1,146 @@
+import ArdoiseCore
+import ArdoiseSystem
+import Foundation
+import Testing
+@testable import ArdoiseDaemon
+
+/// The input time a test moves by hand (someone touching the keyboard).
+final class FakeInput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Int64? = JournalClock.now()
+    var lastInput: Int64? {
+        get { lock.withLock { last } }
+        set { lock.withLock { last = newValue } }
+    }
+}
+
+/// The supervisor with idle and time limits of a fraction of a second: countdowns told to the agent, sessions ended with
+/// their reason, staff's end and extension.
+@Suite struct SessionLimitsTests {
+    static func world(idle: Double = 0, warning: Double = 0.6, max: Double = 0, maxWarning: Double = 0, input: FakeInput = FakeInput()) throws -> World {
+        try World(configure: { configuration in
+            configuration.sessions.defaults.idleMinutes = idle
+            configuration.sessions.defaults.warningSeconds = warning
+            configuration.sessions.defaults.maxMinutes = max
+            configuration.sessions.defaults.maxWarningMinutes = maxWarning
+            configuration.sessions.defaults.lockScreen = .ignore
+        }, activity: { _ in SessionActivity(lastInput: input.lastInput) })
+    }
+
+    /// What the agent of session `id` was told, collected on a task of its own.
+    final class Heard: @unchecked Sendable {
+        private let lock = NSLock()
+        private var heard: [WarningDelivery] = []
+        var deliveries: [WarningDelivery] { lock.withLock { heard } }
+        func add(_ delivery: WarningDelivery) { lock.withLock { heard.append(delivery) } }
+    }
+
+    static func listen(_ world: World, _ id: String, uid: UInt32) async throws -> Heard {
+        let stream = try #require(await world.supervisor.listen(session: id, peerUID: uid))
+        let heard = Heard()
+        Task { for await delivery in stream { heard.add(delivery) } }
+        return heard
+    }
+
+    static func waitUntil(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    @Test func anIdleSessionGetsItsCountdownThenEndsWithTheReasonIdleAndIsWiped() async throws {
+        let world = try Self.world(idle: 0.01)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        let heard = try await Self.listen(world, "1", uid: 2001)
+        #expect(await Self.waitUntil(5) { world.stopper.endedSessions == ["1"] }, "logind is asked to end it")
+        #expect(heard.deliveries.first?.warning == .idleCountdown && (heard.deliveries.first?.count ?? 0) >= 1, "\(heard.deliveries)")
+        // logind ends it: the end is journaled with its reason, the wipe says why.
+        await world.supervisor.apply([])
+        await world.settle()
+        let end = try #require(try world.events(.sessionEnd).first)
+        #expect(end.outcome == "idle" && end.detail["idle_measured"] == .bool(true))
+        #expect(world.wiper.wipes.map(\.trigger).filter({ $0 != "boot-sweep" }) == ["idle"])
+        #expect(try world.journal.statistics(by: .day).first?.endedBy[.idle] == 1)
+        #expect(try world.journal.verify().statisticsMatch == true)
+    }
+
+    @Test func inputDuringTheCountdownKeepsTheSession() async throws {
+        let input = FakeInput()
+        let world = try Self.world(idle: 0.01, warning: 2, input: input)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        let heard = try await Self.listen(world, "1", uid: 2001)
+        #expect(await Self.waitUntil(5) { heard.deliveries.contains { $0.warning == .idleCountdown } })
+        input.lastInput = JournalClock.now()
+        #expect(await Self.waitUntil(3) { heard.deliveries.contains { $0.warning == .sessionContinues } }, "\(heard.deliveries)")
+        #expect(world.stopper.endedSessions.isEmpty, "not ended")
+        await world.supervisor.apply([])
+        await world.settle()
+        #expect(try world.events(.sessionEnd).first?.outcome == "logout")
+    }
+
+    @Test func theTimeLimitWarnsThenEndsTheSessionWhateverTheInput() async throws {
+        let input = FakeInput()
+        // 1.5 s of session, a first warning 0.9 s before, the countdown 0.6 s before.
+        let world = try Self.world(max: 0.025, maxWarning: 0.015, input: input)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        let heard = try await Self.listen(world, "1", uid: 2001)
+        let typing = Task { while !Task.isCancelled { input.lastInput = JournalClock.now(); try? await Task.sleep(for: .milliseconds(50)) } }
+        defer { typing.cancel() }
+        #expect(await Self.waitUntil(5) { world.stopper.endedSessions == ["1"] })
+        #expect(heard.deliveries.map(\.warning).prefix(2) == [.timeLimitSoon, .timeLimitCountdown], "\(heard.deliveries)")
+        await world.supervisor.apply([])
+        await world.settle()
+        #expect(try world.events(.sessionEnd).first?.outcome == "time-limit")
+        #expect(world.wiper.wipes.map(\.trigger).filter({ $0 != "boot-sweep" }) == ["time-limit"])
+    }
+
+    @Test func staffSeeEndAndExtendSessions() async throws {
+        let world = try Self.world(max: 60)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001, seat: "seat0"), session("2", 2002, seat: "seat1")])
+        #expect(await Self.waitUntil(2) { await world.supervisor.overview().allSatisfy { $0.idleSeconds != nil } })
+        let overview = await world.supervisor.overview()
+        #expect(overview.map(\.session) == ["1", "2"] || overview.map(\.session) == ["2", "1"])
+        #expect(overview.allSatisfy { ($0.secondsLeft ?? 0) > 3500 && $0.kiosk && $0.idleSeconds != nil })
+        #expect(await world.supervisor.extend(session: nil, seat: "seat1", minutes: 30) == .done("2"))
+        #expect(try #require(await world.supervisor.overview().first { $0.session == "2" }?.secondsLeft) > 5300)
+        #expect(await world.supervisor.endByStaff(session: nil, seat: "seat9", now: true, by: "anne") == .noSuchSession)
+        #expect(await world.supervisor.endByStaff(session: nil, seat: "seat0", now: true, by: "anne") == .done("1"))
+        #expect(await Self.waitUntil(2) { world.stopper.endedSessions == ["1"] })
+        await world.supervisor.apply([session("2", 2002, seat: "seat1")])
+        await world.settle()
+        let end = try #require(try world.events(.sessionEnd).first)
+        #expect(end.outcome == "staff" && end.detail["by"] == .text("anne") && end.session == "1")
+        #expect(world.wiper.wipes.map(\.trigger).filter({ $0 != "boot-sweep" }) == ["staff"])
+        // Without --now: the countdown first, then the end.
+        let heard = try await Self.listen(world, "2", uid: 2002)
+        #expect(await world.supervisor.endByStaff(session: "2", seat: nil, now: false, by: "anne") == .done("2"))
+        #expect(await Self.waitUntil(5) { world.stopper.endedSessions == ["1", "2"] })
+        #expect(heard.deliveries.first?.warning == .staffCountdown)
+    }
+
+    @Test func aSessionWhoseIdlenessCannotBeMeasuredIsSaidSoAndStaysOpen() async throws {
+        let input = FakeInput()
+        input.lastInput = nil
+        let world = try Self.world(idle: 0.005, input: input)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        try await Task.sleep(for: .seconds(1))
+        #expect(world.stopper.endedSessions.isEmpty)
+        #expect(await world.supervisor.overview().first?.idleSeconds == nil)
+        await world.supervisor.apply([])
+        await world.settle()
+        #expect(try world.events(.sessionEnd).first?.detail["idle_measured"] == .bool(false))
+    }
+}
