@@ -63,10 +63,11 @@ ct_copy() {
 
 # Opens a real logind session (class user, type tty, seat0) for USER running CMD; prints the session id once active.
 ct_session() {
-    local user=$1 command=$2 before id i
+    # TYPESCRIPT (optional): a file in the container that keeps what the session's terminal showed.
+    local user=$1 command=$2 typescript=${3:-/dev/null} before id i
     before=$(ct loginctl list-sessions --no-legend | awk '{print $1}' | sort)
     ct env XDG_SEAT=seat0 XDG_SESSION_CLASS=user XDG_SESSION_TYPE=tty \
-        script -qec "su -l $user -c '$command'" /dev/null > /dev/null 2>&1 &
+        script -qfec "su -l $user -c '$command'" "$typescript" > /dev/null 2>&1 &
     for i in $(seq 1 200); do
         id=$(comm -13 <(echo "$before") <(ct loginctl list-sessions --no-legend | awk -v u="$user" '$3 == u {print $1}' | sort) | head -1)
         if [ -n "$id" ] && [ "$(ct loginctl show-session "$id" -p State --value)" = active ]; then echo "$id"; return 0; fi

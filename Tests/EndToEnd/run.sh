@@ -242,6 +242,67 @@ check "warnings: the journal keeps counts only (1 password, 1 download)" \
 wait $LISTENER 2>/dev/null || true
 check "warnings: the agent stops when its session ends" sh -c "! kill -0 $LISTENER 2>/dev/null"
 
+# --- 10. Sessions that end by themselves (idle, time limit) with a countdown on their terminal, and staff ending them.
+ct cp /etc/ardoise/ardoise.toml /etc/ardoise/base.toml
+limits() { ct sh -c "cat /etc/ardoise/base.toml > /etc/ardoise/ardoise.toml; printf '[sessions]\n$1\n' >> /etc/ardoise/ardoise.toml"; ct systemctl reload ardoise.service; sleep 1; }
+session_gone() { ! ct loginctl show-session "$1" -p State --value 2>/dev/null | grep -qx active; }
+session_active() { ct loginctl show-session "$1" -p State --value 2>/dev/null | grep -qx active; }
+shown() { ct grep -q "$2" "$1"; }
+limits 'idle_minutes = 0.2\nwarning_seconds = 8\nlock_screen = "ignore"'
+SESSION=$(ct_session kiosque 'exec sleep 600' /root/ts-idle)
+wait_for 45 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"session-end\"'" || true
+check "idle: the countdown was shown on the session's terminal, in French" ct grep -q "Vous êtes toujours là" /root/ts-idle
+check "idle: it said how many seconds were left" ct grep -q "se fermera dans [0-9]* secondes" /root/ts-idle
+check "idle: logind terminated the session" session_gone "$SESSION"
+check "idle: the session end is journaled with the reason idle" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end' and e['outcome'] == 'idle' and e['detail'].get('idle_measured') == True"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "idle: the home was wiped, trigger idle" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'idle' and e['detail']['left'] == 0"
+limits 'idle_minutes = 0.2\nwarning_seconds = 20\nlock_screen = "ignore"'
+SESSION=$(ct_session kiosque 'exec sleep 600' /root/ts-input)
+wait_for 40 "shown /root/ts-input 'toujours là'" || true
+# A key press read by the shell moves the terminal's access time, which is what logind reads: the same, from outside.
+TTY=$(ct loginctl show-session "$SESSION" -p TTY --value)
+ct touch -a "/dev/$TTY"
+wait_for 10 "shown /root/ts-input 'La session continue'" || true
+check "idle: input during the countdown stops it (said on the terminal)" shown /root/ts-input 'La session continue'
+sleep 3
+check "idle: and the session stays open" session_active "$SESSION"
+ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "idle: a session ended by its user afterwards is a logout" has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end' and e['outcome'] == 'logout'"
+limits 'idle_minutes = 0\nmax_minutes = 0.3\nmax_warning_minutes = 0.2\nwarning_seconds = 8'
+SESSION=$(ct_session kiosque 'exec sleep 600' /root/ts-limit)
+wait_for 45 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"session-end\"'" || true
+check "time limit: a first warning on the terminal" shown /root/ts-limit 'Plus que 1 minute'
+check "time limit: then the countdown" shown /root/ts-limit 'Le temps est écoulé'
+check "time limit: the session end is journaled with the reason time-limit" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end' and e['outcome'] == 'time-limit'"
+check "time limit: logind terminated the session" session_gone "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+limits 'idle_minutes = 0\nmax_minutes = 90'
+SESSION=$(ct_session kiosque 'exec sleep 600')
+LISTED=$(nsenter -t "$CT_LEADER" -a runuser -u animatrice -- env LANG=en_GB.UTF-8 ardoise sessions 2>&1 || true)
+check "staff: an ardoise-admin member lists the open session (account, seat, time left)" \
+    sh -c "printf '%s' \"\$1\" | grep -q kiosque && printf '%s' \"\$1\" | grep -q seat0 && printf '%s' \"\$1\" | grep -q '89 min'" _ "$LISTED"
+check "staff: the list gives how long the session has been idle" sh -c "nsenter -t $CT_LEADER -a runuser -u animatrice -- ardoise sessions --format json |
+    python3 -c 'import json,sys; s=[x for x in json.load(sys.stdin) if x[\"session\"] == \"$SESSION\"]; sys.exit(0 if s and s[0][\"idleSeconds\"] is not None else 1)'"
+check "staff: an ordinary account may not list sessions (exit 3)" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise sessions >/dev/null 2>&1; [ \$? = 3 ]"
+check "staff: an ordinary account may not end one (exit 3)" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise sessions end --session $SESSION --now >/dev/null 2>&1; [ \$? = 3 ]"
+check "staff: the member extends the session by 30 minutes" nsenter -t "$CT_LEADER" -a runuser -u animatrice -- ardoise sessions extend --seat seat0 --minutes 30
+check "staff: the member ends it at once" nsenter -t "$CT_LEADER" -a runuser -u animatrice -- ardoise sessions end --session "$SESSION" --now
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "staff: the end is journaled with the reason staff and the member's name" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'session-end' and e['outcome'] == 'staff' and e['detail'].get('by') == 'animatrice'"
+check "staff: the session was terminated" session_gone "$SESSION"
+check "staff: and wiped, trigger staff" has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['trigger'] == 'staff'"
+check "staff: every use is journaled under the member's name" has_events "e['event'] == 'admin-query' and e['user'] == 'animatrice' and e['detail'].get('command') == 'sessions-end'"
+check "journal stats counts the sessions ended per reason" sh -c "nsenter -t $CT_LEADER -a ardoise journal stats --since 1d --format json |
+    python3 -c 'import json,sys; t={}; [t.update({k: t.get(k, 0) + v}) for p in json.load(sys.stdin) for k, v in p[\"sessions_ended\"].items()]; sys.exit(0 if t[\"idle\"] >= 1 and t[\"time-limit\"] >= 1 and t[\"staff\"] >= 1 else 1)'"
+ct cp /etc/ardoise/base.toml /etc/ardoise/ardoise.toml
+ct systemctl reload ardoise.service
+
 # --- 8. SIGTERM in the middle of a wipe: the wipe finishes, then the service stops and says so.
 ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 200000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
