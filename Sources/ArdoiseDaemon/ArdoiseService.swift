@@ -164,6 +164,10 @@ public struct ArdoiseService: Service {
             return await relay.answer(request, peer: peer)
         case .sessions:
             return await sessionsAnswer(request, peer: peer, supervisor: supervisor)
+        case .activity:
+            guard let session = request.session, let source = request.inputSource else { return ControlResponse(code: 2, error: "session, source") }
+            guard await supervisor.agentActivity(session: session, peerUID: peer.uid, idleSince: request.idleSince, source: source) else { return notYours }
+            return ControlResponse(code: 0, output: "ok")
         case .sessionEnd:
             guard peer.uid == 0 else {
                 return ControlResponse(code: 3, error: fr ? "Seul root peut demander un effacement." : "Only root may ask for a wipe.")

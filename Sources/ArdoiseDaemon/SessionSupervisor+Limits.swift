@@ -17,12 +17,12 @@ extension SessionSupervisor {
     func restartLimitWatch(_ id: String) {
         limitWatches.removeValue(forKey: id)?.cancel()
         let probe = dependencies.activity
-        limitWatches[id] = Task {
+        // Detached: logind is read over the bus outside the supervisor's turn.
+        limitWatches[id] = Task.detached { [weak self] in
             while !Task.isCancelled {
-                guard let session = self.sessions[id]?.session else { return }
-                // Read outside the supervisor's turn: logind answers over the bus.
+                guard let self, let session = await self.sessions[id]?.session else { return }
                 let activity = probe(session)
-                guard let wait = self.checkLimits(id, activity: activity, now: JournalClock.now()) else { return }
+                guard !Task.isCancelled, let wait = await self.checkLimits(id, activity: activity, now: JournalClock.now()) else { return }
                 try? await Task.sleep(for: .microseconds(max(wait, 50_000)))
             }
         }
@@ -42,6 +42,8 @@ extension SessionSupervisor {
             }
         }
         var activity = activity
+        // The agent measures the display's own input: in use unless it says since when nobody is there.
+        if tracked.agentSource != nil { activity.lastInput = tracked.agentIdleSince ?? now }
         // Locked since the first time it was seen locked, as long as it stays so.
         if activity.lockedSince != nil, let before = tracked.lastActivity?.lockedSince { activity.lockedSince = before }
         tracked.lastActivity = activity
@@ -94,6 +96,17 @@ extension SessionSupervisor {
                 self.end(id, trigger: reason.rawValue, because: "terminate-refused")
             }
         }
+    }
+
+    /// The agent of session `id` reports the display's input; only the session's own account may. The clock is looked at now.
+    public func agentActivity(session id: String, peerUID: UInt32, idleSince: Int64?, source: String) -> Bool {
+        guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == peerUID else { return false }
+        if tracked.agentSource == nil { logger.info("session \(id): its agent measures idleness (\(source))") }
+        sessions[id]?.agentSource = source
+        sessions[id]?.idleMeasured = true
+        sessions[id]?.agentIdleSince = idleSince.map { min($0, JournalClock.now()) }
+        if limitWatches[id] != nil { restartLimitWatch(id) }
+        return true
     }
 
     // MARK: Staff

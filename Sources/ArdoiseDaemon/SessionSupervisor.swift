@@ -29,6 +29,9 @@ public actor SessionSupervisor {
         var endReason: SessionEndReason?
         var endedBy: String?
         var noticeAcknowledged = false
+        /// What the session's agent measures (the X11 screensaver extension...), and since when nobody is there (nil: in use).
+        var agentSource: String?
+        var agentIdleSince: Int64?
     }
 
     struct AccountState {
@@ -164,7 +167,10 @@ public actor SessionSupervisor {
         // `reason`: what logind said (closing, removed); the outcome: why the session ended.
         var detail: [String: DetailValue] = ["kiosk": .bool(tracked.isKiosk), "reason": .text(reason)]
         if let by = tracked.endedBy { detail["by"] = .text(by) }
-        if let measured = tracked.idleMeasured, tracked.clock.map({ $0.limits.idleMinutes > 0 }) ?? false { detail["idle_measured"] = .bool(measured) }
+        if let measured = tracked.idleMeasured, tracked.clock.map({ $0.limits.idleMinutes > 0 }) ?? false {
+            detail["idle_measured"] = .bool(measured)
+            detail["idle_source"] = .text(tracked.agentSource ?? (measured ? "logind" : "none"))
+        }
         if tracked.isKiosk && dependencies.watcher != nil {
             // Counts only: how many passwords were saved and files downloaded, never which.
             detail["passwords_saved"] = .int(Int64(seen[id]?[.passwordSaved] ?? 0))

@@ -16,6 +16,8 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case listen
         /// `ardoise sessions ...` (root and members of `ardoise-admin`): `list`, `end`, `extend` in `arguments[0]`.
         case sessions
+        /// The session's agent says whether anyone is there (its own session only): `idleSince` (nil: in use), `inputSource`.
+        case activity
     }
 
     public var command: Command
@@ -33,13 +35,16 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var seat: String?
     public var minutes: Double?
     public var now: Bool?
+    /// For `activity`: since when nobody has touched the computer (UTC microseconds; nil: someone is there), and how it knows.
+    public var idleSince: Int64?
+    public var inputSource: String?
 
     /// The journal options naming a file: the client reads or writes it as itself; the daemon never opens the path.
     public static let journalFileOptions: Set<String> = ["out", "svg", "verification-key"]
 
     public init(command: Command, user: String? = nil, session: String? = nil, arguments: [String]? = nil,
                 inputs: [String: Data]? = nil, outputs: [String: String]? = nil, language: Language? = nil, report: NoticeReport? = nil,
-                seat: String? = nil, minutes: Double? = nil, now: Bool? = nil) {
+                seat: String? = nil, minutes: Double? = nil, now: Bool? = nil, idleSince: Int64? = nil, inputSource: String? = nil) {
         self.command = command
         self.user = user
         self.session = session
@@ -51,6 +56,8 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         self.seat = seat
         self.minutes = minutes
         self.now = now
+        self.idleSince = idleSince
+        self.inputSource = inputSource
     }
 }
 

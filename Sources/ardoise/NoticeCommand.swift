@@ -24,12 +24,19 @@ struct NoticeCommand: ParsableCommand {
     @Flag(help: "En mode texte, écrit aussi les avertissements. / In text mode, prints the warnings too.") var listen = false
     @Flag(help: "Sans l'information : seulement les avertissements et les comptes à rebours (lancé en arrière-plan en mode texte). / Without the notice: the warnings and countdowns only (started in the background in text mode).")
     var warningsOnly = false
+    @Option(help: .hidden) var countdown: SessionWarning?
+    @Option(help: .hidden) var seconds: Int = 60
     @Flag(help: "Ne fait rien pour un compte qui n'est pas un compte de poste public (démarrage automatique). / Does nothing for an account that is not a kiosk account (autostart).")
     var kioskOnly = false
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         let language = self.language ?? Language.fromEnvironment(environment)
+        // The countdown window, in a process of its own (see CountdownDisplay).
+        if let countdown {
+            guard CountdownWindow.show(countdown, seconds: seconds, language: language) else { throw CommandFailure(message: "", code: 1) }
+            return
+        }
         let fr = language == .french
         let configuration = (try? ArdoiseConfiguration.load(path: global.configPath)) ?? ArdoiseConfiguration()
         // Started for every account by the desktop and the shell: staff and administrators are not shown the kiosk notice.
@@ -69,6 +76,16 @@ struct NoticeCommand: ParsableCommand {
             }
         }
         guard let sessionID, graphical || listen else { return }
+        // On a display the agent measures idleness itself (the display server counts every input) and tells the service.
+        let account = Account.withID(getuid())?.name
+        let limits = configuration.sessions.limits(for: account)
+        var reporter: IdleReporter?
+        if graphical, limits.idleMinutes > 0, let idleness = X11Idleness() {
+            reporter = IdleReporter(idleness: idleness, limit: limits.idleMinutes, session: sessionID, socket: socket)
+            reporter?.start()
+        }
+        let countdownDisplay = CountdownDisplay(language: language)
+        defer { countdownDisplay.stop(); withExtendedLifetime(reporter) {} }
         // Then, until the session ends: the live warnings, as desktop notifications (or lines in text mode).
         let request = ControlRequest(command: .listen, session: sessionID, language: language)
         var refused: String?
@@ -77,7 +94,12 @@ struct NoticeCommand: ParsableCommand {
             guard let delivery = try? JSONDecoder().decode(WarningDelivery.self, from: Data(line.output.utf8)) else { return }
             let (title, body) = delivery.warning.text(language, count: delivery.count)
             if graphical {
-                presenter.notify(title: title, body: body)
+                if delivery.warning.isCountdown {
+                    countdownDisplay.show(delivery.warning, seconds: delivery.count)
+                } else {
+                    if delivery.warning == .sessionContinues || delivery.warning == .timeLimitSoon { countdownDisplay.stop() }
+                    presenter.notify(title: title, body: body)
+                }
             } else {
                 // On a terminal, a countdown rings and stands apart from what the person is typing.
                 let bell = delivery.warning.isCountdown ? "\u{07}" : ""
@@ -85,5 +107,81 @@ struct NoticeCommand: ParsableCommand {
             }
         }
         if let refused { throw CommandFailure(message: refused, code: 3) }
+    }
+}
+
+extension SessionWarning: ExpressibleByArgument {}
+
+/// Tells the service whether anyone is at the display, from the X11 screensaver extension's idle counter. No polling of
+/// the mouse, and few looks at the counter: once the idle limit could be reached (input since moves it on), then every
+/// second while nobody is there (input ends the countdown at once).
+final class IdleReporter: @unchecked Sendable {
+    let idleness: X11Idleness
+    let limit: UInt64
+    let session: String
+    let socket: String
+
+    init(idleness: X11Idleness, limit minutes: Double, session: String, socket: String) {
+        self.idleness = idleness
+        self.limit = UInt64(minutes * 60_000)
+        self.session = session
+        self.socket = socket
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "idle reporter"
+        thread.start()
+    }
+
+    func report(idleSince: Int64?) {
+        let request = ControlRequest(command: .activity, session: session, idleSince: idleSince, inputSource: "x11-screensaver")
+        _ = try? ControlChannel.ask(request, path: socket, timeout: .seconds(5))
+    }
+
+    func run() {
+        report(idleSince: nil)
+        var away = false
+        while true {
+            guard let idle = idleness.idleMilliseconds() else { Thread.sleep(forTimeInterval: 5); continue }
+            if idle >= limit {
+                if !away { report(idleSince: JournalClock.now() - Int64(idle) * 1000) }
+                away = true
+                Thread.sleep(forTimeInterval: 1)
+            } else {
+                if away { report(idleSince: nil) }
+                away = false
+                Thread.sleep(forTimeInterval: Double(limit - idle) / 1000)
+            }
+        }
+    }
+}
+
+/// The countdown window, shown by a child process (`ardoise notice --countdown`), closed when someone comes back.
+final class CountdownDisplay: @unchecked Sendable {
+    let language: Language
+    private let lock = NSLock()
+    private var running: (warning: SessionWarning, process: Process)?
+
+    init(language: Language) { self.language = language }
+
+    func show(_ warning: SessionWarning, seconds: Int) {
+        lock.withLock {
+            if let running, running.warning == warning, running.process.isRunning { return }
+            running?.process.terminate()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            process.arguments = ["notice", "--countdown", warning.rawValue, "--seconds", "\(seconds)", "--language", language.rawValue]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            if (try? process.run()) != nil { running = (warning, process) }
+        }
+    }
+
+    func stop() {
+        lock.withLock {
+            running?.process.terminate()
+            running = nil
+        }
     }
 }

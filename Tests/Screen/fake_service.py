@@ -17,6 +17,34 @@ def handle(conn):
         with open(os.path.join(folder, "reports"), "a") as log:
             log.write(request["report"] + "\n")
         reply(conn, output=request["report"])
+    elif request["command"] == "activity":
+        with open(os.path.join(folder, "activity"), "a") as log:
+            log.write(("idle " if request.get("idleSince") is not None else "active ") + request["inputSource"] + "\n")
+        reply(conn, output="ok")
+    elif request["command"] == "listen" and os.path.exists(os.path.join(folder, "countdown-mode")):
+        # The service's part of the idle clock: a countdown when the agent says nobody is there, "continues" when someone
+        # comes back, and the end of the session when a second countdown runs out.
+        def reports():
+            try:
+                return open(os.path.join(folder, "activity")).read().split("\n")
+            except FileNotFoundError:
+                return []
+        def wait_for(word, after):
+            while True:
+                lines = [line for line in reports() if line]
+                if len(lines) > after and lines[-1].startswith(word):
+                    return len(lines)
+                time.sleep(0.05)
+        seen = wait_for("idle", 0)
+        reply(conn, output=json.dumps({"warning": "idle-countdown", "count": 20}))
+        seen = wait_for("active", seen)
+        reply(conn, output=json.dumps({"warning": "session-continues", "count": 0}))
+        seen = wait_for("idle", seen)
+        reply(conn, output=json.dumps({"warning": "idle-countdown", "count": 3}))
+        time.sleep(3)
+        if not reports()[-2].startswith("active"):
+            open(os.path.join(folder, "ended-idle"), "w").close()
+        reply(conn, output="session-ended")
     elif request["command"] == "listen":
         for trigger, warning in (("send-password", "password-saved"), ("send-download", "download-finished")):
             while not os.path.exists(os.path.join(folder, trigger)):

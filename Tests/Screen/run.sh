@@ -6,7 +6,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 ARDOISE=${ARDOISE_BIN:-$ROOT/.build/debug/ardoise}
 DOCS=${1:-}
-for tool in Xvfb zenity dunst notify-send tesseract xwd xwdtopnm pnmcrop pnmtopng pamscale dbus-daemon python3; do
+for tool in Xvfb zenity dunst notify-send tesseract xwd xwdtopnm pnmcrop pnmtopng pamscale dbus-daemon python3 xdotool xwininfo; do
     command -v $tool >/dev/null || { echo "run.sh: $tool is missing" >&2; exit 2; }
 done
 WORK=$(mktemp -d /tmp/ardoise-screen.XXXXXX)
@@ -130,6 +130,53 @@ check "English notice on screen: for how long" read_on_screen notice-en "1 year"
 check "English notice on screen: erased at the end" read_on_screen notice-en "erased"
 pkill -f "zenity --info" || true
 touch "$WORK/c2/send-password" "$WORK/c2/send-download" "$WORK/c2/stop"
+
+# The idle countdown: the agent measures idleness itself (the X11 screensaver extension's counter), the service (here its
+# stand-in) answers with the countdown, shown in large type; input stops it; a second idle period ends the session.
+countdown_window() { xwininfo -root -tree 2>/dev/null | grep -q "$1"; }
+# The text's size in pixels, from tesseract's boxes: the median line size (x_size: ascenders to descenders) of the lines read.
+text_height() { tesseract "$WORK/$1.png" - -l "$2" hocr 2>/dev/null | python3 -c "
+import re, statistics, sys
+sizes = [float(m) for m in re.findall(r'x_size ([0-9.]+)', sys.stdin.read())]
+print(int(statistics.median(sizes)) if sizes else 0)"; }
+printf '[notice]\nenabled = false\n[sessions]\nidle_minutes = 0.05\nwarning_seconds = 20\n' > "$WORK/idle.toml"
+run_countdown() { # language-env session
+    mkdir -p "$WORK/$2"
+    touch "$WORK/$2/countdown-mode"
+    python3 "$HERE/fake_service.py" "$WORK/$2" &
+    PIDS+=($!)
+    for i in $(seq 1 100); do [ -S "$WORK/$2/control.sock" ] && break; sleep 0.05; done
+    env LANG=$1 ARDOISE_SOCKET="$WORK/$2/control.sock" XDG_SESSION_ID=$2 "$ARDOISE" --config "$WORK/idle.toml" notice > "$WORK/$2/agent.log" 2>&1 &
+    AGENT=$!
+    PIDS+=($AGENT)
+}
+run_countdown fr_FR.UTF-8 c3
+for i in $(seq 1 200); do grep -q "^idle" "$WORK/c3/activity" 2>/dev/null && break; sleep 0.05; done
+check "idle: the agent measures it with the X11 screensaver extension and tells the service" grep -q "^idle x11-screensaver" "$WORK/c3/activity"
+for i in $(seq 1 100); do countdown_window "toujours" && break; sleep 0.05; done
+sleep 1.5
+shot countdown-fr fra
+check "French countdown on screen: are you still there" read_on_screen countdown-fr "toujours là"
+check "French countdown on screen: the seconds left" read_on_screen countdown-fr "dans 1[0-9] secondes"
+check "French countdown on screen: take your USB key and printed pages" read_on_screen countdown-fr "clé USB"
+HEIGHT=$(text_height countdown-fr fra)
+check "French countdown on screen: large type ($HEIGHT px; 16 pt on a 96 dpi screen is 21 px)" test "$HEIGHT" -ge 21
+xdotool mousemove 300 300
+for i in $(seq 1 100); do grep -q "^active" <(tail -1 "$WORK/c3/activity") && break; sleep 0.05; done
+check "idle: input (xdotool) is seen at once and told to the service" sh -c "tail -1 '$WORK/c3/activity' | grep -q '^active'"
+for i in $(seq 1 60); do countdown_window "toujours" || break; sleep 0.05; done
+check "idle: the countdown window closes when someone comes back" sh -c "! xwininfo -root -tree 2>/dev/null | grep -q toujours"
+for i in $(seq 1 300); do kill -0 $AGENT 2>/dev/null || break; sleep 0.05; done
+check "idle: a second idle period ends the session (the service reports idle)" test -e "$WORK/c3/ended-idle"
+check "idle: the agent ends with its session" sh -c "! kill -0 $AGENT 2>/dev/null"
+run_countdown en_GB.UTF-8 c4
+for i in $(seq 1 200); do countdown_window "still there" && break; sleep 0.05; done
+sleep 1.5
+shot countdown-en eng
+check "English countdown on screen: are you still there" read_on_screen countdown-en "still there"
+check "English countdown on screen: the seconds left" read_on_screen countdown-en "close in 1[0-9] seconds"
+xdotool mousemove 500 500
+touch "$WORK/c4/stop"
 
 echo "# passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]
