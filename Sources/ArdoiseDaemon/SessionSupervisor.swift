@@ -169,7 +169,7 @@ public actor SessionSupervisor {
         if let by = tracked.endedBy { detail["by"] = .text(by) }
         if let measured = tracked.idleMeasured, tracked.clock.map({ $0.limits.idleMinutes > 0 }) ?? false {
             detail["idle_measured"] = .bool(measured)
-            detail["idle_source"] = .text(tracked.agentSource ?? (measured ? "logind" : "none"))
+            detail["idle_source"] = .text(tracked.agentSource ?? (measured ? "logind" : "idle-unknown"))
         }
         if tracked.isKiosk && dependencies.watcher != nil {
             // Counts only: how many passwords were saved and files downloaded, never which.

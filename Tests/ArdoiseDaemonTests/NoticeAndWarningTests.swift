@@ -40,6 +40,10 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         #expect(await world.supervisor.noticeReport(.declined, session: "1", peerUID: 2001) == .endedSession)
         #expect(world.stopper.endedSessions == ["1"])
         #expect(try world.events(.noticeDeclined).count == 1)
+        // logind then ends it: its end says why.
+        await world.supervisor.apply([])
+        await world.settle()
+        #expect(try world.events(.sessionEnd).first?.outcome == "declined-notice")
 
         let lenient = try World()
         defer { lenient.cleanUp() }
@@ -47,6 +51,9 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         await lenient.supervisor.apply([session("1", 2001)])
         #expect(await lenient.supervisor.noticeReport(.declined, session: "1", peerUID: 2001) == .recorded)
         #expect(lenient.stopper.endedSessions.isEmpty)
+        await lenient.supervisor.apply([])
+        await lenient.settle()
+        #expect(try lenient.events(.sessionEnd).first?.outcome == "logout")
     }
 
     @Test func warningsAreThrottledCountedAndJournaledAsCountsAtTheEnd() async throws {

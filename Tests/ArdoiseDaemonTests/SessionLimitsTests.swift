@@ -141,6 +141,7 @@ final class FakeInput: @unchecked Sendable {
         #expect(await world.supervisor.overview().first?.idleSeconds == nil)
         await world.supervisor.apply([])
         await world.settle()
-        #expect(try world.events(.sessionEnd).first?.detail["idle_measured"] == .bool(false))
+        let end = try #require(try world.events(.sessionEnd).first)
+        #expect(end.detail["idle_measured"] == .bool(false) && end.detail["idle_source"] == .text("idle-unknown"))
     }
 }
