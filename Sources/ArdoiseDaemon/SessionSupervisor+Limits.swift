@@ -81,8 +81,9 @@ extension SessionSupervisor {
         return wait
     }
 
-    /// Ends a session for a reason of the service's (or staff's): logind is asked to terminate it, and its end is
-    /// journaled with the reason when logind reports it; if logind refuses, it is ended here (programs stopped, wiped).
+    /// Ends a session for a reason of the service's (or staff's): first gracefully (a desktop session's agent asks the
+    /// desktop to log out, which lets programs close), then logind is asked to terminate it; its end is journaled with the
+    /// reason when logind reports it; if logind refuses, it is ended here (programs stopped, wiped).
     func endByService(_ id: String, reason: SessionEndReason, by actor: String?) {
         guard sessions[id]?.phase == .opened, sessions[id]?.endReason == nil else { return }
         sessions[id]?.endReason = reason
@@ -90,7 +91,17 @@ extension SessionSupervisor {
         stopLimitWatch(id)
         logger.notice("session \(id): ending it (\(reason.rawValue)\(actor.map { ", asked by \($0)" } ?? ""))")
         let stopper = dependencies.stopper
+        let graphical = ["x11", "wayland", "mir"].contains(sessions[id]?.session.type ?? "")
+        let graceful = graphical && !(listeners[id]?.isEmpty ?? true)
+        if graceful { deliver(WarningDelivery(warning: .sessionEnding, count: 0), to: id) }
+        let grace = dependencies.desktopLogoutGrace
         Task {
+            if graceful {
+                // The desktop logs out by itself: logind then reports the session closing and nothing more is needed.
+                let deadline = ContinuousClock.now + grace
+                while ContinuousClock.now < deadline, self.sessions[id]?.phase == .opened { try? await Task.sleep(for: .milliseconds(100)) }
+                guard self.sessions[id]?.phase == .opened else { return }
+            }
             if !(await stopper.endSession(id)) {
                 self.logger.error("session \(id): logind did not terminate it; its programs are stopped and it is wiped")
                 self.end(id, trigger: reason.rawValue, because: "terminate-refused")

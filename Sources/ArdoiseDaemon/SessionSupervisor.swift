@@ -56,6 +56,8 @@ public actor SessionSupervisor {
         public var onChange: @Sendable (String) -> Void
         /// What is known of a session's input (logind's idle and lock hints; tests give their own).
         public var activity: @Sendable (LoginSession) -> SessionActivity
+        /// How long a desktop asked by the session's agent to log out has before logind terminates the session.
+        public var desktopLogoutGrace: Duration
 
         public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping, watcher: ProfileWatching? = nil,
                     account: @escaping @Sendable (UInt32) -> Account? = { Account.withID($0) },
@@ -63,7 +65,8 @@ public actor SessionSupervisor {
                     kioskAccounts: @escaping @Sendable (KioskSettings) -> [Account] = { KioskPolicy($0).accounts() },
                     isKiosk: @escaping @Sendable (Account, KioskSettings) -> Bool = { KioskPolicy($1).isKiosk($0) },
                     logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in },
-                    activity: @escaping @Sendable (LoginSession) -> SessionActivity = { LoginActivity.read($0) }) {
+                    activity: @escaping @Sendable (LoginSession) -> SessionActivity = { LoginActivity.read($0) },
+                    desktopLogoutGrace: Duration = .seconds(8)) {
             self.journal = journal
             self.wiper = wiper
             self.stopper = stopper
@@ -75,6 +78,7 @@ public actor SessionSupervisor {
             self.logger = logger
             self.onChange = onChange
             self.activity = activity
+            self.desktopLogoutGrace = desktopLogoutGrace
         }
     }
 

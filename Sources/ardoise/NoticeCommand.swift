@@ -96,6 +96,9 @@ struct NoticeCommand: ParsableCommand {
             if graphical {
                 if delivery.warning.isCountdown {
                     countdownDisplay.show(delivery.warning, seconds: delivery.count)
+                } else if delivery.warning == .sessionEnding {
+                    countdownDisplay.stop()
+                    DesktopLogout.request()
                 } else {
                     if delivery.warning == .sessionContinues || delivery.warning == .timeLimitSoon { countdownDisplay.stop() }
                     presenter.notify(title: title, body: body)

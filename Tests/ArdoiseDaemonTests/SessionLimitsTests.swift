@@ -129,6 +129,30 @@ final class FakeInput: @unchecked Sendable {
         #expect(heard.deliveries.first?.warning == .staffCountdown)
     }
 
+    @Test func aDesktopSessionIsFirstAskedToLogOutThroughItsAgentThenTerminated() async throws {
+        let world = try Self.world(max: 60)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        let desktop = LoginSession(id: "1", uid: 2001, seat: "seat0", type: "x11")
+        await world.supervisor.apply([desktop])
+        let heard = try await Self.listen(world, "1", uid: 2001)
+        #expect(await world.supervisor.endByStaff(session: "1", seat: nil, now: true, by: "anne") == .done("1"))
+        #expect(await Self.waitUntil(1) { heard.deliveries.contains { $0.warning == .sessionEnding } }, "the agent is asked to log out")
+        // The desktop logs out by itself within the grace: logind is not asked.
+        await world.supervisor.apply([])
+        try await Task.sleep(for: .milliseconds(900))
+        #expect(world.stopper.endedSessions.isEmpty)
+        await world.settle()
+        #expect(try world.events(.sessionEnd).first?.outcome == "staff")
+        // A desktop that does not log out: logind terminates the session after the grace.
+        await world.supervisor.apply([LoginSession(id: "2", uid: 2002, seat: "seat0", type: "x11")])
+        _ = try await Self.listen(world, "2", uid: 2002)
+        #expect(await world.supervisor.endByStaff(session: "2", seat: nil, now: true, by: "anne") == .done("2"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(world.stopper.endedSessions.isEmpty, "not before the grace")
+        #expect(await Self.waitUntil(2) { world.stopper.endedSessions == ["2"] })
+    }
+
     @Test func aSessionWhoseIdlenessCannotBeMeasuredIsSaidSoAndStaysOpen() async throws {
         let input = FakeInput()
         input.lastInput = nil

@@ -44,6 +44,9 @@ def handle(conn):
         time.sleep(3)
         if not reports()[-2].startswith("active"):
             open(os.path.join(folder, "ended-idle"), "w").close()
+            # The session ends: first the desktop's own logout, through the agent.
+            reply(conn, output=json.dumps({"warning": "session-ending", "count": 0}))
+            time.sleep(1)
         reply(conn, output="session-ended")
     elif request["command"] == "listen":
         for trigger, warning in (("send-password", "password-saved"), ("send-download", "download-finished")):

@@ -146,7 +146,11 @@ run_countdown() { # language-env session
     python3 "$HERE/fake_service.py" "$WORK/$2" &
     PIDS+=($!)
     for i in $(seq 1 100); do [ -S "$WORK/$2/control.sock" ] && break; sleep 0.05; done
-    env LANG=$1 ARDOISE_SOCKET="$WORK/$2/control.sock" XDG_SESSION_ID=$2 "$ARDOISE" --config "$WORK/idle.toml" notice > "$WORK/$2/agent.log" 2>&1 &
+    # A desktop's logout command, standing in for GNOME's: it records how it was asked.
+    mkdir -p "$WORK/$2/bin"
+    printf '#!/bin/sh\necho "$@" > "%s/logout-asked"\n' "$WORK/$2" > "$WORK/$2/bin/gnome-session-quit"
+    chmod +x "$WORK/$2/bin/gnome-session-quit"
+    env PATH="$WORK/$2/bin:$PATH" LANG=$1 ARDOISE_SOCKET="$WORK/$2/control.sock" XDG_SESSION_ID=$2 "$ARDOISE" --config "$WORK/idle.toml" notice > "$WORK/$2/agent.log" 2>&1 &
     AGENT=$!
     PIDS+=($AGENT)
 }
@@ -168,6 +172,7 @@ for i in $(seq 1 60); do countdown_window "toujours" || break; sleep 0.05; done
 check "idle: the countdown window closes when someone comes back" sh -c "! xwininfo -root -tree 2>/dev/null | grep -q toujours"
 for i in $(seq 1 300); do kill -0 $AGENT 2>/dev/null || break; sleep 0.05; done
 check "idle: a second idle period ends the session (the service reports idle)" test -e "$WORK/c3/ended-idle"
+check "idle: the agent then asks the desktop to log out, without asking anyone" grep -q -- "--logout --no-prompt" "$WORK/c3/logout-asked"
 check "idle: the agent ends with its session" sh -c "! kill -0 $AGENT 2>/dev/null"
 run_countdown en_GB.UTF-8 c4
 for i in $(seq 1 200); do countdown_window "still there" && break; sleep 0.05; done

@@ -108,6 +108,8 @@ public enum SessionWarning: String, Sendable, Codable, Equatable {
     case staffCountdown = "staff-countdown"
     /// Someone touched the computer (or staff gave more time): the countdown stops.
     case sessionContinues = "session-continues"
+    /// The session ends now: the agent asks the desktop to log out, so that programs close properly.
+    case sessionEnding = "session-ending"
 
     /// A warning that the session is about to end.
     public var isCountdown: Bool { self == .idleCountdown || self == .timeLimitCountdown || self == .staffCountdown }
@@ -137,6 +139,9 @@ public enum SessionWarning: String, Sendable, Codable, Equatable {
                       : ("The session is closing", "A member of staff is closing this session. It will close in \(count) seconds. Everything in it will be erased. Remember to take your USB key and your printed pages.")
         case .sessionContinues:
             return fr ? ("La session continue", "Merci. Vous pouvez continuer.") : ("The session goes on", "Thank you. You can go on.")
+        case .sessionEnding:
+            return fr ? ("La session se ferme", "La session se ferme maintenant. Tout ce qu'elle contient va être effacé.")
+                      : ("The session is closing", "The session is closing now. Everything in it will be erased.")
         }
     }
 }
