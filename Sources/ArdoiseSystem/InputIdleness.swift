@@ -1,10 +1,65 @@
+import CSystemd
 import Foundation
 import Glibc
+
+/// How long nobody has touched the keyboard or the mouse, as the display server counts it (reset by any input).
+public protocol IdleCounter: AnyObject, Sendable {
+    /// Milliseconds since the last input; nil if the counter does not answer.
+    func idleMilliseconds() -> UInt64?
+    /// What measures it, for the service and the journal (`x11-screensaver`, `gnome-mutter`).
+    var source: String { get }
+}
+
+public enum IdleCounters {
+    /// What this session offers: GNOME's own counter on GNOME (X11 or Wayland), the X11 screensaver extension on another
+    /// X11 desktop; none on another Wayland desktop (its X11 server would only see X11 programs' input).
+    public static func forSession(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> IdleCounter? {
+        let desktop = (environment["XDG_CURRENT_DESKTOP"] ?? "").uppercased()
+        if desktop.contains("GNOME") || environment["WAYLAND_DISPLAY"] != nil, let mutter = MutterIdleness() { return mutter }
+        if let wayland = environment["WAYLAND_DISPLAY"], !wayland.isEmpty { return nil }
+        return X11Idleness(display: environment["DISPLAY"])
+    }
+}
+
+/// GNOME Shell's idle counter (`org.gnome.Mutter.IdleMonitor.GetIdletime` on the session bus), on X11 and Wayland alike.
+public final class MutterIdleness: IdleCounter, @unchecked Sendable {
+    public let source = "gnome-mutter"
+    private let bus: OpaquePointer
+    private let lock = NSLock()
+
+    /// nil when there is no session bus or nobody answers for GNOME's idle monitor.
+    public init?() {
+        var bus: OpaquePointer?
+        guard sd_bus_open_user(&bus) >= 0, let bus else { return nil }
+        self.bus = bus
+        guard idleMilliseconds() != nil else { return nil }
+    }
+
+    deinit { sd_bus_flush_close_unref(bus) }
+
+    public func idleMilliseconds() -> UInt64? {
+        lock.withLock {
+            var message: OpaquePointer?
+            guard sd_bus_message_new_method_call(bus, &message, "org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core",
+                                                 "org.gnome.Mutter.IdleMonitor", "GetIdletime") >= 0, let message else { return nil }
+            defer { sd_bus_message_unref(message) }
+            var error = sd_bus_error()
+            defer { sd_bus_error_free(&error) }
+            var reply: OpaquePointer?
+            guard sd_bus_call(bus, message, 2_000_000, &error, &reply) >= 0, let reply else { return nil }
+            defer { sd_bus_message_unref(reply) }
+            var idle: UInt64 = 0
+            guard sd_bus_message_read_basic(reply, CChar(UInt8(ascii: "t")), &idle) > 0 else { return nil }
+            return idle
+        }
+    }
+}
 
 /// How long nobody has touched the keyboard or the mouse, from the display server itself: the X11 screensaver extension's
 /// idle counter (`XScreenSaverQueryInfo`, reset by the server on any input). libX11 and libXss are opened when needed
 /// (`dlopen`): a kiosk without X11 loads nothing, and the program links to neither.
-public final class X11Idleness: @unchecked Sendable {
+public final class X11Idleness: IdleCounter, @unchecked Sendable {
+    public let source = "x11-screensaver"
     private typealias OpenDisplay = @convention(c) (UnsafePointer<CChar>?) -> OpaquePointer?
     private typealias CloseDisplay = @convention(c) (OpaquePointer?) -> Int32
     private typealias RootWindow = @convention(c) (OpaquePointer?) -> UInt
@@ -48,7 +103,6 @@ public final class X11Idleness: @unchecked Sendable {
         _ = closeDisplay(display)
     }
 
-    /// Milliseconds since the last input; nil if the server does not answer.
     public func idleMilliseconds() -> UInt64? {
         lock.withLock {
             guard queryInfo(display, root, info) != 0 else { return nil }

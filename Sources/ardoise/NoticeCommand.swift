@@ -80,7 +80,7 @@ struct NoticeCommand: ParsableCommand {
         let account = Account.withID(getuid())?.name
         let limits = configuration.sessions.limits(for: account)
         var reporter: IdleReporter?
-        if graphical, limits.idleMinutes > 0, let idleness = X11Idleness() {
+        if graphical, limits.idleMinutes > 0, let idleness = IdleCounters.forSession(environment) {
             reporter = IdleReporter(idleness: idleness, limit: limits.idleMinutes, session: sessionID, socket: socket)
             reporter?.start()
         }
@@ -115,16 +115,16 @@ struct NoticeCommand: ParsableCommand {
 
 extension SessionWarning: ExpressibleByArgument {}
 
-/// Tells the service whether anyone is at the display, from the X11 screensaver extension's idle counter. No polling of
+/// Tells the service whether anyone is at the display, from the display server's idle counter. No polling of
 /// the mouse, and few looks at the counter: once the idle limit could be reached (input since moves it on), then every
 /// second while nobody is there (input ends the countdown at once).
 final class IdleReporter: @unchecked Sendable {
-    let idleness: X11Idleness
+    let idleness: IdleCounter
     let limit: UInt64
     let session: String
     let socket: String
 
-    init(idleness: X11Idleness, limit minutes: Double, session: String, socket: String) {
+    init(idleness: IdleCounter, limit minutes: Double, session: String, socket: String) {
         self.idleness = idleness
         self.limit = UInt64(minutes * 60_000)
         self.session = session
@@ -138,7 +138,7 @@ final class IdleReporter: @unchecked Sendable {
     }
 
     func report(idleSince: Int64?) {
-        let request = ControlRequest(command: .activity, session: session, idleSince: idleSince, inputSource: "x11-screensaver")
+        let request = ControlRequest(command: .activity, session: session, idleSince: idleSince, inputSource: idleness.source)
         _ = try? ControlChannel.ask(request, path: socket, timeout: .seconds(5))
     }
 

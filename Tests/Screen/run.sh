@@ -183,5 +183,22 @@ check "English countdown on screen: the seconds left" read_on_screen countdown-e
 xdotool mousemove 500 500
 touch "$WORK/c4/stop"
 
+# On GNOME (X11 or Wayland) the agent asks GNOME Shell's own counter, never the X11 one (which, under Wayland, would only
+# see X11 programs' input). A stand-in of GNOME's idle monitor on the session bus says the last input was a minute ago.
+touch -d "-1 min" "$WORK/last-input"
+/usr/bin/python3 "$HERE/fake_mutter.py" "$WORK/last-input" &
+PIDS+=($!)
+sleep 1
+mkdir -p "$WORK/c5"
+python3 "$HERE/fake_service.py" "$WORK/c5" &
+PIDS+=($!)
+for i in $(seq 1 100); do [ -S "$WORK/c5/control.sock" ] && break; sleep 0.05; done
+env XDG_CURRENT_DESKTOP=GNOME WAYLAND_DISPLAY=wayland-none LANG=fr_FR.UTF-8 ARDOISE_SOCKET="$WORK/c5/control.sock" XDG_SESSION_ID=c5 \
+    "$ARDOISE" --config "$WORK/idle.toml" notice > "$WORK/c5/agent.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 200); do grep -q "^idle" "$WORK/c5/activity" 2>/dev/null && break; sleep 0.05; done
+check "idle on GNOME: the agent measures it with GNOME Shell's idle monitor" grep -q "^idle gnome-mutter" "$WORK/c5/activity"
+touch "$WORK/c5/send-password" "$WORK/c5/send-download" "$WORK/c5/stop"
+
 echo "# passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]
