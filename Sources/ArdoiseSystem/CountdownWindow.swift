@@ -7,19 +7,19 @@ import Glibc
 /// its label is ordinary GTK text, which screen readers read through the desktop's accessibility bus. Without GTK 3, zenity.
 public enum CountdownWindow {
     /// Shows the countdown until its end (or until the process is stopped); false when no toolkit could show it.
-    public static func show(_ warning: SessionWarning, seconds: Int, language: Language) -> Bool {
+    public static func show(_ warning: SessionWarning, seconds: Int, language: PublicLanguage) -> Bool {
         if GtkCountdown.run(warning, seconds: seconds, language: language) { return true }
         return zenity(warning, seconds: seconds, language: language)
     }
 
     /// Pango markup: the title, then the text, both large.
-    static func markup(_ warning: SessionWarning, seconds: Int, language: Language) -> String {
+    static func markup(_ warning: SessionWarning, seconds: Int, language: PublicLanguage) -> String {
         let (title, body) = warning.text(language, count: seconds)
         return "<span size=\"28672\" weight=\"bold\">\(NoticePresenter.markup(title))</span>\n\n<span size=\"20480\">\(NoticePresenter.markup(body))</span>"
     }
 
     /// zenity cannot change its large text once shown: the seconds are in the bar, the text says when it started.
-    static func zenity(_ warning: SessionWarning, seconds: Int, language: Language) -> Bool {
+    static func zenity(_ warning: SessionWarning, seconds: Int, language: PublicLanguage) -> Bool {
         guard let program = Subprocess.firstAvailable(["zenity"]) else { return false }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
@@ -61,9 +61,9 @@ enum GtkCountdown {
     nonisolated(unsafe) private static var label: OpaquePointer?
     nonisolated(unsafe) private static var setMarkup: SetText?
     nonisolated(unsafe) private static var quit: Main?
-    nonisolated(unsafe) private static var shown: (SessionWarning, Language) = (.idleCountdown, .french)
+    nonisolated(unsafe) private static var shown: (SessionWarning, PublicLanguage) = (.idleCountdown, .french)
 
-    static func run(_ warning: SessionWarning, seconds: Int, language: Language) -> Bool {
+    static func run(_ warning: SessionWarning, seconds: Int, language: PublicLanguage) -> Bool {
         guard let gtk = dlopen("libgtk-3.so.0", RTLD_NOW | RTLD_GLOBAL), let glib = dlopen("libglib-2.0.so.0", RTLD_NOW | RTLD_GLOBAL),
               let gobject = dlopen("libgobject-2.0.so.0", RTLD_NOW | RTLD_GLOBAL) else { return false }
         func symbol<T>(_ library: UnsafeMutableRawPointer, _ name: String, as type: T.Type) -> T? {

@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 
 extension Language: ExpressibleByArgument {}
+extension PublicLanguage: ExpressibleByArgument {}
 
 /// The per-user agent: shows the notice at the start of the session, tells the service, then shows its live warnings.
 struct NoticeCommand: ParsableCommand {
@@ -18,7 +19,7 @@ struct NoticeCommand: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "fr | en (par défaut : la langue de la session / default: the session's language).") var language: Language?
+    @Option(help: "fr | en | ar | es | pt | ro | tr | uk (par défaut : la langue de la session / default: the session's language).") var language: PublicLanguage?
     @Option(help: "La session logind (par défaut XDG_SESSION_ID). / The logind session (default XDG_SESSION_ID).") var session: String?
     @Flag(help: "Écrit l'information dans le terminal. / Prints the notice in the terminal.") var text = false
     @Flag(help: "En mode texte, écrit aussi les avertissements. / In text mode, prints the warnings too.") var listen = false
@@ -31,13 +32,12 @@ struct NoticeCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let language = self.language ?? Language.fromEnvironment(environment)
+        let language = self.language ?? PublicLanguage.fromEnvironment(environment)
         // The countdown window, in a process of its own (see CountdownDisplay).
         if let countdown {
             guard CountdownWindow.show(countdown, seconds: seconds, language: language) else { throw CommandFailure(message: "", code: 1) }
             return
         }
-        let fr = language == .french
         let configuration = (try? ArdoiseConfiguration.load(path: global.configPath)) ?? ArdoiseConfiguration()
         // Started for every account by the desktop and the shell: staff and administrators are not shown the kiosk notice.
         if kioskOnly, !(Account.withID(getuid()).map { KioskPolicy(configuration.kiosk).isKiosk($0) } ?? false) { return }
@@ -48,7 +48,7 @@ struct NoticeCommand: ParsableCommand {
 
         func report(_ report: NoticeReport) throws {
             guard let sessionID else { return }
-            let request = ControlRequest(command: .notice, session: sessionID, language: language, report: report)
+            let request = ControlRequest(command: .notice, session: sessionID, language: language.language, report: report)
             guard let answer = try? ControlChannel.ask(request, path: socket, timeout: .seconds(10)) else { return }
             if answer.code == 3 { throw CommandFailure(message: answer.error, code: 3) }
         }
@@ -67,10 +67,10 @@ struct NoticeCommand: ParsableCommand {
                 print("\n" + notice.title + "\n" + String(repeating: "=", count: notice.title.count) + "\n" + notice.body + "\n")
                 try report(.shown)
                 if ask {
-                    print(fr ? "Appuyez sur Entrée pour « \(notice.acknowledge) », ou tapez « non » pour refuser : "
-                             : "Press Enter for \"\(notice.acknowledge)\", or type \"no\" to decline: ", terminator: "")
+                    print(SessionNotice.pressEnter(language, acknowledge: notice.acknowledge), terminator: "")
                     if let line = readLine() {
-                        try report(["non", "no", "n"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) ? .declined : .acknowledged)
+                        let answer = line.trimmingCharacters(in: .whitespaces).lowercased()
+                        try report(SessionNotice.declineWords(language).contains(answer) ? .declined : .acknowledged)
                     }
                 }
             }
@@ -87,7 +87,7 @@ struct NoticeCommand: ParsableCommand {
         let countdownDisplay = CountdownDisplay(language: language)
         defer { countdownDisplay.stop(); withExtendedLifetime(reporter) {} }
         // Then, until the session ends: the live warnings, as desktop notifications (or lines in text mode).
-        let request = ControlRequest(command: .listen, session: sessionID, language: language)
+        let request = ControlRequest(command: .listen, session: sessionID, language: language.language)
         var refused: String?
         try? ControlChannel.listen(request, path: socket) { line in
             if line.code == 3 { refused = line.error; return }
@@ -162,11 +162,11 @@ final class IdleReporter: @unchecked Sendable {
 
 /// The countdown window, shown by a child process (`ardoise notice --countdown`), closed when someone comes back.
 final class CountdownDisplay: @unchecked Sendable {
-    let language: Language
+    let language: PublicLanguage
     private let lock = NSLock()
     private var running: (warning: SessionWarning, process: Process)?
 
-    init(language: Language) { self.language = language }
+    init(language: PublicLanguage) { self.language = language }
 
     func show(_ warning: SessionWarning, seconds: Int) {
         lock.withLock {

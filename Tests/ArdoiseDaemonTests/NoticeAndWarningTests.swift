@@ -100,11 +100,57 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         settings.screenMirrored = true
         settings.contact = "Médiathèque — dpo@ville.example"
         let french = SessionNotice.text(.french, settings: settings, retentionDays: 180)
-        #expect(french.body.contains("6 mois") && french.body.contains("visible par l'animatrice") && french.body.contains("dpo@ville.example"))
-        #expect(french.body.contains("effacé") && french.acknowledge == "J'ai compris")
+        #expect(french.body.contains("6 mois") && french.body.contains("peut voir votre écran") && french.body.contains("dpo@ville.example"))
+        #expect(french.body.contains("efface tout") && french.body.contains("heure de connexion") && french.acknowledge == "J'ai compris")
         let english = SessionNotice.text(.english, settings: NoticeSettings(), retentionDays: 365)
-        #expect(english.body.contains("1 year") && !english.body.contains("screen can be seen") && english.acknowledge == "I understand")
+        #expect(english.body.contains("1 year") && !english.body.contains("can see your screen") && english.acknowledge == "I understand")
         #expect(SessionNotice.duration(90, .french) == "3 mois" && SessionNotice.duration(45, .english) == "45 days")
+    }
+
+    /// Short sentences: one idea each. No line of the notice (the advice aside) holds more than two sentences.
+    @Test(arguments: PublicLanguage.allCases)
+    func everyLanguageSaysEverythingInShortSentences(_ language: PublicLanguage) {
+        var settings = NoticeSettings()
+        settings.overrideDirectory = "/nonexistent"
+        settings.screenMirrored = true
+        settings.contact = "accueil"
+        let notice = SessionNotice.text(language, settings: settings, retentionDays: 365)
+        let lines = notice.body.split(separator: "\n").map(String.init)
+        #expect(lines.count == 11, "\(language): what is noted, the network, how long, who, the screen, erased, three pieces of advice, the contact")
+        #expect(notice.body.contains(SessionNotice.duration(365, language)) && notice.body.contains("accueil"))
+        for line in lines where !line.hasPrefix("•") {
+            let sentences = line.split(whereSeparator: { ".?!؟".contains($0) }).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            #expect(sentences.count <= 2, "\(language): \(line)")
+        }
+        let others = PublicLanguage.allCases.filter { $0 != language }.map { SessionNotice.text($0, settings: settings, retentionDays: 365) }
+        #expect(others.allSatisfy { $0.body != notice.body && $0.title != notice.title && $0.acknowledge != notice.acknowledge }, "\(language) is its own")
+        for warning: SessionWarning in [.passwordSaved, .downloadFinished, .idleCountdown, .timeLimitSoon, .timeLimitCountdown, .staffCountdown, .sessionContinues, .sessionEnding] {
+            let (title, body) = warning.text(language, count: 42)
+            #expect(!title.isEmpty && !body.isEmpty, "\(language) \(warning)")
+            if warning.isCountdown || warning == .timeLimitSoon { #expect(body.contains("42"), "\(language) \(warning): the number is said") }
+        }
+        #expect(!SessionNotice.declineWords(language).isEmpty && SessionNotice.pressEnter(language, acknowledge: notice.acknowledge).contains(notice.acknowledge))
+    }
+
+    @Test func eachLanguageCountsInItsOwnGrammar() {
+        #expect(SessionNotice.duration(365, .ukrainian) == "1 рік" && SessionNotice.duration(730, .ukrainian) == "2 роки")
+        #expect(SessionNotice.duration(45, .ukrainian) == "45 днів" && SessionNotice.duration(21, .ukrainian) == "21 день" && SessionNotice.duration(12, .ukrainian) == "12 днів")
+        #expect(SessionNotice.duration(730, .romanian) == "2 ani" && SessionNotice.duration(90, .romanian) == "3 luni" && SessionNotice.duration(45, .romanian) == "45 de zile")
+        #expect(SessionNotice.duration(15, .romanian) == "15 zile" && SessionNotice.duration(1, .romanian) == "1 zi")
+        #expect(SessionNotice.duration(365, .arabic) == "سنة واحدة" && SessionNotice.duration(730, .arabic) == "سنتين" && SessionNotice.duration(1095, .arabic) == "3 سنوات")
+        #expect(SessionNotice.duration(45, .arabic) == "45 يومًا" && SessionNotice.duration(90, .arabic) == "3 أشهر")
+        #expect(SessionNotice.duration(730, .spanish) == "2 años" && SessionNotice.duration(30, .portuguese) == "1 mês" && SessionNotice.duration(90, .turkish) == "3 ay")
+        #expect(SessionWarning.idleCountdown.text(.ukrainian, count: 22).body.contains("22 секунди") && SessionWarning.idleCountdown.text(.ukrainian, count: 60).body.contains("60 секунд"))
+        #expect(SessionWarning.idleCountdown.text(.french, count: 1).body.contains("1 seconde."))
+        #expect(SessionWarning.idleCountdown.text(.romanian, count: 60).body.contains("60 de secunde"))
+    }
+
+    @Test func theLanguageComesFromTheSessionsLocale() {
+        #expect(PublicLanguage.fromEnvironment(["LANG": "ar_MA.UTF-8"]) == .arabic)
+        #expect(PublicLanguage.fromEnvironment(["LANG": "fr_FR.UTF-8", "LC_MESSAGES": "uk_UA.UTF-8"]) == .ukrainian)
+        #expect(PublicLanguage.fromEnvironment(["LANG": "pt_BR.UTF-8"]) == .portuguese && PublicLanguage.fromEnvironment(["LANG": "tr_TR"]) == .turkish)
+        #expect(PublicLanguage.fromEnvironment(["LANG": "C.UTF-8"]) == .french && PublicLanguage.fromEnvironment(["LANG": "de_DE.UTF-8"]) == .french)
+        #expect(PublicLanguage.fromEnvironment([:]) == .french)
     }
 
     @Test func anAdministratorsOwnTextReplacesOursWithTheRetentionFilledIn() throws {
@@ -117,6 +163,9 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         settings.contact = "accueil"
         #expect(SessionNotice.text(.french, settings: settings, retentionDays: 365).body == "Bienvenue. Conservation : 1 an. Contact : accueil.")
         #expect(SessionNotice.text(.english, settings: settings, retentionDays: 365).body.hasPrefix("For security"))
+        // Any language may be given its own text.
+        try "Ласкаво просимо. {retention}.".write(toFile: folder + "/uk.txt", atomically: true, encoding: .utf8)
+        #expect(SessionNotice.text(.ukrainian, settings: settings, retentionDays: 365).body == "Ласкаво просимо. 1 рік.")
     }
 }
 

@@ -220,7 +220,7 @@ check "notice: not shown to an account that is not a kiosk account" test "$(coun
 ct loginctl kill-session "$OTHER"
 printf '\n' | ct runuser -u kiosque -- ardoise --config /etc/ardoise/ack.toml notice --text --session "$SESSION" > "$CT_WORK/notice.txt"
 check "notice: the French text says what is recorded, for how long, and that everything is erased" \
-    sh -c "grep -q 'heure de connexion' '$CT_WORK/notice.txt' && grep -q '1 an' '$CT_WORK/notice.txt' && grep -q 'effacé' '$CT_WORK/notice.txt'"
+    sh -c "grep -q 'heure de connexion' '$CT_WORK/notice.txt' && grep -q '1 an' '$CT_WORK/notice.txt' && grep -q 'efface' '$CT_WORK/notice.txt'"
 check "notice: the acknowledgement reaches the service" \
     has_events "e.get('session') == '$SESSION' and e['event'] == 'notice-acknowledged' and e['user'] == 'kiosque'"
 check "notice: another account cannot acknowledge for this session (exit 3)" sh -c "

@@ -182,6 +182,18 @@ check "English countdown on screen: are you still there" read_on_screen countdow
 check "English countdown on screen: the seconds left" read_on_screen countdown-en "close in 1[0-9] seconds"
 xdotool mousemove 500 500
 touch "$WORK/c4/stop"
+# The other languages of the public: Ukrainian (Cyrillic) and Arabic (right to left) are drawn and readable.
+for pair in "uk_UA.UTF-8 c6 ukr Ви_ще_тут" "ar_MA.UTF-8 c7 ara الجلسة"; do
+    set -- $pair
+    sleep 1
+    run_countdown "$1" "$2"
+    for i in $(seq 1 200); do grep -q "^idle" "$WORK/$2/activity" 2>/dev/null && break; sleep 0.05; done
+    sleep 2.5
+    shot "countdown-$3" "$3"
+    check "countdown on screen in $1" read_on_screen "countdown-$3" "${4//_/ }"
+    xdotool mousemove $((RANDOM % 800)) $((RANDOM % 600))
+    touch "$WORK/$2/stop"
+done
 
 # On GNOME (X11 or Wayland) the agent asks GNOME Shell's own counter, never the X11 one (which, under Wayland, would only
 # see X11 programs' input). A stand-in of GNOME's idle monitor on the session bus says the last input was a minute ago.
