@@ -100,3 +100,30 @@ awk -v d=$d_ticks -v r=$r_ticks -v dp=$d_peak -v rp=$r_peak -v hz=$HZ -v n=$DOWN
     printf "  %-22s %10.2f s %11.1f MB   (downloads counted: %s)\n", "ardoised", d / hz, dp / 1024, n
     printf "  %-22s %10.2f s %11.1f MB\n", "inotifywait -m -r", r / hz, rp / 1024
     if (r > 0) printf "  %-22s %10.2fx\n", "CPU ratio", d / r }'
+
+# 3. From the end of a countdown to the session's end: sessions with a time limit of 6 s (and a 5 s countdown); the
+#    delay from the instant the limit falls (session start + 6 s, as the journal has both) to logind's end of the session.
+LIMITED=${LIMITED:-20}
+echo "# countdown end -> session ended by logind, $LIMITED sessions with a 6 s time limit"
+ct cp /etc/ardoise/ardoise.toml /etc/ardoise/before-limits.toml
+ct sh -c 'printf "[sessions]\nidle_minutes = 0\nmax_minutes = 0.1\nmax_warning_minutes = 0\nwarning_seconds = 5\n" >> /etc/ardoise/ardoise.toml'
+ct systemctl reload ardoise.service
+sleep 1
+for i in $(seq 1 "$LIMITED"); do
+    SESSION=$(kiosk_session 'exec sleep 600')
+    wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || echo "# session $SESSION: no end seen"
+done
+ct cp /etc/ardoise/before-limits.toml /etc/ardoise/ardoise.toml
+ct systemctl reload ardoise.service
+ct ardoise journal list --format json 2>/dev/null | python3 -c "
+import json, sys, statistics
+from datetime import datetime
+events = json.load(sys.stdin)
+at = lambda e: datetime.strptime(e['time'], '%Y-%m-%dT%H:%M:%S.%fZ').timestamp()
+starts = {e['session']: at(e) for e in events if e['event'] == 'session-start'}
+delays = sorted(at(e) - starts[e['session']] - 6.0 for e in events
+                if e['event'] == 'session-end' and e.get('outcome') == 'time-limit' and e.get('session') in starts)
+p99 = lambda xs: xs[min(len(xs) - 1, int(round(0.99 * (len(xs) - 1))))]
+print(f'  sessions measured                  {len(delays)}')
+print(f'  limit reached -> session ended     median {statistics.median(delays) * 1000:.0f} ms   p99 {p99(delays) * 1000:.0f} ms')
+"

@@ -79,6 +79,57 @@ import statistics, sys
 ours, theirs = [int(x) for x in sys.argv[1].split()], [int(x) for x in sys.argv[2].split()]
 print(f'  notice on screen, median of 10: ardoise notice {statistics.median(ours):.0f} ms, zenity alone {statistics.median(theirs):.0f} ms, ratio {statistics.median(ours) / statistics.median(theirs):.2f}x')
 " "${ours[*]}" "${theirs[*]}"
+    # The agent watching idleness for a minute with someone at the keyboard (a key every 10 s), beside xautolock and
+    # xss-lock doing the same job (an idle limit of 15 minutes): CPU, wake-ups (context switches of every thread), memory.
+    for tool in xautolock xss-lock; do command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $tool >/dev/null; done
+    printf '[notice]\nenabled = false\n[sessions]\nidle_minutes = 15\n' > "$WORK/watch.toml"
+    mkdir -p "$WORK/watch"
+    python3 "$HERE/fake_service.py" "$WORK/watch" &
+    PIDS+=($!)
+    for i in $(seq 1 100); do [ -S "$WORK/watch/control.sock" ] && break; sleep 0.05; done
+    WATCH=${WATCH:-60}
+    sample() { # pid -> "cpu_ticks rss_kB tid:switches,tid:switches..." (every thread; one that ends in between is left out)
+        local pid=$1 list="" t
+        for t in /proc/$pid/task/*; do list+="${t##*/}:$(awk '/ctxt_switches/ {s += $2} END {print s}' $t/status),"; done
+        echo "$(awk '{print $14 + $15}' /proc/$pid/stat) $(awk '/^VmRSS/ {print $2}' /proc/$pid/status) $list"
+    }
+    measure() { # name command... -> "name cpu_ticks switches rss_kB"
+        local name=$1; shift
+        "$@" > /dev/null 2>&1 &
+        local pid=$!
+        sleep 3
+        local before=$(sample $pid)
+        for i in $(seq 1 $((WATCH / 10))); do sleep 10; xdotool key shift; done
+        local after=$(sample $pid)
+        kill $pid 2>/dev/null || true
+        wait $pid 2>/dev/null || true
+        echo "$name $before $after"
+    }
+    {
+        measure ardoise env ARDOISE_SOCKET="$WORK/watch/control.sock" XDG_SESSION_ID=watch "$ARDOISE" --config "$WORK/watch.toml" notice --warnings-only
+        measure xautolock xautolock -time 15 -locker true
+        measure xss-lock xss-lock -- true
+    } > "$WORK/watch.txt"
+    python3 - "$WORK/watch.txt" "$WATCH" "$(getconf CLK_TCK)" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+seconds, hz = int(sys.argv[2]), int(sys.argv[3])
+def switches(text):
+    return {int(t): int(n) for t, n in (item.split(":") for item in text.split(",") if item)}
+def woken(before, after):
+    b, a = switches(before), switches(after)
+    return sum(n - b.get(t, 0) for t, n in a.items())
+# name cpu0 rss0 list0 cpu1 rss1 list1
+figures = {r[0]: ((int(r[4]) - int(r[1])) / hz / seconds * 3600, woken(r[3], r[6]) / seconds * 60, int(r[5]) / 1024) for r in rows}
+print(f"  idle watching for {seconds} s, someone typing (a key every 10 s), limit 15 min:")
+print(f"  {'':<12}{'CPU s/hour':>12}{'wake-ups/min':>14}{'RSS MB':>9}")
+for name, (cpu, wakes, rss) in figures.items():
+    print(f"  {name:<12}{cpu:>12.2f}{wakes:>14.1f}{rss:>9.1f}")
+ours = figures["ardoise"]
+for other in ("xautolock", "xss-lock"):
+    theirs = figures[other]
+    print(f"  ardoise / {other}: wake-ups {ours[1] / max(theirs[1], 0.01):.2f}x, RSS {ours[2] / theirs[2]:.2f}x")
+PY
     exit 0
 fi
 
