@@ -6,7 +6,7 @@ import Glibc
 /// `ardoise journal ...` for the members of `ardoise-admin`, who have no sudo: the daemon runs the same command as root,
 /// on behalf of the peer the kernel names, and hands back its output and files (the client writes them as itself).
 public struct JournalRelay: Sendable {
-    public static let allowedCommands: Set<String> = ["list", "stats", "export", "verify"]
+    public static let allowedCommands: Set<String> = ["list", "stats", "export", "verify", "check"]
     static let refusedOptions = ["--config", "--state-dir"] + ControlRequest.journalFileOptions.map { "--" + $0 }
 
     public var executable: String
@@ -49,7 +49,7 @@ public struct JournalRelay: Sendable {
             return ControlResponse(code: 1, error: fr ? "Dossier de travail impossible à créer." : "Cannot create the scratch folder.")
         }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var full = ["journal"] + arguments + ["--state-dir", stateDirectory]
+        var full = (command == "check" ? [] : ["journal"]) + arguments + ["--state-dir", stateDirectory]
         if let configPath { full += ["--config", configPath] }
         for (option, data) in request.inputs ?? [:] {
             let path = scratch + "/" + option

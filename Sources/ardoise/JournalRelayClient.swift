@@ -3,15 +3,16 @@ import ArdoiseSystem
 import Foundation
 import Glibc
 
-/// The journal commands a member of `ardoise-admin` may run without sudo: through the service.
+/// The commands a member of `ardoise-admin` may run without sudo (the journal's, `check`): through the service.
 protocol RelayedJournalCommand {}
 
 /// Sends `ardoise journal ...` to the service, which runs it as root on behalf of this user, then prints and writes what comes back.
 enum JournalRelayClient {
     static func run(_ arguments: [String], language: Language, socketPath: String) throws {
         let fr = language == .french
-        guard let start = arguments.firstIndex(of: "journal") else { return }
-        var forwarded: [String] = []
+        guard let start = arguments.firstIndex(where: { $0 == "journal" || $0 == "check" }) else { return }
+        // `journal` is implied by the service; `check` is said.
+        var forwarded: [String] = arguments[start] == "check" ? ["check"] : []
         var inputs: [String: Data] = [:]
         var outputs: [String: String] = [:]
         var rest = Array(arguments[(start + 1)...])[...]

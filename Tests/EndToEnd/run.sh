@@ -303,6 +303,39 @@ check "journal stats counts the sessions ended per reason" sh -c "nsenter -t $CT
 ct cp /etc/ardoise/base.toml /etc/ardoise/ardoise.toml
 ct systemctl reload ardoise.service
 
+# --- 11. ardoise check: a kiosk set up right, then one fault at a time, each named with its fix.
+ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable ardoise
+kiosk_check() { ct ardoise check > "$CT_WORK/check.txt" 2>&1; echo $? > "$CT_WORK/check.code"; }
+check_says() { [ "$(cat "$CT_WORK/check.code")" = "$1" ] && { [ -z "${2:-}" ] || grep -qF -- "$2" "$CT_WORK/check.txt"; }; }
+kiosk_check
+check "check: a kiosk set up right, exit 0" check_says 0 "Tout est en ordre"
+[ "$(cat "$CT_WORK/check.code")" = 0 ] || sed 's/^/  # /' "$CT_WORK/check.txt"
+check "check: an ardoise-admin member may run it through the service" sh -c "nsenter -t $CT_LEADER -a runuser -u animatrice -- ardoise check >/dev/null"
+check "check: an ordinary account may not (exit 3)" sh -c "nsenter -t $CT_LEADER -a runuser -u visiteur -- ardoise check >/dev/null 2>&1; [ \$? = 3 ]"
+ct systemctl stop ardoise.service
+kiosk_check
+check "check: the service stopped is named, with its fix" check_says 1 "systemctl enable --now ardoise.service"
+ct systemctl start ardoise.service
+ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove ardoise
+kiosk_check
+check "check: the PAM profile off is named, with its fix" check_says 1 "pam-auth-update --enable ardoise"
+ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable ardoise
+ct mv /var/lib/ardoise/baseline/kiosque /var/lib/ardoise/baseline-kiosque-aside
+kiosk_check
+check "check: a kiosk account without a baseline is named, with its fix" check_says 1 "baseline capture --user kiosque"
+ct mv /var/lib/ardoise/baseline-kiosque-aside /var/lib/ardoise/baseline/kiosque
+grep '^ardoise-vk1:' "$CT_WORK/verification.key" | ct sh -c 'cat > /var/lib/ardoise/verification-key.e2e.pending'
+kiosk_check
+check "check: a verification key left on the computer is named, with its fix" check_says 1 "ardoise journal key"
+ct rm /var/lib/ardoise/verification-key.e2e.pending
+ct loginctl enable-linger kiosque
+kiosk_check
+check "check: lingering of a kiosk account is named, with its fix" check_says 1 "loginctl disable-linger kiosque"
+ct loginctl disable-linger kiosque
+kiosk_check
+check "check: all well again once each fault is put right" check_says 0
+ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove ardoise
+
 # --- 8. SIGTERM in the middle of a wipe: the wipe finishes, then the service stops and says so.
 ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 200000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
