@@ -11,9 +11,11 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 
     /// The session's language from `LC_ALL`, `LC_MESSAGES`, then `LANG`.
     public static func fromEnvironment(_ environment: [String: String]) -> Language {
-        for key in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let value = environment[key], !value.isEmpty { return Language(locale: value) }
-        }
-        return .french
+        Language(locale: messagesLocale(environment))
+    }
+
+    /// The locale messages are shown in: the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set.
+    static func messagesLocale(_ environment: [String: String]) -> String? {
+        ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
     }
 }

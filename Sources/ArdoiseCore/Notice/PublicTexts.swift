@@ -18,10 +18,7 @@ public enum PublicLanguage: String, Sendable, CaseIterable, Codable {
 
     /// The session's language from `LC_ALL`, `LC_MESSAGES`, then `LANG`.
     public static func fromEnvironment(_ environment: [String: String]) -> PublicLanguage {
-        for key in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let value = environment[key], !value.isEmpty { return PublicLanguage(locale: value) }
-        }
-        return .french
+        PublicLanguage(locale: Language.messagesLocale(environment))
     }
 
     /// The language the service answers in (its messages are in French or English).
