@@ -52,6 +52,7 @@ extension SessionSupervisor {
         case .nothing:
             if tracked.announced?.kind == .idle { deliver(WarningDelivery(warning: .sessionContinues, count: 0), to: id) }
             tracked.announced = nil
+            tracked.lateEnd = nil
         case .timeLimitSoon(let endsAt):
             if !tracked.firstWarningGiven {
                 tracked.firstWarningGiven = true
@@ -73,6 +74,17 @@ extension SessionSupervisor {
             }
             if let next = marks.filter({ $0 < left }).max() { wait = min(wait ?? .max, Int64((left - next) * 1e6)) }
         case .end(let reason):
+            // Never an end nobody was warned of (the service woke late: a busy or suspended computer): the countdown first.
+            if let kind = reason.countdown, tracked.announced?.kind != kind || now < tracked.lateEnd ?? now {
+                if tracked.announced?.kind != kind {
+                    let seconds = clock.limits.warningSeconds
+                    deliver(WarningDelivery(warning: kind.warning, count: Int(seconds.rounded(.up))), to: id)
+                    tracked.announced = (kind, seconds, now + Int64(seconds * 1e6))
+                    tracked.lateEnd = now + Int64(seconds * 1e6)
+                }
+                sessions[id] = tracked
+                return min(1_000_000, max(50_000, (tracked.lateEnd ?? now) - now))
+            }
             sessions[id] = tracked
             endByService(id, reason: reason, by: nil)
             return nil
@@ -174,6 +186,18 @@ extension SessionSupervisor {
         }
         restartLimitWatch(id)
         return .done(id)
+    }
+}
+
+extension SessionEndReason {
+    /// The countdown that comes before this end.
+    var countdown: SessionClock.Countdown? {
+        switch self {
+        case .idle, .locked: .idle
+        case .timeLimit: .timeLimit
+        case .staff: .staff
+        case .logout, .declinedNotice: nil
+        }
     }
 }
 

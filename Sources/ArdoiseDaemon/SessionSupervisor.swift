@@ -25,6 +25,8 @@ public actor SessionSupervisor {
         var firstWarningGiven = false
         /// The countdown last told to the agent: which, its seconds left then, and when it ends.
         var announced: (kind: SessionClock.Countdown, left: Double, endsAt: Int64)?
+        /// A countdown given late (the service woke after the end was due): the end waits for it.
+        var lateEnd: Int64?
         /// Set when the service (or staff) ended the session: the reason its end is journaled with.
         var endReason: SessionEndReason?
         var endedBy: String?
