@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
+        .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
         .target(
             name: "ArdoiseCore",
             dependencies: [
@@ -34,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "ArdoiseSystem",
-            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", "CInotifyTools", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", "CInotifyTools", "CCups", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ArdoiseDaemon",

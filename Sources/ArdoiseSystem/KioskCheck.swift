@@ -165,7 +165,10 @@ public struct KioskCheck: Sendable {
                     fix: text("Dans /etc/cups/cupsd.conf : PreserveJobHistory No et PreserveJobFiles No, puis sudo systemctl restart cups",
                               "In /etc/cups/cupsd.conf: PreserveJobHistory No and PreserveJobFiles No, then sudo systemctl restart cups"))
             }
-            if setting("PageLogFormat").map({ !$0.isEmpty && $0 != "\"\"" }) ?? true, exists("/var/log/cups/page_log") {
+            var log = stat()
+            let logged = lstat(root + "/var/log/cups/page_log", &log) == 0 && log.st_size > 0
+            let disabled = setting("PageLogFormat").map { $0.isEmpty || $0 == "\"\"" } ?? false
+            if logged || (!disabled && exists("/var/log/cups/page_log")) {
                 add("cups", .problem, "/var/log/cups/page_log", text("Le journal des pages de CUPS note le nom de chaque document imprimé.", "CUPS's page log records the name of every document printed."),
                     fix: text("Dans /etc/cups/cupsd.conf : PageLogFormat \"\" (aucun journal des pages), puis videz /var/log/cups/page_log",
                               "In /etc/cups/cupsd.conf: PageLogFormat \"\" (no page log), then empty /var/log/cups/page_log"))

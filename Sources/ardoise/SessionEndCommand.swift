@@ -62,8 +62,9 @@ struct SessionEndCommand: ParsableCommand {
         Task { _ = await stopper.stopAll(uid: account.uid, grace: grace); finished.signal() }
         finished.wait()
         let recorder = JournalRecorder(directory: global.stateDirectoryPath, mirror: SystemJournalMirror(), onNotice: { printError($0.message(language)) })
-        let wipe = RecordedWipe(account: account, settings: configuration.wipe, stateDirectory: global.stateDirectoryPath,
+        var wipe = RecordedWipe(account: account, settings: configuration.wipe, stateDirectory: global.stateDirectoryPath,
                                 trigger: "hook-without-service", session: session)
+        wipe.purgePrintJobs = { user in PrintJobs.purge(user: user).map { WipeReport.PrintJobsPurged(removed: $0.jobs, failure: $0.failure) } }
         switch wipe.run(recorder: recorder) {
         case .success(let report):
             print(report.isClean ? "ok" : "left-overs")

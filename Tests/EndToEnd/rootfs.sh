@@ -2,7 +2,7 @@
 # Builds (once) the Debian root filesystem the end-to-end container boots, cached outside the repository
 # and keyed by its package list; prints its path.
 set -euo pipefail
-PACKAGES="systemd,systemd-sysv,dbus,libpam-systemd,sudo,libsystemd0,libinotifytools0,libsqlite3-0,libstdc++6,util-linux,procps,passwd,login,inotify-tools"
+PACKAGES="systemd,systemd-sysv,dbus,libpam-systemd,sudo,libsystemd0,libinotifytools0,libsqlite3-0,libstdc++6,util-linux,procps,passwd,login,inotify-tools,cups-daemon,cups-client"
 CACHE=${ARDOISE_E2E_CACHE:-/var/cache/ardoise-e2e}
 KEY=$(printf '%s bookworm minbase' "$PACKAGES" | sha256sum | cut -c1-16)
 ROOTFS="$CACHE/rootfs-$KEY"

@@ -303,6 +303,32 @@ check "journal stats counts the sessions ended per reason" sh -c "nsenter -t $CT
 ct cp /etc/ardoise/base.toml /etc/ardoise/ardoise.toml
 ct systemctl reload ardoise.service
 
+# --- 12. Printing: the kiosk account's jobs (done, pending, held) are purged from CUPS at logout; another account's stay.
+ct sh -c 'echo "FileDevice Yes" >> /etc/cups/cups-files.conf; systemctl restart cups.service'
+wait_for 20 "ct test -S /run/cups/cups.sock" || true
+ct lpadmin -p epn -E -v file:/dev/null -m raw > /dev/null 2>&1 || true
+lpstat_of() { ct lpstat -W all -u "$1" 2>/dev/null | grep -c epn || true; }
+ct su -s /bin/sh kiosque -c 'lp -d epn -o raw -t PRINTMARK-done /etc/hostname' > /dev/null
+wait_for 20 "ct lpstat -W completed -u kiosque 2>/dev/null | grep -q epn" || true
+ct cupsdisable epn
+SESSION=$(kiosk_session 'lp -d epn -o raw -t PRINTMARK-pending /etc/hostname; lp -d epn -o raw -H hold -t PRINTMARK-held /etc/hostname; exec sleep 600')
+ct su -s /bin/sh visiteur -c 'lp -d epn -o raw -H hold -t other-account /etc/hostname' > /dev/null
+wait_for 10 "[ \$(lpstat_of kiosque) -ge 3 ]" || true
+check "printing: before logout, the session's jobs (done, pending, held) are in CUPS" test "$(lpstat_of kiosque)" -ge 3
+check "printing: before logout, their names are in CUPS's spool" ct grep -rqa PRINTMARK /var/spool/cups
+ct loginctl kill-session "$SESSION"
+wait_for 30 "has_events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"'" || true
+check "printing: after logout, no job of the kiosk account is left" test "$(lpstat_of kiosque)" = 0
+check "printing: after logout, the documents' names are nowhere in CUPS's spool" sh -c "! nsenter -t $CT_LEADER -a grep -rqa PRINTMARK /var/spool/cups"
+check "printing: another account's job is untouched" test "$(lpstat_of visiteur)" = 1
+check "printing: journaled as a count, never a name" \
+    has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail'].get('print_jobs') == 3 and e['detail']['left'] == 0"
+check "printing: the wipe is clean" has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['outcome'] == 'ok'"
+ct cupsenable epn
+ct cancel -a -x > /dev/null 2>&1 || true
+# A kiosk set up right keeps no print history, no printed documents and no page log.
+ct sh -c 'printf "PreserveJobHistory No\nPreserveJobFiles No\nPageLogFormat \"\"\n" >> /etc/cups/cupsd.conf; : > /var/log/cups/page_log; systemctl restart cups.service'
+
 # --- 11. ardoise check: a kiosk set up right, then one fault at a time, each named with its fix.
 ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable ardoise
 kiosk_check() { ct ardoise check > "$CT_WORK/check.txt" 2>&1; echo $? > "$CT_WORK/check.code"; }

@@ -295,6 +295,11 @@ extension WipeReport {
             "problems": .int(Int64(problemCount)),
             "mode": .text(mode),
         ]
+        if let printJobs {
+            // A count: never a document's name.
+            detail["print_jobs"] = .int(Int64(printJobs.removed))
+            if printJobs.failure != nil { detail["print_jobs_failed"] = .bool(true) }
+        }
         if let outside {
             // Counts only: the folders' names are the visitor's to choose.
             detail["outside_catalogue"] = .object(["known": .bool(outside.known),

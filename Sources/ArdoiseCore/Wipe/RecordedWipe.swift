@@ -16,6 +16,8 @@ public struct RecordedWipe: Sendable {
     public var seat: String?
     /// A kiosk account with no reference gets one captured before this wipe (at the service's start, `wipe --user`).
     public var captureIfMissing = false
+    /// The account's print jobs, purged with the wipe (CUPS, given by the caller); nil when there is no CUPS.
+    public var purgePrintJobs: (@Sendable (String) -> WipeReport.PrintJobsPurged?)?
 
     public init(home: String, owner: UInt32, account: String?, settings: WipeSettings, stateDirectory: String, trigger: String,
                 actor: Actor? = nil, session: String? = nil, seat: String? = nil) {
@@ -87,7 +89,8 @@ public struct RecordedWipe: Sendable {
         common["mode"] = .text(wipe.baseline == nil ? "catalogue" : "baseline")
         record(JournalEvent(kind: .wipeStarted, seat: seat, session: session, uid: owner, user: account, detail: common))
         do {
-            let report = try wipe.run(dryRun: dryRun)
+            var report = try wipe.run(dryRun: dryRun)
+            if !dryRun, let account, let purgePrintJobs { report.printJobs = purgePrintJobs(account) }
             record(JournalEvent(kind: .wipeFinished, seat: seat, session: session, uid: owner, user: account, duration: Int64(report.duration * 1e6),
                                 outcome: report.isClean ? "ok" : "left-overs", detail: report.journalDetail.merging(common) { $1 }))
             return .success(report)

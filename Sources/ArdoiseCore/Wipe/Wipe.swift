@@ -43,7 +43,24 @@ public struct WipeReport: Sendable, Equatable, Codable {
     public var problemCount: Int { kinds.reduce(0) { $0 + $1.problems.count } }
     /// Nothing of the session is left: never said in catalogue mode while files outside the catalogue changed, or when
     /// nothing is known of the home's earlier state.
-    public var isClean: Bool { left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true) && refusedPaths == 0 }
+    public var isClean: Bool {
+        left == 0 && (outside.map { $0.known && $0.total == 0 } ?? true) && refusedPaths == 0 && printJobs?.failure == nil
+    }
+
+    /// The account's print jobs purged from CUPS with the wipe (nil: no CUPS here, or not asked).
+    public var printJobs: PrintJobsPurged?
+
+    public struct PrintJobsPurged: Sendable, Equatable, Codable {
+        /// How many jobs of the account CUPS had: pending, held and done.
+        public var removed: Int
+        /// CUPS's reason when it did not purge them all.
+        public var failure: String?
+
+        public init(removed: Int, failure: String?) {
+            self.removed = removed
+            self.failure = failure
+        }
+    }
     /// Paths read from the session's own files and refused: what they named was not looked at.
     public var refusedPaths: Int { kinds.reduce(0) { $0 + $1.problems.filter { $0.code == "refused-path" }.count } }
 }

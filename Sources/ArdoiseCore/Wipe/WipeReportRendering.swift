@@ -25,9 +25,10 @@ extension WipeReport {
             var removed: RemovalTally
             var left: Int
             var kinds: [KindReport]
+            var printJobs: PrintJobsPurged?
         }
         let document = Document(home: home, owner: owner, dryRun: dryRun, startedAt: startedAt, durationSeconds: duration,
-                                clean: isClean, found: found, removed: removed, left: left, kinds: kinds)
+                                clean: isClean, found: found, removed: removed, left: left, kinds: kinds, printJobs: printJobs)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -78,6 +79,14 @@ extension WipeReport {
                     lines.append(fr ? "  \(folder.name) : \(folder.added) ajouté(s), \(folder.changed) modifié(s)"
                                     : "  \(folder.name): \(folder.added) added, \(folder.changed) changed")
                 }
+            }
+        }
+        if let printJobs, printJobs.removed > 0 || printJobs.failure != nil {
+            lines.append("")
+            lines.append(fr ? "Impressions de ce compte effacées de CUPS (en attente, retenues, terminées) : \(printJobs.removed)."
+                            : "This account's print jobs erased from CUPS (pending, held, done): \(printJobs.removed).")
+            if let failure = printJobs.failure {
+                lines.append(fr ? "  CUPS n'a pas tout effacé : \(DisplayText.escaped(failure))" : "  CUPS did not erase them all: \(DisplayText.escaped(failure))")
             }
         }
         let problems = kinds.flatMap { kind in kind.problems.map { (kind.kind, $0) } }

@@ -1,0 +1,4 @@
+#ifndef ARDOISE_CCUPS_H
+#define ARDOISE_CCUPS_H
+#include <cups/cups.h>
+#endif
