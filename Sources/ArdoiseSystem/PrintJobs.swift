@@ -21,7 +21,9 @@ public enum PrintJobs {
         guard jobs > 0 else { return Purge(jobs: 0) }
         let request = ippNewRequest(IPP_OP_CANCEL_MY_JOBS)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/printers/")
+        // `my-jobs`: the jobs of the account named, not of the one asking (root, once CUPS has authenticated it).
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, user)
+        ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1)
         ippAddBoolean(request, IPP_TAG_OPERATION, "purge-jobs", 1)
         // cupsDoRequest takes the request over and frees it.
         guard let response = cupsDoRequest(http, request, "/admin/") else { return Purge(jobs: jobs, failure: String(cString: cupsLastErrorString())) }
@@ -42,13 +44,11 @@ public enum PrintJobs {
     static func count(of user: String, http: OpaquePointer) -> Int {
         let request = ippNewRequest(IPP_OP_GET_JOBS)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/printers/")
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, user)
-        ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nil, "all")
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nil, "job-originating-user-name")
         guard let response = cupsDoRequest(http, request, "/") else { return 0 }
         defer { ippDelete(response) }
-        // Counted by owner: an older CUPS may answer with every job.
+        // Every job, counted by owner here: asked for "my jobs", CUPS answers for the authenticated account once it is root.
         var jobs = 0
         var attribute = ippFindAttribute(response, "job-originating-user-name", IPP_TAG_NAME)
         while let found = attribute {

@@ -304,7 +304,8 @@ ct cp /etc/ardoise/base.toml /etc/ardoise/ardoise.toml
 ct systemctl reload ardoise.service
 
 # --- 12. Printing: the kiosk account's jobs (done, pending, held) are purged from CUPS at logout; another account's stay.
-ct sh -c 'echo "FileDevice Yes" >> /etc/cups/cups-files.conf; systemctl restart cups.service'
+# DirtyCleanInterval 0: CUPS writes its job files at once (by default within 30 s), so the test sees what is on disk.
+ct sh -c 'echo "FileDevice Yes" >> /etc/cups/cups-files.conf; echo "DirtyCleanInterval 0" >> /etc/cups/cupsd.conf; systemctl restart cups.service'
 wait_for 20 "ct test -S /run/cups/cups.sock" || true
 ct lpadmin -p epn -E -v file:/dev/null -m raw > /dev/null 2>&1 || true
 lpstat_of() { ct lpstat -W all -u "$1" 2>/dev/null | grep -c epn || true; }
