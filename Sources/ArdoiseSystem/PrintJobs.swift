@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 
 /// The print jobs of an account in CUPS (pending, held, done), cancelled and purged at each wipe, so that neither the
-/// document (`/var/spool/cups/d*`) nor its name (the `c*` job history) stays: IPP Cancel-My-Jobs with `purge-jobs`, as
-/// `cancel -u USER -x` does, through libcups over CUPS's local socket. Where CUPS is not running, nothing happens.
+/// document (`/var/spool/cups/d*`) nor its name (the `c*` job history) stays: each job of the account cancelled with
+/// `purge-job`, through libcups over CUPS's local socket. Where CUPS is not running, nothing happens.
 public enum PrintJobs {
     public struct Purge: Sendable, Equatable {
         /// How many jobs of the account CUPS had (a count, never a title).
@@ -15,45 +15,51 @@ public enum PrintJobs {
 
     /// The account's jobs purged; nil when there is no CUPS scheduler here.
     public static func purge(user: String) -> Purge? {
+        guard let jobs = jobIDs(of: user) else { return nil }
+        guard !jobs.isEmpty, let http = connect() else { return Purge(jobs: jobs.count) }
+        defer { httpClose(http) }
+        // One job at a time, with `purge-job`: CUPS 2.4 answers Cancel-My-Jobs from root for root's own jobs only
+        // (`cancel -u USER -x` leaves the account's jobs there), while root may purge any job by its number.
+        var refusal: String?
+        for job in jobs {
+            let request = ippNewRequest(IPP_OP_CANCEL_JOB)
+            ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", nil, "ipp://localhost/jobs/\(job)")
+            ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, user)
+            ippAddBoolean(request, IPP_TAG_OPERATION, "purge-job", 1)
+            // cupsDoRequest takes the request over and frees it.
+            let response = cupsDoRequest(http, request, "/jobs/")
+            if response == nil || ippGetStatusCode(response).rawValue > IPP_STATUS_OK_CONFLICTING.rawValue {
+                refusal = String(cString: cupsLastErrorString())
+            }
+            if let response { ippDelete(response) }
+        }
+        // Proven, not assumed: the account's jobs asked for again.
+        let left = jobIDs(of: user)?.count ?? 0
+        return Purge(jobs: jobs.count, failure: left > 0 ? "\(left) job(s) still there\(refusal.map { " (\($0))" } ?? "")" : nil)
+    }
+
+    /// Jobs of `user` CUPS knows now, whatever their state; nil without CUPS.
+    public static func count(of user: String) -> Int? { jobIDs(of: user)?.count }
+
+    /// The numbers of `user`'s jobs, pending, held and done.
+    static func jobIDs(of user: String) -> [Int32]? {
+        // A connection of its own: CUPS answers "my jobs" for the account named only while the connection is not
+        // authenticated (once it is, for root).
         guard let http = connect() else { return nil }
         defer { httpClose(http) }
-        let jobs = count(of: user, http: http)
-        guard jobs > 0 else { return Purge(jobs: 0) }
-        let request = ippNewRequest(IPP_OP_CANCEL_MY_JOBS)
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/printers/")
-        // `my-jobs`: the jobs of the account named, not of the one asking (root, once CUPS has authenticated it).
+        let request = ippNewRequest(IPP_OP_GET_JOBS)
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, user)
         ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1)
-        ippAddBoolean(request, IPP_TAG_OPERATION, "purge-jobs", 1)
-        // cupsDoRequest takes the request over and frees it.
-        guard let response = cupsDoRequest(http, request, "/admin/") else { return Purge(jobs: jobs, failure: String(cString: cupsLastErrorString())) }
-        defer { ippDelete(response) }
-        let status = ippGetStatusCode(response)
-        guard status.rawValue <= IPP_STATUS_OK_CONFLICTING.rawValue else { return Purge(jobs: jobs, failure: String(cString: cupsLastErrorString())) }
-        let left = count(of: user, http: http)
-        return Purge(jobs: jobs, failure: left > 0 ? "\(left) job(s) still there" : nil)
-    }
-
-    /// Jobs of `user` CUPS knows now, whatever their state.
-    public static func count(of user: String) -> Int? {
-        guard let http = connect() else { return nil }
-        defer { httpClose(http) }
-        return count(of: user, http: http)
-    }
-
-    static func count(of user: String, http: OpaquePointer) -> Int {
-        let request = ippNewRequest(IPP_OP_GET_JOBS)
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/printers/")
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nil, "all")
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nil, "job-originating-user-name")
-        guard let response = cupsDoRequest(http, request, "/") else { return 0 }
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nil, "job-id")
+        guard let response = cupsDoRequest(http, request, "/") else { return [] }
         defer { ippDelete(response) }
-        // Every job, counted by owner here: asked for "my jobs", CUPS answers for the authenticated account once it is root.
-        var jobs = 0
-        var attribute = ippFindAttribute(response, "job-originating-user-name", IPP_TAG_NAME)
+        var jobs: [Int32] = []
+        var attribute = ippFindAttribute(response, "job-id", IPP_TAG_INTEGER)
         while let found = attribute {
-            if let owner = ippGetString(found, 0, nil), String(cString: owner) == user { jobs += 1 }
-            attribute = ippFindNextAttribute(response, "job-originating-user-name", IPP_TAG_NAME)
+            jobs.append(ippGetInteger(found, 0))
+            attribute = ippFindNextAttribute(response, "job-id", IPP_TAG_INTEGER)
         }
         return jobs
     }
