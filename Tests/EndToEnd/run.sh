@@ -332,7 +332,7 @@ ct sh -c 'printf "PreserveJobHistory No\nPreserveJobFiles No\nPageLogFormat \"\"
 
 # --- 11. ardoise check: a kiosk set up right, then one fault at a time, each named with its fix.
 ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable ardoise
-kiosk_check() { ct ardoise check > "$CT_WORK/check.txt" 2>&1; echo $? > "$CT_WORK/check.code"; }
+kiosk_check() { local code=0; ct ardoise check > "$CT_WORK/check.txt" 2>&1 || code=$?; echo "$code" > "$CT_WORK/check.code"; }
 check_says() { [ "$(cat "$CT_WORK/check.code")" = "$1" ] && { [ -z "${2:-}" ] || grep -qF -- "$2" "$CT_WORK/check.txt"; }; }
 kiosk_check
 check "check: a kiosk set up right, exit 0" check_says 0 "Tout est en ordre"
