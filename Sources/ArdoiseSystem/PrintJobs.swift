@@ -7,7 +7,7 @@ import Glibc
 /// `purge-job`, through libcups over CUPS's local socket. Where CUPS is not running, nothing happens.
 public enum PrintJobs {
     public struct Purge: Sendable, Equatable {
-        /// How many jobs of the account CUPS had (a count, never a title).
+        /// How many jobs of the account CUPS no longer has (a count, never a title).
         public var jobs: Int
         /// CUPS's reason when it refused.
         public var failure: String?
@@ -35,11 +35,8 @@ public enum PrintJobs {
         }
         // Proven, not assumed: the account's jobs asked for again.
         let left = jobIDs(of: user)?.count ?? 0
-        return Purge(jobs: jobs.count, failure: left > 0 ? "\(left) job(s) still there\(refusal.map { " (\($0))" } ?? "")" : nil)
+        return Purge(jobs: max(0, jobs.count - left), failure: left > 0 ? "\(left) job(s) still there\(refusal.map { " (\($0))" } ?? "")" : nil)
     }
-
-    /// Jobs of `user` CUPS knows now, whatever their state; nil without CUPS.
-    public static func count(of user: String) -> Int? { jobIDs(of: user)?.count }
 
     /// The numbers of `user`'s jobs, pending, held and done.
     static func jobIDs(of user: String) -> [Int32]? {

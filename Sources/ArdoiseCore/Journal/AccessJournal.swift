@@ -108,7 +108,9 @@ public final class AccessJournal: @unchecked Sendable {
         let lock = try JournalLock(directory: directory)
         var recovered: [JournalEvent] = []
         var opened: DatabaseQueue?
-        var damage = Self.damageBeforeOpening(path, directory: directory)
+        // The head as it was before this opening changes anything.
+        let headBefore = JournalHead.read(directory: directory)
+        var damage = Self.damageBeforeOpening(path, head: headBefore)
         var legacy = false
         if damage == nil {
             do {
@@ -124,7 +126,7 @@ public final class AccessJournal: @unchecked Sendable {
             setAside = aside.name
             var detail: [String: DetailValue] = ["name": .text(aside.name), "size": .int(aside.size), "reason": .text(damage)]
             // What the head knew of it: the one event says both what was set aside and how much it held.
-            if case .head(let head) = JournalHead.read(directory: directory) {
+            if case .head(let head) = headBefore {
                 detail["previous_journal"] = .text(head.journalID)
                 detail["previous_last"] = .int(head.sequence)
             }
@@ -161,12 +163,12 @@ public final class AccessJournal: @unchecked Sendable {
         // tail, a deleted head or a replaced database shows. (A set-aside journal's head is in its incident.)
         let created = existingSealing == nil && recovered.allSatisfy { $0.outcome == "set-aside" }
         if created, let head = try? currentHead() {
-            if setAside == nil, case .head(let previous) = JournalHead.read(directory: directory), previous.journalID != journalID {
+            if setAside == nil, case .head(let previous) = headBefore, previous.journalID != journalID {
                 let replaced = HeadProblem.replaced(previousJournal: previous.journalID, previousLast: previous.sequence)
                 recovered.append(JournalEvent(kind: .journalRecovered, outcome: replaced.code, detail: replaced.journalDetail))
             }
             _ = JournalHead.advance(to: head, directory: directory)
-        } else if legacy, case .missing = JournalHead.read(directory: directory), let head = try? currentHead() {
+        } else if legacy, case .missing = headBefore, let head = try? currentHead() {
             _ = JournalHead.advance(to: head, directory: directory)
         }
         if !recovered.isEmpty { try append(contentsOf: recovered) }
@@ -175,14 +177,14 @@ public final class AccessJournal: @unchecked Sendable {
 
     /// Damage seen before SQLite opens the file: something other than a file, or an empty file where the head says a
     /// journal was (SQLite would take it for a new, empty database).
-    static func damageBeforeOpening(_ path: String, directory: String) -> String? {
+    static func damageBeforeOpening(_ path: String, head: JournalHead.Reading) -> String? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         if info.st_mode & S_IFMT != S_IFREG { return "not-a-file" }
         guard info.st_size == 0 else { return nil }
         var wal = stat()
         let walHoldsData = lstat(path + "-wal", &wal) == 0 && wal.st_size > 0
-        if case .head(let head) = JournalHead.read(directory: directory), head.sequence > 0, !walHoldsData { return "empty" }
+        if case .head(let head) = head, head.sequence > 0, !walHoldsData { return "empty" }
         return nil
     }
 

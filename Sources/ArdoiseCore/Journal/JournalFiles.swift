@@ -13,6 +13,55 @@ enum JournalFiles {
     static let legacySetAsideMarker = ".unreadable-"
 
     static func reason(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    enum WriteFailure: Error {
+        /// The file could not be opened (created): nothing of it is this process's.
+        case open(Int32)
+        /// Opened, but not written whole or not synced.
+        case write(Int32)
+
+        var code: Int32 { switch self { case .open(let code), .write(let code): code } }
+    }
+
+    /// Writes `bytes` whole to the file opened with `flags` added (mode 0600, never through a link), then syncs it.
+    static func write(_ bytes: [UInt8], to path: String, flags: Int32) -> WriteFailure? {
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | flags, 0o600)
+        guard fd >= 0 else { return .open(errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return .write(errno)
+            }
+            // Nothing written and no error: no room left.
+            if written == 0 { return .write(ENOSPC) }
+            offset += written
+        }
+        return fsync(fd) == 0 ? nil : .write(errno)
+    }
+
+    /// The first `limit` bytes of a small file of ours (never through a link, never waiting on a FIFO).
+    static func contents(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        let count = Glibc.read(fd, &buffer, limit)
+        return count >= 0 ? Array(buffer[0..<count]) : nil
+    }
+
+    /// The names in a folder of ours.
+    static func names(in directory: String) -> [String] {
+        guard let folder = opendir(directory) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        return names
+    }
 }
 
 /// An exclusive `flock` on `journal.lock`: opening, creating, repairing and moving a journal aside happen one process at a time.
@@ -71,33 +120,23 @@ struct JournalHead: Equatable {
     }
 
     static func read(directory: String) -> Reading {
-        let path = directory + "/" + headName
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return errno == ENOENT ? .missing : .unreadable }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = Glibc.read(fd, &buffer, buffer.count)
-        guard count > 0, let head = JournalHead(String(decoding: buffer[0..<count], as: UTF8.self)) else { return .unreadable }
+        let path = directory + "/" + JournalFiles.headName
+        guard let bytes = JournalFiles.contents(path, limit: 256) else { return errno == ENOENT ? .missing : .unreadable }
+        guard let head = JournalHead(String(decoding: bytes, as: UTF8.self)) else { return .unreadable }
         return .head(head)
     }
-
-    static var headName: String { JournalFiles.headName }
 
     /// Written whole beside, then renamed over: a reader sees the old head or the new one. Never moves back within a
     /// journal (two writers may finish in either order); returns the reason when it cannot be written.
     /// `replacing`: after a loss was recorded, the head is set to the journal's real end even if that is lower.
     static func advance(to head: JournalHead, directory: String, replacing: Bool = false) -> String? {
         if !replacing, case .head(let current) = read(directory: directory), current.journalID == head.journalID, current.sequence >= head.sequence { return nil }
-        let path = directory + "/" + headName
+        let path = directory + "/" + JournalFiles.headName
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return JournalFiles.reason() }
-        let bytes = Array(head.line.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        let failure = written != bytes.count || !synced ? JournalFiles.reason() : nil
-        close(fd)
-        if let failure { unlink(temporary); return failure }
+        if let failure = JournalFiles.write(Array(head.line.utf8), to: temporary, flags: O_CREAT | O_EXCL) {
+            if case .write = failure { unlink(temporary) }
+            return JournalFiles.reason(failure.code)
+        }
         guard rename(temporary, path) == 0 else { let why = JournalFiles.reason(); unlink(temporary); return why }
         return nil
     }
@@ -108,16 +147,13 @@ public struct SetAsideJournal: Sendable, Equatable {
     /// The file's name in the state folder.
     public var name: String
     public var size: Int64
-    /// When it was set aside (its name says it; the file's change time otherwise), microseconds.
+    /// When it was set aside (the file's change time: the rename that set it aside sets it), microseconds.
     public var time: Int64
 
     /// Every set-aside journal of a state folder (this version's names and the earlier `.unreadable-` ones), oldest first.
     static func all(in directory: String) -> [SetAsideJournal] {
-        guard let folder = opendir(directory) else { return [] }
-        defer { closedir(folder) }
         var found: [SetAsideJournal] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in JournalFiles.names(in: directory) {
             guard name.hasPrefix(AccessJournal.fileName + JournalFiles.setAsideMarker) || name.hasPrefix(AccessJournal.fileName + JournalFiles.legacySetAsideMarker),
                   !name.hasSuffix("-wal"), !name.hasSuffix("-shm") else { continue }
             var info = stat()
@@ -156,15 +192,9 @@ enum JournalSpool {
 
     /// Adds events to the spool; the reason when even that fails (then the caller says so).
     static func keep(_ events: [JournalEvent], directory: String) -> String? {
-        let fd = open(path(directory), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return JournalFiles.reason() }
-        defer { close(fd) }
         var text = ""
         for event in events { text += event.spoolLine + "\n" }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else { return JournalFiles.reason(written < 0 || written == bytes.count ? errno : ENOSPC) }
-        return nil
+        return JournalFiles.write(Array(text.utf8), to: path(directory), flags: O_CREAT | O_APPEND).map { JournalFiles.reason($0.code) }
     }
 
     /// The events waiting, oldest first; a line that cannot be read back is counted, never guessed.
@@ -217,34 +247,20 @@ enum PendingKeys {
     /// Written once (`O_EXCL`): a key already waiting under that name is never replaced.
     static func save(_ key: VerificationKey, directory: String) throws(JournalError) {
         let file = directory + "/" + name(key.journalID)
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw errno == ENOSPC || errno == EDQUOT ? .diskFull(file) : .writeFailed(file + ": " + JournalFiles.reason())
-        }
-        defer { close(fd) }
-        let text = Array((key.description + "\n").utf8)
-        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == text.count, fsync(fd) == 0 else {
-            let why = written < 0 ? errno : ENOSPC
-            unlink(file)
-            throw why == ENOSPC || why == EDQUOT ? .diskFull(file) : .writeFailed(file + ": " + JournalFiles.reason(why))
-        }
+        guard let failure = JournalFiles.write(Array((key.description + "\n").utf8), to: file, flags: O_CREAT | O_EXCL) else { return }
+        // A file this process could not create is not removed: it may be another journal's waiting key.
+        if case .write = failure { unlink(file) }
+        throw failure.code == ENOSPC || failure.code == EDQUOT ? .diskFull(file) : .writeFailed(file + ": " + JournalFiles.reason(failure.code))
     }
 
     /// Every key waiting, with its file's name.
     static func all(in directory: String) -> [(file: String, key: VerificationKey)] {
-        guard let folder = opendir(directory) else { return [] }
-        defer { closedir(folder) }
         var found: [(String, VerificationKey)] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name == legacyName || (name.hasPrefix("verification-key.") && name.hasSuffix(".pending")) else { continue }
-            let fd = open(directory + "/" + name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { continue }
-            var buffer = [UInt8](repeating: 0, count: 512)
-            let count = read(fd, &buffer, buffer.count)
-            close(fd)
-            if count > 0, let key = VerificationKey(String(decoding: buffer[0..<count], as: UTF8.self)) { found.append((name, key)) }
+        for name in JournalFiles.names(in: directory) {
+            guard name == legacyName || (name.hasPrefix("verification-key.") && name.hasSuffix(".pending")),
+                  let bytes = JournalFiles.contents(directory + "/" + name, limit: 512),
+                  let key = VerificationKey(String(decoding: bytes, as: UTF8.self)) else { continue }
+            found.append((name, key))
         }
         return found.sorted { $0.0 < $1.0 }
     }
@@ -252,13 +268,7 @@ enum PendingKeys {
     /// Overwrites the file, then removes it.
     static func erase(_ file: String, directory: String) {
         let path = directory + "/" + file
-        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-        if fd >= 0 {
-            let zeros = [UInt8](repeating: 0, count: 512)
-            _ = zeros.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            fsync(fd)
-            close(fd)
-        }
+        _ = JournalFiles.write([UInt8](repeating: 0, count: 512), to: path, flags: 0)
         unlink(path)
     }
 }

@@ -50,7 +50,7 @@ public final class JournalRecorder: @unchecked Sendable {
         var opened: AccessJournal?
         var failure: JournalError?
         for delay in [Duration.zero] + retryDelays {
-            if delay > .zero, let failure { onNotice(.retrying(failure, seconds: Int(delay.components.seconds))); Thread.sleep(forTimeInterval: Double(delay.components.seconds)) }
+            if delay > .zero, let failure { Self.wait(delay, after: failure, onNotice) }
             do {
                 opened = try AccessJournal(directory: directory, mirror: mirror)
                 failure = nil
@@ -78,6 +78,12 @@ public final class JournalRecorder: @unchecked Sendable {
                   : "\(spooled) event(s) of this wipe are waiting to be written to the journal (\(JournalSpool.path(directory))): they will be written at the next successful write."
     }
 
+    /// Says that the journal is busy and waits before the next try.
+    static func wait(_ delay: Duration, after failure: JournalError, _ onNotice: (Notice) -> Void) {
+        onNotice(.retrying(failure, seconds: Int(delay.components.seconds)))
+        Thread.sleep(forTimeInterval: delay.seconds)
+    }
+
     /// Every event was written to the journal itself.
     public var allWritten: Bool { spooled == 0 && lost == 0 }
 
@@ -86,7 +92,7 @@ public final class JournalRecorder: @unchecked Sendable {
         if let journal {
             // Once one event had to wait, the next ones try once: the wipe is not held up twice.
             for delay in [Duration.zero] + (spooled > 0 ? [] : retryDelays) {
-                if delay > .zero { onNotice(.retrying(failure, seconds: Int(delay.components.seconds))); Thread.sleep(forTimeInterval: Double(delay.components.seconds)) }
+                if delay > .zero { Self.wait(delay, after: failure, onNotice) }
                 do {
                     try journal.append(event)
                     return
