@@ -13,10 +13,24 @@ public enum PrintJobs {
         public var failure: String?
     }
 
-    /// The account's jobs purged; nil when there is no CUPS scheduler here.
-    public static func purge(user: String) -> Purge? {
-        guard let jobs = jobIDs(of: user) else { return nil }
-        guard !jobs.isEmpty, let http = connect() else { return Purge(jobs: jobs.count) }
+    /// Why CUPS could not be asked, in its own words.
+    struct CupsRefusal: Error {
+        var reason: String
+    }
+
+    /// The account's jobs purged; nil when there is no CUPS scheduler here. A CUPS that does not answer is a failure,
+    /// never "nothing to purge".
+    /// `server`: CUPS's local socket (the system's own by default).
+    public static func purge(user: String, server: String? = nil) -> Purge? {
+        let server = server ?? String(cString: cupsServer())
+        guard let listed = jobIDs(of: user, server: server) else { return nil }
+        let jobs: [Int32]
+        switch listed {
+        case .failure(let refusal): return Purge(jobs: 0, failure: refusal.reason)
+        case .success(let found): jobs = found
+        }
+        guard !jobs.isEmpty else { return Purge(jobs: 0) }
+        guard case .success(let http)? = connect(server) else { return Purge(jobs: 0, failure: String(cString: cupsLastErrorString())) }
         defer { httpClose(http) }
         // One job at a time, with `purge-job`: CUPS 2.4 answers Cancel-My-Jobs from root for root's own jobs only
         // (`cancel -u USER -x` leaves the account's jobs there), while root may purge any job by its number.
@@ -34,15 +48,19 @@ public enum PrintJobs {
             if let response { ippDelete(response) }
         }
         // Proven, not assumed: the account's jobs asked for again.
-        let left = jobIDs(of: user)?.count ?? 0
-        return Purge(jobs: max(0, jobs.count - left), failure: left > 0 ? "\(left) job(s) still there\(refusal.map { " (\($0))" } ?? "")" : nil)
+        guard case .success(let left)? = jobIDs(of: user, server: server) else {
+            return Purge(jobs: 0, failure: "CUPS did not say what is left\(refusal.map { " (\($0))" } ?? "")")
+        }
+        return Purge(jobs: max(0, jobs.count - left.count),
+                     failure: left.isEmpty ? nil : "\(left.count) job(s) still there\(refusal.map { " (\($0))" } ?? "")")
     }
 
-    /// The numbers of `user`'s jobs, pending, held and done.
-    static func jobIDs(of user: String) -> [Int32]? {
+    /// The numbers of `user`'s jobs, pending, held and done; nil without CUPS, CUPS's reason when it does not answer.
+    static func jobIDs(of user: String, server: String) -> Result<[Int32], CupsRefusal>? {
         // A connection of its own: CUPS answers "my jobs" for the account named only while the connection is not
         // authenticated (once it is, for root).
-        guard let http = connect() else { return nil }
+        guard let connection = connect(server) else { return nil }
+        guard case .success(let http) = connection else { return connection.map { _ in [] } }
         defer { httpClose(http) }
         let request = ippNewRequest(IPP_OP_GET_JOBS)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
@@ -50,7 +68,9 @@ public enum PrintJobs {
         ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nil, "all")
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nil, "job-id")
-        guard let response = cupsDoRequest(http, request, "/") else { return [] }
+        guard let response = cupsDoRequest(http, request, "/"), ippGetStatusCode(response).rawValue <= IPP_STATUS_OK_CONFLICTING.rawValue else {
+            return .failure(CupsRefusal(reason: String(cString: cupsLastErrorString())))
+        }
         defer { ippDelete(response) }
         var jobs: [Int32] = []
         var attribute = ippFindAttribute(response, "job-id", IPP_TAG_INTEGER)
@@ -58,13 +78,15 @@ public enum PrintJobs {
             jobs.append(ippGetInteger(found, 0))
             attribute = ippFindNextAttribute(response, "job-id", IPP_TAG_INTEGER)
         }
-        return jobs
+        return .success(jobs)
     }
 
-    /// CUPS's local socket, or nothing: never a network connection.
-    static func connect() -> OpaquePointer? {
-        let server = String(cString: cupsServer())
+    /// CUPS's local socket: nil when there is none (no CUPS here), never a network connection.
+    static func connect(_ server: String) -> Result<OpaquePointer, CupsRefusal>? {
         guard server.hasPrefix("/"), access(server, F_OK) == 0 else { return nil }
-        return httpConnect2(server, ippPort(), nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nil)
+        guard let http = httpConnect2(server, ippPort(), nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nil) else {
+            return .failure(CupsRefusal(reason: "CUPS does not answer on \(server)"))
+        }
+        return .success(http)
     }
 }
