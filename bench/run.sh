@@ -81,7 +81,9 @@ python3 - "$OUT" "$RUNS" "$FILES" "$SIZE" "$BEFORE" <<'PY'
 import statistics, sys, platform
 out, runs, files, size, before = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 def load(name):
-    rows = [line.split() for line in open(f"{out}/{name}.times") if line.strip()]
+    # GNU time writes "Command exited with non-zero status 1" first when the wipe exits 1 (catalogue mode cannot
+    # vouch for a first wipe): only the figures count.
+    rows = [line.split() for line in open(f"{out}/{name}.times") if line.strip() and not line.startswith("Command")]
     times = [float(r[0]) for r in rows]
     rss = max(int(r[1]) for r in rows) / 1024
     markers = open(f"{out}/{name}.markers").read().strip()
