@@ -238,9 +238,9 @@ for pair in "uk_UA.UTF-8 c6 ukr ще_тут\|секунд" "ar_MA.UTF-8 c7 ara �
     set -- $pair
     sleep 1
     run_countdown "$1" "$2"
-    for i in $(seq 1 200); do grep -q "^idle" "$WORK/$2/activity" 2>/dev/null && break; sleep 0.05; done
-    # The window takes a moment to be drawn: read the screen again until its text is there (up to 5 times).
-    for i in 1 2 3 4 5; do
+    for i in $(seq 1 400); do grep -q "^idle" "$WORK/$2/activity" 2>/dev/null && break; sleep 0.05; done
+    # The window takes a moment to be drawn (longer on a loaded machine): read the screen again until its text is there.
+    for i in $(seq 1 10); do
         sleep 1
         shot "countdown-$3" "$3"
         read_on_screen "countdown-$3" "${4//_/ }" && break
