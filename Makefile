@@ -71,6 +71,8 @@ install: build
 		systemctl reload ardoise.service; \
 		echo "ardoise: service enabled and started (systemctl status ardoise)"; \
 	fi
+	@# The browsers' policies (no password saved...), for every browser installed; an administrator's own files are kept.
+	@if [ -z "$(DESTDIR)" ]; then $(BINDIR)/ardoise policies install || echo "ardoise: see above; then sudo ardoise policies install"; fi
 
 clean:
 	rm -rf .build bench/out

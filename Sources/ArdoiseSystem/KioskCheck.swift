@@ -174,6 +174,28 @@ public struct KioskCheck: Sendable {
                               "In /etc/cups/cupsd.conf: PageLogFormat \"\" (no page log), then empty /var/log/cups/page_log"))
             }
         }
+        // The browsers: each one installed reads ardoise's policies, and they parse.
+        let policies = BrowserPolicies(root: root.isEmpty ? "/" : root, stateDirectory: root + stateDirectory, settings: configuration.policies)
+        var browsers = 0
+        for place in policies.show() where place.installed {
+            browsers += 1
+            let name = "\(place.browser) (\(place.packaging.rawValue))"
+            if place.protected {
+                add("browser", .ok, name, text("Règles en place (pas de mot de passe enregistré, pas de compte, tout effacé à la fermeture).",
+                                               "Policies in place (no password saved, no account, everything erased on closing)."))
+            } else {
+                let line = place.line(language).drop { $0 == " " || $0 == "✗" }
+                let broken = place.files.filter { [.broken, .refused].contains($0.state) || !$0.conflicts.isEmpty }.map(\.path)
+                let fix = !place.supported ? text("Désinstallez ce navigateur, ou gardez Firefox ou Chromium (paquets Debian).", "Uninstall this browser, or keep Firefox or Chromium (Debian packages).")
+                    : broken.isEmpty ? "sudo ardoise policies install"
+                    : text("Corrigez ou déplacez \(broken.joined(separator: ", ")), puis : sudo ardoise policies install",
+                           "Fix or move \(broken.joined(separator: ", ")), then: sudo ardoise policies install")
+                add("browser", .problem, name, String(line), fix: fix)
+            }
+        }
+        if browsers == 0 {
+            add("browser", .info, nil, text("Aucun navigateur connu n'est installé.", "No known browser is installed."))
+        }
         // The administrator's own notices.
         let noticeFolder = configuration.notice.overrideDirectory
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: root + noticeFolder)) ?? []).sorted() where name.hasSuffix(".txt") {

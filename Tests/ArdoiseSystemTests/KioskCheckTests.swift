@@ -24,6 +24,9 @@ import Testing
             try write("/etc/ardoise/notice/es.txt", "Bienvenido. {retention}.\n")
             try FileManager.default.createDirectory(atPath: root + "/home/kiosque", withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: root + state + "/baseline/kiosque", withIntermediateDirectories: true)
+            // Debian's Firefox ESR, with ardoise's policies.
+            try write("/usr/lib/firefox-esr/firefox-esr", "")
+            _ = BrowserPolicies(root: root, stateDirectory: root + state, settings: PolicySettings()).install()
             let journal = try AccessJournal(directory: root + state)
             try journal.append(JournalEvent(kind: .daemonStart))
             _ = journal.takeVerificationKeys()
@@ -57,7 +60,7 @@ import Testing
         let kiosk = try Kiosk()
         let findings = kiosk.check()
         #expect(findings.problems == 0, "\(findings.rendered(.english))")
-        #expect(Set(findings.map(\.check)).isSuperset(of: ["configuration", "service", "pam", "account", "baseline", "cups", "notice", "journal", "key", "disk", "sessions"]))
+        #expect(Set(findings.map(\.check)).isSuperset(of: ["configuration", "service", "pam", "account", "baseline", "cups", "notice", "journal", "key", "disk", "sessions", "browser"]))
         #expect(kiosk.check(.french).rendered(.french).hasSuffix("Tout est en ordre."))
     }
 
@@ -68,6 +71,8 @@ import Testing
         ("baseline", "baseline capture --user kiosque"), ("linger", "disable-linger kiosque"), ("cups", "PreserveJobHistory No"),
         ("page-log", "PageLogFormat"), ("notice-language", "fr.txt"), ("notice-empty", "UTF-8"), ("journal", "journal verify"),
         ("key", "journal key"), ("disk", "Free some space"), ("sessions", "idle_minutes = 15"), ("configuration", "reload ardoise"),
+        ("policies-missing", "policies install"), ("policies-broken", "/etc/firefox/policies/policies.json"),
+        ("policies-outdated", "policies install"), ("opera", "Uninstall"),
     ])
     func eachFaultIsNamedWithItsFix(_ fault: String, _ fix: String) throws {
         let kiosk = try Kiosk()
@@ -98,6 +103,11 @@ import Testing
             try FileManager.default.createDirectory(atPath: kiosk.root + kiosk.state + "/baseline/kiosque", withIntermediateDirectories: true)
         case "disk": kiosk.free = 10 << 20
         case "sessions": try kiosk.write("/etc/ardoise/ardoise.toml", "[kiosk]\nusers = [\"kiosque\"]\n[sessions]\nidle_minutes = 0\n")
+        case "policies-missing": try FileManager.default.removeItem(atPath: kiosk.root + "/etc/firefox/policies/policies.json"); check = "browser"
+        // One comma too many: Firefox's whole policy engine stops.
+        case "policies-broken": try kiosk.write("/etc/firefox/policies/policies.json", "{\"policies\": {\"PasswordManagerEnabled\": false,}}\n"); check = "browser"
+        case "policies-outdated": try kiosk.write("/etc/ardoise/ardoise.toml", "[kiosk]\nusers = [\"kiosque\"]\n[policies]\nprivate_browsing = true\n"); check = "browser"
+        case "opera": try kiosk.write("/usr/lib/x86_64-linux-gnu/opera/opera", ""); check = "browser"
         default: try kiosk.write("/etc/ardoise/ardoise.toml", "[kiosk]\nusers = \"kiosque\"\n")
         }
         let findings = kiosk.check()

@@ -62,6 +62,18 @@ public struct TraceResolver {
 
     // MARK: Browsers
 
+    /// Every Firefox-family profile of the home, each packaging.
+    public mutating func geckoProfiles() -> [HomePath] {
+        var profiles: [HomePath] = []
+        for browser in catalogue.browsers where browser.engine == .gecko {
+            for location in browser.locations {
+                guard let root = HomePath(location.profiles), isDirectory(root) else { continue }
+                for profile in geckoProfiles(in: root) where !profiles.contains(profile) { profiles.append(profile) }
+            }
+        }
+        return profiles
+    }
+
     private mutating func resolveBrowser(_ engine: BrowserEngine, _ location: BrowserLocation, source: String) {
         if let profilesRoot = HomePath(location.profiles), isDirectory(profilesRoot) {
             switch engine {

@@ -71,6 +71,8 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     public var liveWarnings = WarningSettings()
     /// Idle and time limits of kiosk sessions.
     public var sessions = SessionSettings()
+    /// What the browsers are told to do (`ardoise policies install`).
+    public var policies = PolicySettings()
     /// Accepted but worth a word to the admin (a retention above one year...).
     public var warnings: [ConfigurationWarning] = []
 
@@ -203,6 +205,32 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `[policies]`: switches, and a search engine whose address must be https and say where the words go.
+    static func readPolicies(_ table: TOMLTable, into policies: inout PolicySettings, reader: ConfigurationReader) throws(ConfigurationError) {
+        try reader.expectOnly(PolicySettings.keys, in: table, section: "policies")
+        let switches: [(String, WritableKeyPath<PolicySettings, Bool>)] = [
+            ("save_passwords", \.savePasswords), ("form_history", \.formHistory), ("autofill", \.autofill),
+            ("browser_accounts", \.browserAccounts), ("telemetry", \.telemetry), ("clear_on_exit", \.clearOnExit),
+            ("partition_cookies", \.partitionCookies), ("private_browsing", \.privateBrowsing), ("extra_profiles", \.extraProfiles),
+        ]
+        for (key, path) in switches {
+            if let value = try reader.bool(key, in: table, section: "policies") { policies[keyPath: path] = value }
+        }
+        if let value = table["search_engine"] {
+            guard let name = value.string, name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw reader.error(key: "policies.search_engine", section: "policies", .wrongType(expected: "\"name\" (64 characters at most, \"\" = the browser's own)"))
+            }
+            policies.searchEngine = name
+        }
+        if let value = table["search_url"] {
+            guard let address = value.string, address.hasPrefix("https://"), address.contains("{searchTerms}"), address.count <= 2048,
+                  URL(string: address.replacingOccurrences(of: "{searchTerms}", with: "x"))?.host?.isEmpty == false else {
+                throw reader.error(key: "policies.search_url", section: "policies", .wrongType(expected: "\"https://...{searchTerms}...\""))
+            }
+            policies.searchURL = address
+        }
+    }
+
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
         try refuseWhatCrashesTheParser(text, file: file)
         let table: TOMLTable
@@ -215,7 +243,10 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         let reader = ConfigurationReader(file: file, text: text)
         var configuration = ArdoiseConfiguration()
-        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings", "sessions"], in: table, section: nil)
+        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings", "sessions", "policies"], in: table, section: nil)
+        if let policies = try reader.table("policies", in: table, section: nil) {
+            try Self.readPolicies(policies, into: &configuration.policies, reader: reader)
+        }
         if let sessions = try reader.table("sessions", in: table, section: nil) {
             try reader.expectOnly(Self.limitKeys.union(["accounts"]), in: sessions, section: "sessions")
             try Self.readLimits(sessions, into: &configuration.sessions.defaults, section: "sessions", reader: reader)

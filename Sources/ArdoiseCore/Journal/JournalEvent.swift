@@ -23,6 +23,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case incidentAcknowledged = "incident-acknowledged"
     /// A wipe begun and never seen to end (a crash, a power cut, a kill), found at the next start; it is then done again.
     case wipeInterrupted = "wipe-interrupted"
+    /// A Firefox profile that ran in the session without its managed policies (a broken `policies.json` turns them all off).
+    case policyNotApplied = "policy-not-applied"
 
     /// A stable identifier per kind for the system journal (`journalctl MESSAGE_ID=...`).
     public var messageID: String {
@@ -48,6 +50,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .baselineCaptured: suffix = "12"
         case .incidentAcknowledged: suffix = "13"
         case .wipeInterrupted: suffix = "14"
+        case .policyNotApplied: suffix = "15"
         }
         return "a7d0153e0b2c4c1f9a3e6d52f1c8b4" + suffix
     }
@@ -75,6 +78,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .baselineCaptured: return fr ? "référence enregistrée" : "baseline captured"
         case .incidentAcknowledged: return fr ? "incident pris en compte" : "incident acknowledged"
         case .wipeInterrupted: return fr ? "effacement interrompu" : "wipe interrupted"
+        case .policyNotApplied: return fr ? "règles du navigateur non appliquées" : "browser policies not applied"
         }
     }
 }

@@ -12,56 +12,7 @@ enum JournalFiles {
     /// The name an earlier version gave an unreadable journal it moved away.
     static let legacySetAsideMarker = ".unreadable-"
 
-    static func reason(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
-
-    enum WriteFailure: Error {
-        /// The file could not be opened (created): nothing of it is this process's.
-        case open(Int32)
-        /// Opened, but not written whole or not synced.
-        case write(Int32)
-
-        var code: Int32 { switch self { case .open(let code), .write(let code): code } }
-    }
-
-    /// Writes `bytes` whole to the file opened with `flags` added (mode 0600, never through a link), then syncs it.
-    static func write(_ bytes: [UInt8], to path: String, flags: Int32) -> WriteFailure? {
-        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | flags, 0o600)
-        guard fd >= 0 else { return .open(errno) }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return .write(errno)
-            }
-            // Nothing written and no error: no room left.
-            if written == 0 { return .write(ENOSPC) }
-            offset += written
-        }
-        return fsync(fd) == 0 ? nil : .write(errno)
-    }
-
-    /// The first `limit` bytes of a small file of ours (never through a link, never waiting on a FIFO).
-    static func contents(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: limit)
-        let count = Glibc.read(fd, &buffer, limit)
-        return count >= 0 ? Array(buffer[0..<count]) : nil
-    }
-
-    /// The names in a folder of ours.
-    static func names(in directory: String) -> [String] {
-        guard let folder = opendir(directory) else { return [] }
-        defer { closedir(folder) }
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return names
-    }
+    static func reason(_ code: Int32 = errno) -> String { SmallFile.reason(code) }
 }
 
 /// An exclusive `flock` on `journal.lock`: opening, creating, repairing and moving a journal aside happen one process at a time.
@@ -121,7 +72,7 @@ struct JournalHead: Equatable {
 
     static func read(directory: String) -> Reading {
         let path = directory + "/" + JournalFiles.headName
-        guard let bytes = JournalFiles.contents(path, limit: 256) else { return errno == ENOENT ? .missing : .unreadable }
+        guard let bytes = SmallFile.contents(path, limit: 256) else { return errno == ENOENT ? .missing : .unreadable }
         guard let head = JournalHead(String(decoding: bytes, as: UTF8.self)) else { return .unreadable }
         return .head(head)
     }
@@ -131,14 +82,7 @@ struct JournalHead: Equatable {
     /// `replacing`: after a loss was recorded, the head is set to the journal's real end even if that is lower.
     static func advance(to head: JournalHead, directory: String, replacing: Bool = false) -> String? {
         if !replacing, case .head(let current) = read(directory: directory), current.journalID == head.journalID, current.sequence >= head.sequence { return nil }
-        let path = directory + "/" + JournalFiles.headName
-        let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        if let failure = JournalFiles.write(Array(head.line.utf8), to: temporary, flags: O_CREAT | O_EXCL) {
-            if case .write = failure { unlink(temporary) }
-            return JournalFiles.reason(failure.code)
-        }
-        guard rename(temporary, path) == 0 else { let why = JournalFiles.reason(); unlink(temporary); return why }
-        return nil
+        return SmallFile.replace(directory + "/" + JournalFiles.headName, with: Array(head.line.utf8))
     }
 }
 
@@ -153,7 +97,7 @@ public struct SetAsideJournal: Sendable, Equatable {
     /// Every set-aside journal of a state folder (this version's names and the earlier `.unreadable-` ones), oldest first.
     static func all(in directory: String) -> [SetAsideJournal] {
         var found: [SetAsideJournal] = []
-        for name in JournalFiles.names(in: directory) {
+        for name in SmallFile.names(in: directory) {
             guard name.hasPrefix(AccessJournal.fileName + JournalFiles.setAsideMarker) || name.hasPrefix(AccessJournal.fileName + JournalFiles.legacySetAsideMarker),
                   !name.hasSuffix("-wal"), !name.hasSuffix("-shm") else { continue }
             var info = stat()
@@ -194,7 +138,7 @@ enum JournalSpool {
     static func keep(_ events: [JournalEvent], directory: String) -> String? {
         var text = ""
         for event in events { text += event.spoolLine + "\n" }
-        return JournalFiles.write(Array(text.utf8), to: path(directory), flags: O_CREAT | O_APPEND).map { JournalFiles.reason($0.code) }
+        return SmallFile.write(Array(text.utf8), to: path(directory), flags: O_CREAT | O_APPEND).map { JournalFiles.reason($0.code) }
     }
 
     /// The events waiting, oldest first; a line that cannot be read back is counted, never guessed.
@@ -247,7 +191,7 @@ enum PendingKeys {
     /// Written once (`O_EXCL`): a key already waiting under that name is never replaced.
     static func save(_ key: VerificationKey, directory: String) throws(JournalError) {
         let file = directory + "/" + name(key.journalID)
-        guard let failure = JournalFiles.write(Array((key.description + "\n").utf8), to: file, flags: O_CREAT | O_EXCL) else { return }
+        guard let failure = SmallFile.write(Array((key.description + "\n").utf8), to: file, flags: O_CREAT | O_EXCL) else { return }
         // A file this process could not create is not removed: it may be another journal's waiting key.
         if case .write = failure { unlink(file) }
         throw failure.code == ENOSPC || failure.code == EDQUOT ? .diskFull(file) : .writeFailed(file + ": " + JournalFiles.reason(failure.code))
@@ -256,9 +200,9 @@ enum PendingKeys {
     /// Every key waiting, with its file's name.
     static func all(in directory: String) -> [(file: String, key: VerificationKey)] {
         var found: [(String, VerificationKey)] = []
-        for name in JournalFiles.names(in: directory) {
+        for name in SmallFile.names(in: directory) {
             guard name == legacyName || (name.hasPrefix("verification-key.") && name.hasSuffix(".pending")),
-                  let bytes = JournalFiles.contents(directory + "/" + name, limit: 512),
+                  let bytes = SmallFile.contents(directory + "/" + name, limit: 512),
                   let key = VerificationKey(String(decoding: bytes, as: UTF8.self)) else { continue }
             found.append((name, key))
         }
@@ -268,7 +212,7 @@ enum PendingKeys {
     /// Overwrites the file, then removes it.
     static func erase(_ file: String, directory: String) {
         let path = directory + "/" + file
-        _ = JournalFiles.write([UInt8](repeating: 0, count: 512), to: path, flags: 0)
+        _ = SmallFile.write([UInt8](repeating: 0, count: 512), to: path, flags: 0)
         unlink(path)
     }
 }

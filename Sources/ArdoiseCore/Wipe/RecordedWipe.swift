@@ -18,6 +18,8 @@ public struct RecordedWipe: Sendable {
     public var captureIfMissing = false
     /// The account's print jobs, purged with the wipe (CUPS, given by the caller); nil when there is no CUPS.
     public var purgePrintJobs: (@Sendable (String) -> WipeReport.PrintJobsPurged?)?
+    /// Where the browsers' policy files are looked for (`/`; a folder standing for it in tests).
+    public var policyRoot = "/"
 
     public init(home: String, owner: UInt32, account: String?, settings: WipeSettings, stateDirectory: String, trigger: String,
                 actor: Actor? = nil, session: String? = nil, seat: String? = nil) {
@@ -88,8 +90,15 @@ public struct RecordedWipe: Sendable {
         var common = commonDetail
         common["mode"] = .text(wipe.baseline == nil ? "catalogue" : "baseline")
         record(JournalEvent(kind: .wipeStarted, seat: seat, session: session, uid: owner, user: account, detail: common))
+        // Read before the wipe resets the profiles.
+        let proof = dryRun ? nil : firefoxPolicyProof(journal: recorder?.journal)
+        if let proof, proof.notApplied > 0 {
+            record(JournalEvent(kind: .policyNotApplied, seat: seat, session: session, uid: owner, user: account, outcome: "failed",
+                                detail: ["browser": .text("Firefox"), "profiles": .int(Int64(proof.notApplied)), "ran": .int(Int64(proof.ran))]))
+        }
         do {
             var report = try wipe.run(dryRun: dryRun)
+            report.firefoxPolicies = proof
             if !dryRun, let account, let purgePrintJobs { report.printJobs = purgePrintJobs(account) }
             record(JournalEvent(kind: .wipeFinished, seat: seat, session: session, uid: owner, user: account, duration: Int64(report.duration * 1e6),
                                 outcome: report.isClean ? "ok" : "left-overs", detail: report.journalDetail.merging(common) { $1 }))
@@ -100,6 +109,23 @@ public struct RecordedWipe: Sendable {
             record(JournalEvent(kind: .wipeFailed, seat: seat, session: session, uid: owner, user: account, outcome: "failed", detail: detail))
             return .failure(error)
         }
+    }
+}
+
+extension RecordedWipe {
+    /// Whether the Firefox profiles that ran since the account's last wipe had their policies; nil when no Firefox policy
+    /// file is installed (`ardoise check` says so) or the home cannot be opened (the wipe says so).
+    func firefoxPolicyProof(journal: AccessJournal?) -> FirefoxPolicyProof? {
+        let policies = BrowserPolicies(root: policyRoot, stateDirectory: stateDirectory, settings: PolicySettings())
+        let firefoxFiles = Set(policies.places.filter { $0.format == .firefox }.flatMap(\.files))
+        guard firefoxFiles.contains(where: { if case .absent = policies.read($0) { false } else { true } }),
+              let opened = try? OpenedRoot(path: home) else { return nil }
+        // Since the last wipe of the account journaled (a month back at most); every profile that ever ran otherwise.
+        let month: Int64 = 31 * 86_400 * 1_000_000
+        let since = account.flatMap { name in
+            try? journal?.events(JournalFilter(since: JournalClock.now() - month, user: name, kinds: [.wipeFinished])).map(\.time).max()
+        } ?? nil
+        return FirefoxPolicyProof.check(home: opened, since: since)
     }
 }
 

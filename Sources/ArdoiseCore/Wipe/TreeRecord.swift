@@ -133,24 +133,6 @@ extension BaselineStore {
         let folder = (path as NSString).deletingLastPathComponent
         if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST { return }
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
-        let temporary = path + ".new-\(getpid())"
-        // What a killed run left beside the record (another process number) goes first.
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
-            let name = (path as NSString).lastPathComponent
-            for leftover in names where leftover.hasPrefix(name + ".new-") { unlink(folder + "/" + leftover) }
-        }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        let bytes = record.encoded
-        var offset = 0
-        var ok = true
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written <= 0 { ok = false; break }
-            offset += written
-        }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        if !ok || rename(temporary, path) != 0 { unlink(temporary) }
+        _ = SmallFile.replace(path, with: record.encoded)
     }
 }

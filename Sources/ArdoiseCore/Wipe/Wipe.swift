@@ -49,6 +49,8 @@ public struct WipeReport: Sendable, Equatable, Codable {
 
     /// The account's print jobs purged from CUPS with the wipe (nil: no CUPS here, or not asked).
     public var printJobs: PrintJobsPurged?
+    /// The Firefox profiles that ran in the session, and how many had no policies (nil: none installed, or not asked).
+    public var firefoxPolicies: FirefoxPolicyProof?
 
     public struct PrintJobsPurged: Sendable, Equatable, Codable {
         /// How many jobs of the account CUPS had: pending, held and done.

@@ -26,9 +26,11 @@ extension WipeReport {
             var left: Int
             var kinds: [KindReport]
             var printJobs: PrintJobsPurged?
+            var firefoxPolicies: FirefoxPolicyProof?
         }
         let document = Document(home: home, owner: owner, dryRun: dryRun, startedAt: startedAt, durationSeconds: duration,
-                                clean: isClean, found: found, removed: removed, left: left, kinds: kinds, printJobs: printJobs)
+                                clean: isClean, found: found, removed: removed, left: left, kinds: kinds, printJobs: printJobs,
+                                firefoxPolicies: firefoxPolicies)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -88,6 +90,11 @@ extension WipeReport {
             if let failure = printJobs.failure {
                 lines.append(fr ? "  CUPS n'a pas tout effacé : \(DisplayText.escaped(failure))" : "  CUPS did not erase them all: \(DisplayText.escaped(failure))")
             }
+        }
+        if let firefoxPolicies, firefoxPolicies.notApplied > 0 {
+            lines.append("")
+            lines.append(fr ? "Firefox a tourné sans ses règles (\(firefoxPolicies.notApplied) profil(s) sur \(firefoxPolicies.ran)) : il a pu proposer d'enregistrer des mots de passe. Lancez « ardoise policies show » pour voir ce qui ne va pas."
+                            : "Firefox ran without its policies (\(firefoxPolicies.notApplied) profile(s) of \(firefoxPolicies.ran)): it may have offered to save passwords. Run \"ardoise policies show\" to see what is wrong.")
         }
         let problems = kinds.flatMap { kind in kind.problems.map { (kind.kind, $0) } }
         if !problems.isEmpty {

@@ -1,0 +1,86 @@
+import Foundation
+import Glibc
+
+/// Small files of root's in folders only root writes (the state folder, `/etc`): written whole and synced, replaced by a
+/// rename so that a reader sees the old file or the new one, read without following a link or waiting on a FIFO.
+/// Never for a user's home: that is `SafeRemover`'s and `OpenedRoot`'s.
+public enum SmallFile {
+    public static func reason(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    public enum WriteFailure: Error, Sendable {
+        /// The file could not be opened (created): nothing of it is this process's.
+        case open(Int32)
+        /// Opened, but not written whole or not synced.
+        case write(Int32)
+
+        public var code: Int32 { switch self { case .open(let code), .write(let code): code } }
+    }
+
+    /// Writes `bytes` whole to the file opened with `flags` added (never through a link), then syncs it.
+    public static func write(_ bytes: [UInt8], to path: String, flags: Int32, mode: mode_t = 0o600) -> WriteFailure? {
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | flags, mode)
+        guard fd >= 0 else { return .open(errno) }
+        defer { close(fd) }
+        // The mode asked for, whatever the umask.
+        if flags & O_CREAT != 0, fchmod(fd, mode) != 0 { return .write(errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return .write(errno)
+            }
+            // Nothing written and no error: no room left.
+            if written == 0 { return .write(ENOSPC) }
+            offset += written
+        }
+        return fsync(fd) == 0 ? nil : .write(errno)
+    }
+
+    /// Writes the new file beside (`NAME.new-PID-RANDOM`), then renames it over `path`; the reason when it cannot.
+    /// What a killed writer left beside goes first: the folder never fills with half-written copies.
+    public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        for leftover in names(in: folder.isEmpty ? "." : folder) where leftover.hasPrefix(name + ".new-") {
+            // Only a copy whose writer is gone: another process may be writing its own right now.
+            if let pid = Int32(leftover.dropFirst(name.count + 5).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink((folder.isEmpty ? "." : folder) + "/" + leftover)
+            }
+        }
+        let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        if let failure = write(bytes, to: temporary, flags: O_CREAT | O_EXCL, mode: mode) {
+            if case .write = failure { unlink(temporary) }
+            return reason(failure.code)
+        }
+        guard rename(temporary, path) == 0 else { let why = reason(); unlink(temporary); return why }
+        return nil
+    }
+
+    /// The first `limit` bytes of a small file (never through a link, never waiting on a FIFO).
+    public static func contents(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, limit - count) }
+            if got < 0 { if errno == EINTR { continue }; return nil }
+            if got == 0 { break }
+            count += got
+        }
+        return Array(buffer[0..<count])
+    }
+
+    /// The names in a folder (without `.` and `..`).
+    public static func names(in directory: String) -> [String] {
+        guard let folder = opendir(directory) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

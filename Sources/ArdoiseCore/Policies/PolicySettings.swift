@@ -1,0 +1,158 @@
+import Foundation
+
+/// What the browsers of the kiosk are told to do, from `[policies]` in `ardoise.toml`; the defaults make a public
+/// browser safe (CNIL: no password saved on a public computer).
+public struct PolicySettings: Sendable, Equatable {
+    /// Whether the browsers may offer to save passwords.
+    public var savePasswords = false
+    /// Whether forms remember what was typed in them.
+    public var formHistory = false
+    /// Whether addresses and bank cards are filled in for the person.
+    public var autofill = false
+    /// Whether a person may sign in to a browser account (and sync this computer's data to it).
+    public var browserAccounts = false
+    /// Whether the browsers send usage statistics.
+    public var telemetry = false
+    /// Whether the browser itself erases everything when it closes (the wipe still comes after).
+    public var clearOnExit = true
+    /// Whether third-party cookies are kept apart per site (Firefox) or blocked (Chromium family).
+    public var partitionCookies = true
+    /// Whether every window is a private one.
+    public var privateBrowsing = false
+    /// Whether guest sessions and added browser profiles are allowed (Chromium family).
+    public var extraProfiles = false
+    /// The default search engine; empty leaves the browser's own.
+    public var searchEngine = "DuckDuckGo"
+    /// Its address, `{searchTerms}` standing for what is searched.
+    public var searchURL = "https://duckduckgo.com/?q={searchTerms}"
+
+    public init() {}
+
+    static let keys: Set<String> = ["save_passwords", "form_history", "autofill", "browser_accounts", "telemetry", "clear_on_exit",
+                                    "partition_cookies", "private_browsing", "extra_profiles", "search_engine", "search_url"]
+
+    /// Firefox's `policies` object (`policies.json`), from the schema of the Firefox ESR Debian ships.
+    public var firefox: [String: PolicyValue] {
+        var policies: [String: PolicyValue] = [:]
+        if !savePasswords {
+            policies["PasswordManagerEnabled"] = false
+            policies["OfferToSaveLogins"] = false
+        }
+        if !formHistory { policies["DisableFormHistory"] = true }
+        if !autofill {
+            policies["AutofillAddressEnabled"] = false
+            policies["AutofillCreditCardEnabled"] = false
+        }
+        if !browserAccounts { policies["DisableFirefoxAccounts"] = true }
+        if !telemetry { policies["DisableTelemetry"] = true }
+        if clearOnExit {
+            policies["SanitizeOnShutdown"] = .object(["Cache": true, "Cookies": true, "Downloads": true, "FormData": true, "History": true,
+                                                      "Sessions": true, "SiteSettings": true, "OfflineApps": true, "Locked": true])
+        }
+        if partitionCookies {
+            policies["Cookies"] = .object(["Behavior": "reject-tracker-and-partition-foreign", "BehaviorPrivateBrowsing": "reject-tracker-and-partition-foreign", "Locked": true])
+        }
+        if privateBrowsing { policies["PrivateBrowsingModeAvailability"] = 2 }
+        if !searchEngine.isEmpty {
+            policies["SearchEngines"] = .object([
+                "Add": .array([.object(["Name": .text(searchEngine), "URLTemplate": .text(searchURL), "Method": "GET"])]),
+                "Default": .text(searchEngine),
+                "PreventInstalls": true,
+            ])
+        }
+        // A public computer is never anyone's default browser question.
+        policies["DontCheckDefaultBrowser"] = true
+        return policies
+    }
+
+    /// The Chromium family's managed policies (one JSON object, in `policies/managed/`).
+    public var chromium: [String: PolicyValue] {
+        var policies: [String: PolicyValue] = [:]
+        if !savePasswords { policies["PasswordManagerEnabled"] = false }
+        if !autofill {
+            policies["AutofillAddressEnabled"] = false
+            policies["AutofillCreditCardEnabled"] = false
+        }
+        if !formHistory { policies["SearchSuggestEnabled"] = false }
+        if !browserAccounts {
+            policies["BrowserSignin"] = 0
+            policies["SyncDisabled"] = true
+        }
+        if !telemetry {
+            policies["MetricsReportingEnabled"] = false
+            policies["UrlKeyedAnonymizedDataCollectionEnabled"] = false
+        }
+        if clearOnExit {
+            // Chromium applies this list only while sync is off (it is, unless browser accounts are allowed).
+            policies["ClearBrowsingDataOnExitList"] = .array(["browsing_history", "download_history", "cookies_and_other_site_data",
+                                                              "cached_images_and_files", "password_signin", "autofill", "site_settings",
+                                                              "hosted_app_data"])
+        }
+        if partitionCookies { policies["BlockThirdPartyCookies"] = true }
+        if privateBrowsing { policies["IncognitoModeAvailability"] = 2 }
+        if !extraProfiles {
+            policies["BrowserGuestModeEnabled"] = false
+            policies["BrowserAddPersonEnabled"] = false
+        }
+        if !searchEngine.isEmpty {
+            policies["DefaultSearchProviderEnabled"] = true
+            policies["DefaultSearchProviderName"] = .text(searchEngine)
+            policies["DefaultSearchProviderSearchURL"] = .text(searchURL)
+        }
+        policies["DefaultBrowserSettingEnabled"] = false
+        return policies
+    }
+}
+
+/// A JSON value of a policy file, comparable so that an administrator's own value can be told apart from ardoise's.
+public indirect enum PolicyValue: Sendable, Equatable, Codable, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
+    case bool(Bool)
+    case number(Double)
+    case text(String)
+    case array([PolicyValue])
+    case object([String: PolicyValue])
+    case null
+
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(stringLiteral value: String) { self = .text(value) }
+
+    /// Reads a JSON document; nil when it does not parse (`strict`: as Firefox's `JSON.parse` would refuse it).
+    public static func parse(_ bytes: [UInt8], strict: Bool = false) -> PolicyValue? {
+        if strict && !StrictJSON.isValid(bytes) { return nil }
+        return try? JSONDecoder().decode(PolicyValue.self, from: Data(bytes))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        // Booleans first: a decoder that reads `true` as a number never gets the chance.
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .text(value) }
+        else if let value = try? container.decode([PolicyValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: PolicyValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .text(let value): try container.encode(value)
+        case .array(let values): try container.encode(values)
+        case .object(let values): try container.encode(values)
+        case .null: try container.encodeNil()
+        }
+    }
+
+    /// The document as a file: keys sorted, indented, a final new line.
+    public var fileBytes: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(self)) ?? Data("{}".utf8)) + [10]
+    }
+
+    public var objectValue: [String: PolicyValue]? { if case .object(let values) = self { values } else { nil } }
+}

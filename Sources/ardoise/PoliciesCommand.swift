@@ -1,0 +1,87 @@
+import ArdoiseCore
+import ArgumentParser
+import Foundation
+import Glibc
+
+/// The managed policies that keep the kiosk's browsers from saving passwords, form data and accounts.
+struct PoliciesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policies",
+        abstract: "Les règles imposées aux navigateurs du poste. / The policies the kiosk's browsers are given.",
+        subcommands: [Install.self, Remove.self, Show.self]
+    )
+
+    struct Options: ParsableArguments {
+        @OptionGroup var global: GlobalOptions
+        @Option(help: .hidden) var root = "/"
+        @Option(help: "table | json") var format: QueryFormat = .table
+
+        func policies(_ settings: PolicySettings = PolicySettings()) -> BrowserPolicies {
+            BrowserPolicies(root: root, stateDirectory: global.stateDirectoryPath, settings: settings)
+        }
+
+        func requireRoot() throws {
+            guard geteuid() == 0 else {
+                throw CommandFailure(message: global.language == .french ? "Seuls les administrateurs gèrent les règles des navigateurs : relancez avec sudo."
+                                                                         : "Only administrators manage the browsers' policies: run it again with sudo.", code: 3)
+            }
+        }
+
+        func print<T: Encodable>(_ value: T, lines: [String]) {
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Swift.print(String(decoding: (try? encoder.encode(value)) ?? Data("[]".utf8), as: UTF8.self))
+            } else {
+                Swift.print(lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Écrit les règles pour chaque navigateur installé. / Writes the policies for every installed browser.")
+        @OptionGroup var options: Options
+        @Flag(help: "Aussi pour les navigateurs pas encore installés. / Also for browsers not installed yet.") var all = false
+
+        func run() throws {
+            try options.requireRoot()
+            let language = options.global.language
+            let changes = options.policies(try options.global.configuration().policies).install(all: all)
+            let header = language == .french ? "Règles des navigateurs :" : "Browser policies:"
+            let none = language == .french ? "  Aucun navigateur connu n'est installé : rien à écrire." : "  No known browser is installed: nothing to write."
+            options.print(changes, lines: [header] + (changes.isEmpty ? [none] : changes.map { $0.line(language) }))
+            if changes.contains(where: { $0.outcome == .refused }) { throw CommandFailure(message: "", code: 1) }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Retire les règles écrites par ardoise. / Takes out the policies ardoise wrote.")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            try options.requireRoot()
+            let language = options.global.language
+            let changes = options.policies().remove()
+            let header = language == .french ? "Règles des navigateurs retirées :" : "Browser policies taken out:"
+            let none = language == .french ? "  ardoise n'avait rien écrit." : "  ardoise had written nothing."
+            options.print(changes, lines: [header] + (changes.isEmpty ? [none] : changes.map { $0.line(language) }))
+            if changes.contains(where: { $0.outcome == .refused }) { throw CommandFailure(message: "", code: 1) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Dit, navigateur par navigateur, si les règles sont en place. / Says, browser by browser, whether the policies are in place.")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let language = options.global.language
+            let places = options.policies(try options.global.configuration().policies).show()
+            let header = language == .french ? "Règles des navigateurs :" : "Browser policies:"
+            options.print(places, lines: [header] + places.map { $0.line(language) })
+            if places.contains(where: { $0.installed && !$0.protected }) { throw CommandFailure(message: "", code: 1) }
+        }
+    }
+}
