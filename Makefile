@@ -32,6 +32,8 @@ test: debug
 	# The session limits' tests count real seconds: run alone, so that no other test starves their timers.
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" $(SWIFT) test --skip-build --filter SessionLimitsTests
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Screen/run.sh
+	# Debian's real firefox-esr and chromium with the policies installed, broken and removed (skipped when not installed).
+	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Browsers/run.sh
 	$(MAKE) e2e
 
 # The notice and the warnings on a virtual screen (Xvfb, zenity, dunst), read back by OCR; refreshes docs/*.png.
