@@ -50,7 +50,7 @@ public struct JournaledHomeWiper: HomeWiping {
         var recorded = RecordedWipe(account: account, settings: settings, stateDirectory: stateDirectory, trigger: trigger, session: session, seat: seat)
         // At the service's start (or when a reload names it), a kiosk account without a reference gets one before its sweep.
         recorded.captureIfMissing = ["boot-sweep", "pending", "reload"].contains(trigger)
-        recorded.purgePrintJobs = { user in PrintJobs.purge(user: user).map { WipeReport.PrintJobsPurged(removed: $0.jobs, failure: $0.failure) } }
+        recorded.addSystemSteps()
         let wipe = recorded
         let journal = self.journal, logger = self.logger
         return await withCheckedContinuation { continuation in

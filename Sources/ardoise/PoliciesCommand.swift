@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseSystem
 import ArgumentParser
 import Foundation
 import Glibc

@@ -64,7 +64,7 @@ struct SessionEndCommand: ParsableCommand {
         let recorder = JournalRecorder(directory: global.stateDirectoryPath, mirror: SystemJournalMirror(), onNotice: { printError($0.message(language)) })
         var wipe = RecordedWipe(account: account, settings: configuration.wipe, stateDirectory: global.stateDirectoryPath,
                                 trigger: "hook-without-service", session: session)
-        wipe.purgePrintJobs = { user in PrintJobs.purge(user: user).map { WipeReport.PrintJobsPurged(removed: $0.jobs, failure: $0.failure) } }
+        wipe.addSystemSteps()
         switch wipe.run(recorder: recorder) {
         case .success(let report):
             print(report.isClean ? "ok" : "left-overs")

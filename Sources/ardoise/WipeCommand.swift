@@ -80,7 +80,7 @@ struct WipeCommand: ParsableCommand {
                                                       onNotice: { printError($0.message(language)) })
         var wipe = RecordedWipe(home: resolved.home, owner: resolved.owner, account: account?.name, settings: configuration.wipe,
                                 stateDirectory: global.stateDirectoryPath, trigger: "manual", actor: Actor.current())
-        wipe.purgePrintJobs = { user in PrintJobs.purge(user: user).map { WipeReport.PrintJobsPurged(removed: $0.jobs, failure: $0.failure) } }
+        wipe.addSystemSteps()
         // A kiosk account is always reset to a reference: the first wipe by name takes one.
         wipe.captureIfMissing = isKiosk && user != nil && caller == 0
         let report: WipeReport

@@ -359,6 +359,31 @@ ct loginctl enable-linger kiosque
 kiosk_check
 check "check: lingering of a kiosk account is named, with its fix" check_says 1 "loginctl disable-linger kiosque"
 ct loginctl disable-linger kiosque
+# A browser (its program's place, standing for Debian's firefox-esr): without its policies, with them, with a broken file.
+ct sh -c 'mkdir -p /usr/lib/firefox-esr && : > /usr/lib/firefox-esr/firefox-esr'
+kiosk_check
+check "check: a browser without its policies is named, with its fix" check_says 1 "sudo ardoise policies install"
+ct ardoise policies install > /dev/null
+kiosk_check
+check "check: with its policies installed, all is well" check_says 0
+ct cp /etc/firefox/policies/policies.json /root/policies.json.good
+ct sed -i '0,/{/s//{,/' /etc/firefox/policies/policies.json
+kiosk_check
+check "check: a policies.json that does not parse is named, with its fix" check_says 1 "/etc/firefox/policies/policies.json"
+ct cp /root/policies.json.good /etc/firefox/policies/policies.json
+check "policies remove: ardoise's file goes" sh -c "nsenter -t $CT_LEADER -a ardoise policies remove >/dev/null && ! nsenter -t $CT_LEADER -a test -e /etc/firefox/policies/policies.json"
+ct rm /usr/lib/firefox-esr/firefox-esr
+# The journal edited behind the service's back (the copy taken before is put back afterwards).
+ct systemctl stop ardoise.service
+JOURNAL_DIR=/proc/$CT_LEADER/root/var/lib/ardoise
+mkdir -p "$CT_WORK/journal-aside"
+cp -a "$JOURNAL_DIR"/journal.* "$CT_WORK/journal-aside/"
+sqlite3 "$JOURNAL_DIR/journal.sqlite" "UPDATE event SET user = 'quelqu''un' WHERE seq = 2"
+kiosk_check
+check "check: an edited journal is named, with its fix" check_says 1 "ardoise journal verify"
+rm -f "$JOURNAL_DIR"/journal.*
+cp -a "$CT_WORK/journal-aside/"* "$JOURNAL_DIR/"
+ct systemctl start ardoise.service
 kiosk_check
 check "check: all well again once each fault is put right" check_says 0
 ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove ardoise

@@ -18,8 +18,8 @@ public struct RecordedWipe: Sendable {
     public var captureIfMissing = false
     /// The account's print jobs, purged with the wipe (CUPS, given by the caller); nil when there is no CUPS.
     public var purgePrintJobs: (@Sendable (String) -> WipeReport.PrintJobsPurged?)?
-    /// Where the browsers' policy files are looked for (`/`; a folder standing for it in tests).
-    public var policyRoot = "/"
+    /// Whether a Firefox policy file is installed (given by the caller): then every Firefox profile that ran is checked.
+    public var firefoxPoliciesInstalled: (@Sendable () -> Bool)?
 
     public init(home: String, owner: UInt32, account: String?, settings: WipeSettings, stateDirectory: String, trigger: String,
                 actor: Actor? = nil, session: String? = nil, seat: String? = nil) {
@@ -116,10 +116,7 @@ extension RecordedWipe {
     /// Whether the Firefox profiles that ran since the account's last wipe had their policies; nil when no Firefox policy
     /// file is installed (`ardoise check` says so) or the home cannot be opened (the wipe says so).
     func firefoxPolicyProof(journal: AccessJournal?) -> FirefoxPolicyProof? {
-        let policies = BrowserPolicies(root: policyRoot, stateDirectory: stateDirectory, settings: PolicySettings())
-        let firefoxFiles = Set(policies.places.filter { $0.format == .firefox }.flatMap(\.files))
-        guard firefoxFiles.contains(where: { if case .absent = policies.read($0) { false } else { true } }),
-              let opened = try? OpenedRoot(path: home) else { return nil }
+        guard firefoxPoliciesInstalled?() == true, let opened = try? OpenedRoot(path: home) else { return nil }
         // Since the last wipe of the account journaled (a month back at most); every profile that ever ran otherwise.
         let month: Int64 = 31 * 86_400 * 1_000_000
         let since = account.flatMap { name in

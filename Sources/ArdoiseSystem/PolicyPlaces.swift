@@ -1,3 +1,4 @@
+import ArdoiseCore
 import Foundation
 
 /// How a browser reads managed policies: Firefox one `policies.json` (the first place found wins), the Chromium family

@@ -1,3 +1,4 @@
+import ArdoiseCore
 import Foundation
 
 extension BrowserPolicies.PlaceStatus {

@@ -1,3 +1,4 @@
+import ArdoiseCore
 import Crypto
 import Foundation
 import Glibc
@@ -76,6 +77,11 @@ public struct BrowserPolicies: Sendable {
             PlaceStatus(browser: place.browser, packaging: place.packaging, installed: isInstalled(place), supported: !place.files.isEmpty,
                         verified: place.verified, files: place.files.map { status(of: $0, format: place.format, record: record) })
         }
+    }
+
+    /// A Firefox `policies.json` is where a Firefox reads it (whatever it holds: a broken one is what the proof catches).
+    public var firefoxPolicyFilePresent: Bool {
+        places.filter { $0.format == .firefox }.flatMap(\.files).contains { if case .absent = read($0) { false } else { true } }
     }
 
     func isInstalled(_ place: PolicyPlace) -> Bool {

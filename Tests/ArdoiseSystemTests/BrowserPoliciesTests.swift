@@ -1,4 +1,5 @@
-@testable import ArdoiseCore
+import ArdoiseCore
+import ArdoiseSystem
 import Foundation
 import Glibc
 import Testing
@@ -52,7 +53,7 @@ import Testing
         #expect(changes.map(\.path).sorted() == [Self.chromium, Self.firefox])
         #expect(changes.allSatisfy { $0.outcome == .written })
         // What ardoise writes is JSON as Firefox's JSON.parse reads it.
-        #expect(StrictJSON.isValid(try #require(machine.bytes(Self.firefox))))
+        #expect(PolicyValue.parse(try #require(machine.bytes(Self.firefox)), strict: true) != nil)
         let firefox = try #require(machine.json(Self.firefox)?["policies"]?.objectValue)
         #expect(firefox["PasswordManagerEnabled"] == false)
         #expect(firefox["OfferToSaveLogins"] == false)
@@ -212,90 +213,6 @@ import Testing
         #expect(all.allSatisfy { $0.outcome == .written })
     }
 
-    // MARK: The proof, in each Firefox profile
-
-    static func prefs(applied: Bool?, started: Int64?) -> String {
-        var lines = ["// Mozilla User Preferences", "user_pref(\"browser.startup.homepage\", \"about:home\");"]
-        if let applied { lines.append("user_pref(\"browser.policies.applied\", \(applied));") }
-        if let started { lines.append("user_pref(\"toolkit.startup.last_success\", \(started));") }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    @Test func theProofCountsTheProfilesThatRanWithoutTheirPolicies() throws {
-        let sandbox = try Sandbox()
-        let now = Int64(Date().timeIntervalSince1970)
-        let profiles = sandbox.home + "/.mozilla/firefox"
-        try FileManager.default.createDirectory(atPath: profiles + "/a.default-esr", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: profiles + "/b.other", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: profiles + "/c.old", withIntermediateDirectories: true)
-        try Self.prefs(applied: true, started: now).write(toFile: profiles + "/a.default-esr/prefs.js", atomically: false, encoding: .utf8)
-        try Self.prefs(applied: nil, started: now).write(toFile: profiles + "/b.other/prefs.js", atomically: false, encoding: .utf8)
-        // Started long before the last wipe (a reference's profile): not this session's.
-        try Self.prefs(applied: nil, started: now - 86_400).write(toFile: profiles + "/c.old/prefs.js", atomically: false, encoding: .utf8)
-        let home = try OpenedRoot(path: sandbox.home)
-        #expect(FirefoxPolicyProof.check(home: home, since: (now - 60) * 1_000_000) == FirefoxPolicyProof(ran: 2, notApplied: 1))
-        #expect(FirefoxPolicyProof.check(home: home, since: nil) == FirefoxPolicyProof(ran: 3, notApplied: 2))
-    }
-
-    @Test func aWipeJournalsFirefoxRunningWithoutItsPolicies() throws {
-        let sandbox = try Sandbox()
-        let machine = try Machine(browsers: ["/usr/lib/firefox-esr/firefox-esr"])
-        let state = sandbox.base + "/state"
-        let profile = sandbox.home + "/.mozilla/firefox/k.default-esr"
-        try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true)
-        try Self.prefs(applied: nil, started: Int64(Date().timeIntervalSince1970)).write(toFile: profile + "/prefs.js", atomically: false, encoding: .utf8)
-        sandbox.own(profile + "/prefs.js")
-        var wipe = RecordedWipe(home: sandbox.home, owner: testOwner, account: "kiosque", settings: sandbox.settings, stateDirectory: state, trigger: "logout")
-        wipe.policyRoot = machine.root
-        // No policy file installed: nothing to prove (`ardoise check` says the policies are missing).
-        let journal = try AccessJournal(directory: state)
-        _ = try wipe.run(recorder: JournalRecorder(journal: journal)).get()
-        #expect(try journal.events(JournalFilter(kinds: [.policyNotApplied])).isEmpty)
-        // A policies.json that does not parse: Firefox applied nothing, and the journal says so (counts, no name).
-        try machine.write(Self.firefox, "{\"policies\": {,}}")
-        try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true)
-        try Self.prefs(applied: nil, started: Int64(Date().timeIntervalSince1970) + 1).write(toFile: profile + "/prefs.js", atomically: false, encoding: .utf8)
-        sandbox.own(profile + "/prefs.js")
-        let report = try wipe.run(recorder: JournalRecorder(journal: journal)).get()
-        #expect(report.firefoxPolicies == FirefoxPolicyProof(ran: 1, notApplied: 1))
-        #expect(report.table(.english).contains("Firefox ran without its policies"))
-        let events = try journal.events(JournalFilter(kinds: [.policyNotApplied]))
-        #expect(events.count == 1)
-        #expect(events.first?.user == "kiosque")
-        #expect(events.first?.detail["profiles"] == .int(1))
-        #expect(events.first?.detail["browser"] == .text("Firefox"))
-        // Policies in place and applied: nothing journaled.
-        _ = BrowserPolicies(root: machine.root, stateDirectory: machine.state, settings: PolicySettings()).install()
-        try FileManager.default.removeItem(atPath: machine.root + Self.firefox)
-        _ = BrowserPolicies(root: machine.root, stateDirectory: machine.state, settings: PolicySettings()).install()
-        try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true)
-        try Self.prefs(applied: true, started: Int64(Date().timeIntervalSince1970) + 2).write(toFile: profile + "/prefs.js", atomically: false, encoding: .utf8)
-        sandbox.own(profile + "/prefs.js")
-        let clean = try wipe.run(recorder: JournalRecorder(journal: journal)).get()
-        #expect(clean.firefoxPolicies == FirefoxPolicyProof(ran: 1, notApplied: 0))
-        #expect(try journal.events(JournalFilter(kinds: [.policyNotApplied])).count == 1)
-    }
-
-    // MARK: The configuration
-
-    @Test func thePoliciesSectionIsReadAndItsMistakesNamed() throws {
-        let configuration = try ArdoiseConfiguration.parse("[policies]\nsave_passwords = true\nprivate_browsing = true\nsearch_engine = \"Qwant\"\nsearch_url = \"https://www.qwant.com/?q={searchTerms}\"\n", file: "t.toml")
-        #expect(configuration.policies.savePasswords)
-        #expect(configuration.policies.privateBrowsing)
-        #expect(configuration.policies.firefox["PasswordManagerEnabled"] == nil)
-        #expect(configuration.policies.chromium["DefaultSearchProviderSearchURL"] == "https://www.qwant.com/?q={searchTerms}")
-        for (text, key) in [("[policies]\nsearch_url = \"http://insecure.example/?q={searchTerms}\"\n", "policies.search_url"),
-                            ("[policies]\nsearch_url = \"https://example.org/\"\n", "policies.search_url"),
-                            ("[policies]\nsave_passwords = \"no\"\n", "policies.save_passwords"),
-                            ("[policies]\nsearch_engine = \"a\\u0007b\"\n", "policies.search_engine"),
-                            ("[policies]\nforce = true\n", "policies.force")] {
-            #expect(throws: ConfigurationError.self) { try ArdoiseConfiguration.parse(text, file: "t.toml") }
-            do { _ = try ArdoiseConfiguration.parse(text, file: "t.toml") } catch {
-                #expect(error.key == key, "\(text): \(error)")
-                #expect(error.line == 2, "\(text): \(error)")
-            }
-        }
-    }
 }
 
 extension PolicyValue {
