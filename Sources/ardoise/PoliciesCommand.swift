@@ -28,6 +28,14 @@ struct PoliciesCommand: ParsableCommand {
             }
         }
 
+        /// What was done to each file, in French or English (or JSON); exit 1 when one was refused.
+        func report(_ changes: [BrowserPolicies.FileChange], header: (String, String), none: (String, String)) throws {
+            let language = global.language
+            let pick = { (text: (String, String)) in language == .french ? text.0 : text.1 }
+            print(changes, lines: [pick(header)] + (changes.isEmpty ? ["  " + pick(none)] : changes.map { $0.line(language) }))
+            if changes.contains(where: { $0.outcome == .refused }) { throw CommandFailure(message: "", code: 1) }
+        }
+
         func print<T: Encodable>(_ value: T, lines: [String]) {
             if format == .json {
                 let encoder = JSONEncoder()
@@ -47,12 +55,9 @@ struct PoliciesCommand: ParsableCommand {
 
         func run() throws {
             try options.requireRoot()
-            let language = options.global.language
-            let changes = options.policies(try options.global.configuration().policies).install(all: all)
-            let header = language == .french ? "Règles des navigateurs :" : "Browser policies:"
-            let none = language == .french ? "  Aucun navigateur connu n'est installé : rien à écrire." : "  No known browser is installed: nothing to write."
-            options.print(changes, lines: [header] + (changes.isEmpty ? [none] : changes.map { $0.line(language) }))
-            if changes.contains(where: { $0.outcome == .refused }) { throw CommandFailure(message: "", code: 1) }
+            try options.report(options.policies(try options.global.configuration().policies).install(all: all),
+                               header: ("Règles des navigateurs :", "Browser policies:"),
+                               none: ("Aucun navigateur connu n'est installé : rien à écrire.", "No known browser is installed: nothing to write."))
         }
     }
 
@@ -63,12 +68,8 @@ struct PoliciesCommand: ParsableCommand {
 
         func run() throws {
             try options.requireRoot()
-            let language = options.global.language
-            let changes = options.policies().remove()
-            let header = language == .french ? "Règles des navigateurs retirées :" : "Browser policies taken out:"
-            let none = language == .french ? "  ardoise n'avait rien écrit." : "  ardoise had written nothing."
-            options.print(changes, lines: [header] + (changes.isEmpty ? [none] : changes.map { $0.line(language) }))
-            if changes.contains(where: { $0.outcome == .refused }) { throw CommandFailure(message: "", code: 1) }
+            try options.report(options.policies().remove(), header: ("Règles des navigateurs retirées :", "Browser policies taken out:"),
+                               none: ("ardoise n'avait rien écrit.", "ardoise had written nothing."))
         }
     }
 
