@@ -41,9 +41,12 @@ check() { local name=$1; shift; if "$@"; then PASSED=$((PASSED + 1)); echo "ok -
 # Screenshot of the whole screen, enlarged for OCR; prints the text read.
 shot() {
     local name=$1 language=$2
-    xwd -root -silent | xwdtopnm 2>/dev/null | pnmtopng > "$WORK/$name.png"
+    # A window being mapped at that instant can make the X server refuse the capture (BadMatch): taken again.
+    local try
+    for try in 1 2 3 4 5; do xwd -root -silent > "$WORK/$name.xwd" 2>/dev/null && [ -s "$WORK/$name.xwd" ] && break; sleep 0.2; done
+    xwdtopnm < "$WORK/$name.xwd" 2>/dev/null | pnmtopng > "$WORK/$name.png"
     # Cropped to what is shown (the black around it confuses OCR), then enlarged.
-    xwd -root -silent | xwdtopnm 2>/dev/null | pnmcrop 2>/dev/null | pamscale 2 | pnmtopng > "$WORK/$name-large.png"
+    xwdtopnm < "$WORK/$name.xwd" 2>/dev/null | pnmcrop 2>/dev/null | pamscale 2 | pnmtopng > "$WORK/$name-large.png"
     tesseract "$WORK/$name-large.png" - -l "$language" 2>/dev/null | tr '\n' ' ' | tr -s ' ' > "$WORK/$name.txt"
     [ -z "$DOCS" ] || cp "$WORK/$name.png" "$DOCS/$name.png"
 }
@@ -152,6 +155,7 @@ run_agent fr_FR.UTF-8 c1
 shot notice-fr fra
 check "French notice on screen: what is recorded" read_on_screen notice-fr "heure de connexion"
 check "French notice on screen: for how long (from the configuration)" read_on_screen notice-fr "1 an"
+check "French notice: a screen reader reads it (AT-SPI)" /usr/bin/python3 "$HERE/accessible_text.py" "heure de connexion"
 check "French notice on screen: the mirrored screen" read_on_screen notice-fr "animat"
 check "French notice on screen: erased at the end" read_on_screen notice-fr "effac"
 check "French notice on screen: the contact line" read_on_screen notice-fr "Jean-Mac"
@@ -216,6 +220,7 @@ check "French countdown on screen: the seconds left" read_on_screen countdown-fr
 check "French countdown on screen: take your USB key and printed pages" read_on_screen countdown-fr "clé USB"
 HEIGHT=$(text_height countdown-fr fra)
 check "French countdown on screen: large type ($HEIGHT px; 16 pt on a 96 dpi screen is 21 px)" test "$HEIGHT" -ge 21
+check "French countdown: a screen reader reads it (AT-SPI)" /usr/bin/python3 "$HERE/accessible_text.py" "toujours là" 5
 xdotool mousemove 300 300
 for i in $(seq 1 100); do grep -q "^active" <(tail -1 "$WORK/c3/activity") && break; sleep 0.05; done
 check "idle: input (xdotool) is seen at once and told to the service" sh -c "tail -1 '$WORK/c3/activity' | grep -q '^active'"
