@@ -20,7 +20,6 @@ SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
 build:
 	$(RELEASE) --product ardoise
-	$(RELEASE) --product ardoised
 
 debug:
 	$(SWIFT) build
@@ -53,7 +52,8 @@ bench:
 
 install: build
 	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoise" $(DESTDIR)$(BINDIR)/ardoise
-	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoised" $(DESTDIR)$(BINDIR)/ardoised
+	@# One program; `ardoised` (the service's earlier name) is a link to it.
+	ln -sf ardoise $(DESTDIR)$(BINDIR)/ardoised
 	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(PAMCONFIGDIR) $(DESTDIR)$(LIGHTDMDIR) $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(AUTOSTARTDIR) $(DESTDIR)$(PROFILEDIR)
 	$(SUBST) systemd/ardoise.service > $(DESTDIR)$(UNITDIR)/ardoise.service

@@ -6,7 +6,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ardoise", targets: ["ardoise"]),
-        .executable(name: "ardoised", targets: ["ardoised"]),
         .library(name: "ArdoiseCore", targets: ["ArdoiseCore"]),
     ],
     dependencies: [
@@ -47,20 +46,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(
-            name: "ardoised",
-            dependencies: [
-                "ArdoiseDaemon",
-                "ArdoiseSystem",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
+        // One program: the administrators' commands, the hooks, the session agent and the service (`ardoise daemon`).
         .executableTarget(
             name: "ardoise",
             dependencies: [
                 "ArdoiseCore",
                 "ArdoiseSystem",
+                "ArdoiseDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

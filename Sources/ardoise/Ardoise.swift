@@ -9,13 +9,16 @@ struct Ardoise: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ardoise",
         abstract: "Efface les traces des sessions d'un poste public. / Erases what sessions leave on a public computer.",
-        subcommands: [WipeCommand.self, JournalCommand.self, BaselineCommand.self, SessionEndCommand.self, SessionsCommand.self, CheckCommand.self, PoliciesCommand.self, NoticeCommand.self]
+        subcommands: [WipeCommand.self, JournalCommand.self, BaselineCommand.self, SessionEndCommand.self, SessionsCommand.self, CheckCommand.self, PoliciesCommand.self, NoticeCommand.self, DaemonCommand.self]
     )
 
     static func main() {
         StandardStreams.secure()
         do {
-            let arguments = GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
+            var given = Array(CommandLine.arguments.dropFirst())
+            // Called as `ardoised` (the link the service used to start): the daemon.
+            if (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? "") == "ardoised" { given.insert("daemon", at: 0) }
+            let arguments = GlobalOptions.movedAfterSubcommand(given)
             var command = try parseAsRoot(arguments)
             // Without root, an administrator's journal query goes through the service, which checks the group.
             if command is RelayedJournalCommand && geteuid() != 0 {

@@ -6,7 +6,8 @@ import Testing
 /// The daemon itself (`ardoised`, a real process) given a FIFO, a folder, `/dev/zero` or a NUL byte as its configuration,
 /// at start and on SIGHUP: no hang, no crash, the configuration in force kept, SIGTERM honoured within a second.
 @Suite(.serialized) struct DaemonConfigurationFaultTests {
-    static var daemonBinary: String { (Paths.ardoiseBinary as NSString).deletingLastPathComponent + "/ardoised" }
+    /// The service is `ardoise daemon`.
+    static var daemonBinary: String { Paths.ardoiseBinary }
 
     enum Hostile: String, CaseIterable, Sendable {
         case fifo, folder, devZero, nulByte
@@ -52,7 +53,7 @@ import Testing
     static func start(_ place: Place) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: daemonBinary)
-        process.arguments = ["--config", place.config, "--state-dir", place.state, "--socket", place.socket]
+        process.arguments = ["daemon", "--config", place.config, "--state-dir", place.state, "--socket", place.socket]
         process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
         let errors = Pipe()
         process.standardError = errors
