@@ -12,14 +12,39 @@ PAMCONFIGDIR ?= /usr/share/pam-configs
 LIGHTDMDIR ?= /etc/lightdm/lightdm.conf.d
 AUTOSTARTDIR ?= /etc/xdg/autostart
 PROFILEDIR ?= /etc/profile.d
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null || echo 0)
+DATE = $(shell date -u -d @$$(dpkg-parsechangelog -l debian/changelog -S Timestamp 2>/dev/null || date +%s) +%Y-%m-%d)
+GENERATED = .build/generated
 # The installed programs carry the Swift runtime: a kiosk needs no Swift.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build debug test screen e2e bench install demo clean
+.PHONY: build debug test screen e2e bench install install-files man completions deb package-test demo clean
 
 build:
 	$(RELEASE) --product ardoise
+
+# ardoise(8) from the program's own description of its commands, ardoise.toml(5) from Config/ardoise.toml's comments.
+man: build
+	mkdir -p $(GENERATED)/man
+	"$$($(RELEASE) --show-bin-path)/ardoise" --experimental-dump-help > $(GENERATED)/help.json
+	python3 man/make-man.py $(GENERATED)/help.json Config/ardoise.toml $(GENERATED)/man $(VERSION) $(DATE)
+
+# Completions for bash, zsh and fish, from the argument parser.
+completions: build
+	mkdir -p $(GENERATED)/completions
+	@# A completion file is sourced, not run: no `#!` line.
+	for shell in bash zsh fish; do "$$($(RELEASE) --show-bin-path)/ardoise" --generate-completion-script $$shell | sed '1{/^#!/d}' > $(GENERATED)/completions/ardoise.$$shell; done
+
+# The Debian package, ../ardoise_VERSION_amd64.deb (dpkg-buildpackage, debhelper), then copied here.
+deb:
+	dpkg-buildpackage -b -us -uc
+	mkdir -p .build/deb && mv ../ardoise_$(VERSION)_amd64.deb ../ardoise_$(VERSION)_amd64.buildinfo ../ardoise_$(VERSION)_amd64.changes .build/deb/
+	@echo "ardoise: .build/deb/ardoise_$(VERSION)_amd64.deb"
 
 debug:
 	$(SWIFT) build
@@ -34,6 +59,12 @@ test: debug
 	# Debian's real firefox-esr and chromium with the policies installed, broken and removed (skipped when not installed).
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Browsers/run.sh
 	$(MAKE) e2e
+	$(MAKE) package-test
+
+# The Debian package: its manual pages, completions and lintian, then installed, upgraded, removed and purged in a container.
+package-test: deb
+	bash Tests/Package/run.sh $(GENERATED) .build/deb/ardoise_$(VERSION)_amd64.deb
+	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb
 
 # The notice and the warnings on a virtual screen (Xvfb, zenity, dunst), read back by OCR; refreshes docs/*.png.
 screen: debug
@@ -50,7 +81,8 @@ bench:
 	$(SWIFT) build -c release
 	bash bench/run.sh "$$($(SWIFT) build -c release --show-bin-path)/ardoise"
 
-install: build
+# The files only (what the Debian package ships); `install` also sets the running system up.
+install-files: build man completions
 	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoise" $(DESTDIR)$(BINDIR)/ardoise
 	@# One program; `ardoised` (the service's earlier name) is a link to it.
 	ln -sf ardoise $(DESTDIR)$(BINDIR)/ardoised
@@ -66,6 +98,14 @@ install: build
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -d -m 0755 $(DESTDIR)/etc/ardoise
 	test -e $(DESTDIR)/etc/ardoise/ardoise.toml || install -m 0644 Config/ardoise.toml $(DESTDIR)/etc/ardoise/ardoise.toml
+	install -D -m 0644 $(GENERATED)/man/ardoise.8 $(DESTDIR)$(MANDIR)/man8/ardoise.8
+	install -D -m 0644 $(GENERATED)/man/ardoise.toml.5 $(DESTDIR)$(MANDIR)/man5/ardoise.toml.5
+	echo ".so man8/ardoise.8" > $(DESTDIR)$(MANDIR)/man8/ardoised.8
+	install -D -m 0644 $(GENERATED)/completions/ardoise.bash $(DESTDIR)$(BASHCOMPDIR)/ardoise
+	install -D -m 0644 $(GENERATED)/completions/ardoise.zsh $(DESTDIR)$(ZSHCOMPDIR)/_ardoise
+	install -D -m 0644 $(GENERATED)/completions/ardoise.fish $(DESTDIR)$(FISHCOMPDIR)/ardoise.fish
+
+install: install-files
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemd-sysusers $(SYSUSERSDIR)/ardoise.conf && systemd-tmpfiles --create $(TMPFILESDIR)/ardoise.conf && \
 		systemctl daemon-reload && systemctl enable --now ardoise.service && \

@@ -378,7 +378,10 @@ ct systemctl stop ardoise.service
 JOURNAL_DIR=/proc/$CT_LEADER/root/var/lib/ardoise
 mkdir -p "$CT_WORK/journal-aside"
 cp -a "$JOURNAL_DIR"/journal.* "$CT_WORK/journal-aside/"
-sqlite3 "$JOURNAL_DIR/journal.sqlite" "UPDATE event SET user = 'quelqu''un' WHERE seq = 2"
+# Edited on a copy brought out and put back: SQLite resolves /proc/PID/root textually, and would open the host's file.
+cp "$JOURNAL_DIR/journal.sqlite" "$CT_WORK/edited.sqlite"
+sqlite3 "$CT_WORK/edited.sqlite" "UPDATE event SET user = 'quelqu''un' WHERE seq = 2"
+cp "$CT_WORK/edited.sqlite" "$JOURNAL_DIR/journal.sqlite"
 kiosk_check
 check "check: an edited journal is named, with its fix" check_says 1 "ardoise journal verify"
 rm -f "$JOURNAL_DIR"/journal.*

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The Debian package in a real systemd with logind (a throwaway Debian 12 container): installed with apt from the file
+# (no network: the container's root holds its dependencies), the service active, a kiosk session wiped at logout, the
+# journal verifies; upgraded to a higher version (configuration, journal and reference kept, the journal verifies, the
+# service restarted once); removed (stopped, disabled, PAM hook off, journal kept); purged (configuration gone, the
+# journal kept and its place said).  usage: package.sh ardoise_VERSION_amd64.deb
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+DEB=$(readlink -f "$1")
+[ "$(id -u)" = 0 ] || { echo "package.sh: needs root (it boots a container)" >&2; exit 2; }
+ROOTFS=$(bash "$HERE/rootfs.sh")
+CT_WORK=$(mktemp -d /var/tmp/ardoise-package.XXXXXX)
+. "$HERE/container.sh"
+cleanup() { ct_stop; rm -rf "$CT_WORK"; }
+trap cleanup EXIT
+
+PASSED=0
+FAILED=0
+check() { local name=$1; shift; if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $name"; else FAILED=$((FAILED + 1)); echo "not ok - $name"; fi; }
+events() { ct ardoise journal list --format json 2>/dev/null | python3 -c "import json, sys; print(sum(1 for e in json.load(sys.stdin) if ($1)))"; }
+apt_ct() { ct env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0 "$@"; }
+
+# The same package one version up, for the upgrade.
+VERSION=$(dpkg-deb -f "$DEB" Version)
+mkdir -p "$CT_WORK/next/pkg"
+dpkg-deb -R "$DEB" "$CT_WORK/next/pkg"
+sed -i "s/^Version: .*/Version: $VERSION+1/" "$CT_WORK/next/pkg/DEBIAN/control"
+dpkg-deb -b -Zgzip "$CT_WORK/next/pkg" "$CT_WORK/next/ardoise_next.deb" >/dev/null
+
+ct_boot "$ROOTFS"
+mkdir -p "$CT_WORK/in"
+cp "$DEB" "$CT_WORK/in/ardoise.deb"
+cp "$CT_WORK/next/ardoise_next.deb" "$CT_WORK/in/ardoise-next.deb"
+ct mkdir -p /root/debs
+ct_copy "$CT_WORK/in" /root/debs
+ct useradd -m -u 2001 -s /bin/bash kiosque
+
+apt_ct install /root/debs/ardoise.deb > "$CT_WORK/install.log" 2>&1 || { cat "$CT_WORK/install.log"; exit 1; }
+check "apt installs the package from the file, with no network" sh -c "nsenter -t $CT_LEADER -a dpkg -s ardoise >/dev/null"
+check "the service is enabled and active" sh -c "[ \"\$(nsenter -t $CT_LEADER -a systemctl is-enabled ardoise.service)\" = enabled ] && [ \"\$(nsenter -t $CT_LEADER -a systemctl is-active ardoise.service)\" = active ]"
+check "the administrators' group exists" sh -c "nsenter -t $CT_LEADER -a getent group ardoise-admin >/dev/null"
+check "the PAM hook is on" ct grep -q "ardoise session-end" /etc/pam.d/common-session
+check "one program: ardoised is a link to ardoise" test "$(ct readlink /usr/bin/ardoised)" = ardoise
+check "the manual pages and completions are in place" ct sh -c 'test -s /usr/share/man/man8/ardoise.8.gz && test -s /usr/share/man/man5/ardoise.toml.5.gz && test -s /usr/share/bash-completion/completions/ardoise && test -s /usr/share/zsh/vendor-completions/_ardoise && test -s /usr/share/fish/vendor_completions.d/ardoise.fish'
+check "the configuration is a conffile" ct sh -c 'dpkg-query -W -f="\${Conffiles}" ardoise | grep -q /etc/ardoise/ardoise.toml'
+
+# A kiosk account named in the configuration, a session, a logout: wiped.
+# The administrator edits the shipped file, as the README says: the account named, a shorter grace.
+ct sed -i 's/^users = \[\]$/users = ["kiosque"]/; s/^logout_grace_seconds = 5$/logout_grace_seconds = 2/' /etc/ardoise/ardoise.toml
+ct systemctl restart ardoise.service
+check "the configuration with the kiosk account loads" ct grep -q '^users = \["kiosque"\]$' /etc/ardoise/ardoise.toml
+ct ardoise journal key > "$CT_WORK/key.txt" 2>&1 || true
+SESSION=$(ct_session kiosque 'mkdir -p ~/Downloads && echo "avis d imposition" > ~/Downloads/releve-impots.pdf; exec sleep 600')
+ct loginctl kill-session "$SESSION"
+wait_for 60 "[ \$(events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] == \"wipe-finished\"') -ge 1 ]" || true
+wiped() { [ "$(events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['left'] == 0")" = 1 ] && ! ct test -e /home/kiosque/Downloads/releve-impots.pdf; }
+check "a kiosk session is wiped at logout" wiped
+check "the journal verifies" sh -c "nsenter -t $CT_LEADER -a ardoise journal verify >/dev/null"
+CONFIG_SUM=$(ct sha256sum /etc/ardoise/ardoise.toml | cut -d' ' -f1)
+EVENTS_BEFORE=$(events 'True')
+STARTS_BEFORE=$(events 'e["event"] == "daemon-start"')
+INVOCATION=$(ct systemctl show ardoise -p InvocationID --value)
+
+# Upgrade.
+apt_ct install /root/debs/ardoise-next.deb > "$CT_WORK/upgrade.log" 2>&1 || { cat "$CT_WORK/upgrade.log"; exit 1; }
+check "upgrade: the new version is installed" test "$(ct dpkg-query -W -f='${Version}' ardoise)" = "$VERSION+1"
+check "upgrade: the configuration is kept as the administrator left it" test "$(ct sha256sum /etc/ardoise/ardoise.toml | cut -d' ' -f1)" = "$CONFIG_SUM"
+kept() { [ "$(events True)" -gt "$EVENTS_BEFORE" ] && ct ardoise journal verify >/dev/null; }
+check "upgrade: the journal is kept, every event there, and verifies" kept
+check "upgrade: the kiosk account's reference is kept" ct test -d /var/lib/ardoise/baseline/kiosque
+restarted_once() {
+    [ "$(ct systemctl show ardoise -p InvocationID --value)" != "$INVOCATION" ] && [ "$(events 'e["event"] == "daemon-start"')" = $((STARTS_BEFORE + 1)) ] &&
+        [ "$(ct systemctl is-active ardoise)" = active ]
+}
+check "upgrade: the service was restarted once, and is active" restarted_once
+check "upgrade: the verification key's state is kept (nothing waiting)" sh -c "! nsenter -t $CT_LEADER -a sh -c 'ls /var/lib/ardoise/verification-key.*.pending' >/dev/null 2>&1"
+
+# Removal.
+apt_ct remove ardoise > "$CT_WORK/remove.log" 2>&1 || { cat "$CT_WORK/remove.log"; exit 1; }
+check "remove: the service is stopped" sh -c "[ \"\$(nsenter -t $CT_LEADER -a systemctl is-active ardoise.service)\" != active ]"
+check "remove: the service is no longer enabled" sh -c "[ \"\$(nsenter -t $CT_LEADER -a systemctl is-enabled ardoise.service 2>/dev/null)\" != enabled ]"
+check "remove: the PAM hook is off" sh -c "! nsenter -t $CT_LEADER -a grep -q 'ardoise session-end' /etc/pam.d/common-session"
+check "remove: the journal is kept" ct test -s /var/lib/ardoise/journal.sqlite
+check "remove: the configuration is kept (until purge)" ct test -e /etc/ardoise/ardoise.toml
+
+# Purge.
+apt_ct purge ardoise > "$CT_WORK/purge.log" 2>&1 || { cat "$CT_WORK/purge.log"; exit 1; }
+check "purge: the configuration is gone" sh -c "! nsenter -t $CT_LEADER -a test -e /etc/ardoise"
+check "purge: the access journal is kept" ct test -s /var/lib/ardoise/journal.sqlite
+check "purge: it says where the journal is kept" grep -q "/var/lib/ardoise" "$CT_WORK/purge.log"
+
+echo "# passed $PASSED, failed $FAILED"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The package's documents, as an administrator meets them: the manual pages render with no warning from groff and name
+# every command and every configuration key; the completions load in bash, zsh and fish; lintian accepts the package.
+# usage: run.sh GENERATED-FOLDER [PACKAGE.deb]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+GENERATED=$1
+DEB=${2:-}
+PASSED=0
+FAILED=0
+check() { local name=$1; shift; if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $name"; else FAILED=$((FAILED + 1)); echo "not ok - $name"; fi; }
+quiet_groff() { [ -z "$(LANG=C.UTF-8 groff -K utf8 -man -Tutf8 -ww -z "$1" 2>&1)" ]; }
+
+for page in ardoise.8 ardoise.toml.5; do
+    check "man $page: groff has no warning" quiet_groff "$GENERATED/man/$page"
+    check "man $page: man -l renders it" sh -c "LANG=C.UTF-8 MANWIDTH=100 man -l '$GENERATED/man/$page' 2>&1 | grep -q '^ARDOISE'"
+done
+every_command() {
+    python3 - "$GENERATED/help.json" "$GENERATED/man/ardoise.8" <<'PY'
+import json, sys
+page = open(sys.argv[2], encoding="utf-8").read()
+def walk(command, path):
+    for sub in command.get("subcommands", []):
+        if sub.get("shouldDisplay", True) and sub["commandName"] != "help":
+            name = " ".join(path + [sub["commandName"]])
+            if ".SS " + name.replace("-", "-") not in page:
+                sys.exit("missing: " + name)
+            walk(sub, path + [sub["commandName"]])
+walk(json.load(open(sys.argv[1]))["command"], [])
+PY
+}
+check "man ardoise.8: every command of the program has its section" every_command
+every_key() {
+    python3 - "$ROOT/Config/ardoise.toml" "$GENERATED/man/ardoise.toml.5" <<'PY'
+import re, sys
+page = open(sys.argv[2], encoding="utf-8").read()
+for line in open(sys.argv[1], encoding="utf-8"):
+    key = re.match(r"^([A-Za-z0-9_-]+)\s*=", line)
+    if key and ("\\fB" + key.group(1).replace("-", "\\-") + "\\fR") not in page:
+        sys.exit("missing: " + key.group(1))
+PY
+}
+check "man ardoise.toml.5: every key of Config/ardoise.toml is there" every_key
+check "completion: bash loads it" bash -c "source '$GENERATED/completions/ardoise.bash' && complete -p ardoise >/dev/null"
+check "completion: zsh loads it" zsh -f -c "autoload -U compinit && compinit -u -D && source '$GENERATED/completions/ardoise.zsh'"
+check "completion: fish loads it and completes a command" sh -c "fish -c \"source '$GENERATED/completions/ardoise.fish'; complete -C'ardoise jour'\" 2>&1 | grep -q '^journal'"
+if [ -n "$DEB" ]; then
+    lintian --tag-display-limit 0 --fail-on error,warning "$DEB" > "$GENERATED/lintian.txt" 2>&1 || true
+    check "lintian: no error, no warning" sh -c "! grep -q '^[EW]:' '$GENERATED/lintian.txt'"
+    grep '^[EW]:' "$GENERATED/lintian.txt" || true
+fi
+echo "# passed $PASSED, failed $FAILED"
+[ "$FAILED" = 0 ]

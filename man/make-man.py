@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""Writes the manual pages from their one source each, so that they cannot drift:
+ardoise(8) from the program's own description of its commands (`ardoise --experimental-dump-help`, the argument
+parser's), ardoise.toml(5) from the comments of Config/ardoise.toml (every key, with its default).
+
+usage: make-man.py DUMP.json ardoise.toml OUTPUT-FOLDER VERSION DATE
+"""
+import json
+import re
+import sys
+
+dump, toml, out, version, date = sys.argv[1:6]
+
+
+def esc(text):
+    """Text as groff reads it: backslashes, a leading dot or quote, hyphens in names."""
+    text = text.replace("\\", "\\e")
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith((".", "'")):
+            line = "\\&" + line
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def flag(name):
+    return esc(name).replace("-", "\\-")
+
+
+def option_label(argument):
+    names = ", ".join(("\\-" if n["kind"] == "short" else "\\-\\-") + flag(n["name"]) for n in argument.get("names", []))
+    if argument["kind"] == "positional":
+        return "\\fI" + esc(argument.get("valueName", "value")) + "\\fR"
+    if argument["kind"] == "option":
+        names += " \\fI" + esc(argument.get("valueName", "value")) + "\\fR"
+    return "\\fB" + names + "\\fR"
+
+
+def command_pages(command, path, lines):
+    arguments = [a for a in command.get("arguments", []) if a.get("shouldDisplay", True)]
+    subcommands = [c for c in command.get("subcommands", []) if c.get("shouldDisplay", True) and c["commandName"] != "help"]
+    if path:
+        lines.append(".SS " + esc(" ".join(path)))
+        lines.append(esc(command.get("abstract", "")))
+        if command.get("discussion"):
+            lines.append(".PP")
+            lines.append(esc(command["discussion"]))
+        usage = " ".join(path)
+        if subcommands:
+            usage += " " + "|".join(c["commandName"] for c in subcommands)
+        lines.append(".PP")
+        lines.append("\\fBardoise " + esc(usage) + "\\fR" + ("" if subcommands else " [options]"))
+        for argument in arguments:
+            lines.append(".TP")
+            lines.append(option_label(argument))
+            text = argument.get("abstract", "")
+            if argument.get("allValues"):
+                text += " (" + ", ".join(argument["allValues"]) + ")"
+            if argument.get("defaultValue"):
+                text += " [" + argument["defaultValue"] + "]"
+            lines.append(esc(text))
+    for sub in subcommands:
+        command_pages(sub, path + [sub["commandName"]], lines)
+
+
+tool = json.load(open(dump, encoding="utf-8"))["command"]
+lines = [
+    '.TH ARDOISE 8 "%s" "ardoise %s" "ardoise"' % (date, version),
+    ".SH NAME",
+    "ardoise \\- " + esc(tool.get("abstract", "")),
+    ".SH SYNOPSIS",
+    "\\fBardoise\\fR [\\fB\\-\\-config\\fR \\fIFILE\\fR] [\\fB\\-\\-state\\-dir\\fR \\fIDIR\\fR] \\fICOMMAND\\fR ...",
+    ".SH DESCRIPTION",
+    esc("ardoise erases what each session leaves on a public computer (a kiosk of a digital-access space, a library, a "
+        "waiting room), tells the person at the start what is recorded, warns during the session, and keeps the security "
+        "access journal. / ardoise efface ce que chaque session laisse sur un poste public, informe la personne de ce qui "
+        "est enregistré, l'avertit pendant la session et tient le journal des accès."),
+    ".PP",
+    esc("Exit codes / codes de sortie: 0 ok; 1 the operation failed / l'opération a échoué; 2 bad usage or input / "
+        "mauvaise saisie; 3 permission denied / permission refusée."),
+    ".SH COMMANDS",
+]
+command_pages(tool, [], lines)
+lines += [".SH FILES",
+          ".TP", "\\fI/etc/ardoise/ardoise.toml\\fR", esc("The configuration / la configuration: see ardoise.toml(5)."),
+          ".TP", "\\fI/var/lib/ardoise/\\fR", esc("The access journal, the references of the kiosk accounts / le journal des accès, les références des comptes."),
+          ".SH SEE ALSO", "ardoise.toml(5), systemd.service(5), pam-auth-update(8)"]
+open(out + "/ardoise.8", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+
+# ardoise.toml(5): every section and key of the shipped file, its comment lines, its default value.
+page = ['.TH ARDOISE.TOML 5 "%s" "ardoise %s" "ardoise"' % (date, version),
+        ".SH NAME", "ardoise.toml \\- " + esc("the configuration of ardoise / la configuration d'ardoise"),
+        ".SH DESCRIPTION",
+        esc("/etc/ardoise/ardoise.toml, TOML, UTF-8, at most 1 MB. A key left out takes its default (shown here as in the "
+            "shipped file). A mistake is reported with the file, the line and the key, and the service keeps running with "
+            "the configuration it had. / Une clé absente prend sa valeur par défaut ; une erreur est signalée avec le "
+            "fichier, la ligne et la clé, et le service garde la configuration qu'il avait."),
+        ".SH KEYS"]
+comment = []
+section = None
+for raw in open(toml, encoding="utf-8").read().split("\n"):
+    line = raw.strip()
+    if line.startswith("#"):
+        text = line.lstrip("#").strip()
+        # A commented-out example of a table or key (`# [sessions.accounts.kiosque2]`) is shown as it is.
+        comment.append(text)
+        continue
+    header = re.match(r"^\[\[?([^\]]+)\]\]?$", line)
+    if header:
+        section = header.group(1)
+        page.append(".SS [" + esc(section) + "]")
+        if comment:
+            page.append(esc(" ".join(comment)))
+        comment = []
+        continue
+    key = re.match(r"^([A-Za-z0-9_\-]+)\s*=\s*(.*)$", line)
+    if key:
+        page.append(".TP")
+        page.append("\\fB" + flag(key.group(1)) + "\\fR = " + esc(key.group(2)))
+        page.append(esc(" ".join(comment)) if comment else esc("(see the section above / voir la section)"))
+        comment = []
+        continue
+    if not line and comment and section is None:
+        page.append(".PP")
+        page.append(esc(" ".join(comment)))
+        comment = []
+page += [".SH SEE ALSO", "ardoise(8)"]
+open(out + "/ardoise.toml.5", "w", encoding="utf-8").write("\n".join(page) + "\n")
