@@ -23,7 +23,43 @@ GENERATED = .build/generated
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build debug test screen e2e bench install install-files man completions deb package-test demo clean
+.PHONY: build debug test screen e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
+
+# The Debian packages each step needs, in one place (Swift itself is not a Debian package). `make demo` and `make test`
+# install what is missing first (as root); .ci/run uses the same list.
+BUILD_PACKAGES = libsystemd-dev libinotifytools0-dev libcups2-dev libsqlite3-dev pkg-config python3
+# The end-to-end container: systemd-nspawn, debootstrap (its Debian root), and what drives it.
+DEMO_PACKAGES = $(BUILD_PACKAGES) systemd-container debootstrap tar gzip util-linux sqlite3
+# The tests: the fixture, chattr, the journal edited by hand, ACLs, GLib's own reading of user-dirs.dirs, GNU time; the
+# notice, warnings and countdown on a virtual screen read back by OCR and through AT-SPI; Debian's real browsers; the package.
+TEST_PACKAGES = $(DEMO_PACKAGES) e2fsprogs acl python3-gi gir1.2-glib-2.0 time locales \
+	xvfb zenity dunst libnotify-bin dbus x11-apps x11-utils netpbm xdotool libxss1 libgtk-3-0 fonts-dejavu-core \
+	tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-ukr tesseract-ocr-ara \
+	python3-pyatspi libatk-adaptor gir1.2-atspi-2.0 at-spi2-core \
+	firefox-esr chromium chromium-driver python3-selenium \
+	debhelper dpkg-dev fakeroot lintian man-db zsh fish
+# Installs the packages of $(1) that are missing; says what to do when not root.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "make: Debian packages missing: $$(echo $$missing). Run as root, or: sudo apt-get install $$(echo $$missing)" >&2; exit 1; fi; \
+		echo "make: installing the Debian packages missing: $$(echo $$missing)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $$missing >/dev/null; \
+	fi
+endef
+
+deps-build:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+deps-demo:
+	$(call apt_install,$(DEMO_PACKAGES))
+
+# The on-screen test shows the notice in French and English, as sessions with these locales would.
+deps-test:
+	$(call apt_install,$(TEST_PACKAGES))
+	@locale -a | grep -qx fr_FR.utf8 || localedef -i fr_FR -f UTF-8 fr_FR.UTF-8
+	@locale -a | grep -qx en_GB.utf8 || localedef -i en_GB -f UTF-8 en_GB.UTF-8
 
 build:
 	$(RELEASE) --product ardoise
@@ -50,7 +86,8 @@ debug:
 	$(SWIFT) build
 
 # The command tests run the built binary: build it first, then every test target, then the end-to-end suite.
-test: debug
+test: deps-test
+	$(MAKE) debug
 	$(SWIFT) build --build-tests
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" $(SWIFT) test --skip SessionLimitsTests
 	# The session limits' tests count real seconds: run alone, so that no other test starves their timers.
@@ -74,7 +111,8 @@ screen: debug
 e2e: build
 	bash Tests/EndToEnd/run.sh
 
-demo: build
+demo: deps-demo
+	$(MAKE) build
 	bash Tests/EndToEnd/run.sh --demo
 
 bench:
