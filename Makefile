@@ -98,10 +98,12 @@ test: deps-test
 	$(MAKE) e2e
 	$(MAKE) package-test
 
-# The Debian package: its manual pages, completions and lintian, then installed, upgraded, removed and purged in a container.
+# The Debian package: its manual pages, completions and lintian, then installed, upgraded, removed and purged in a
+# Debian 12 and a Debian 13 container (the package built on Debian 12 serves both).
 package-test: deb
 	bash Tests/Package/run.sh $(GENERATED) .build/deb/ardoise_$(VERSION)_amd64.deb
-	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb
+	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb bookworm
+	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb trixie
 
 # The notice and the warnings on a virtual screen (Xvfb, zenity, dunst), read back by OCR; refreshes docs/*.png.
 screen: debug

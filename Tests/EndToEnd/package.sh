@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The Debian package in a real systemd with logind (a throwaway Debian 12 container): installed with apt from the file
+# The Debian package in a real systemd with logind (a throwaway Debian 12 or 13 container): installed with apt from the file
 # (no network: the container's root holds its dependencies), the service active, a kiosk session wiped at logout, the
 # journal verifies; upgraded to a higher version (configuration, journal and reference kept, the journal verifies, the
 # service restarted once); removed (stopped, disabled, PAM hook off, journal kept); purged (configuration gone, the
-# journal kept and its place said).  usage: package.sh ardoise_VERSION_amd64.deb
+# journal kept and its place said).  usage: package.sh ardoise_VERSION_amd64.deb [bookworm|trixie]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DEB=$(readlink -f "$1")
 [ "$(id -u)" = 0 ] || { echo "package.sh: needs root (it boots a container)" >&2; exit 2; }
-ROOTFS=$(bash "$HERE/rootfs.sh")
+SUITE=${2:-bookworm}
+ROOTFS=$(bash "$HERE/rootfs.sh" "$SUITE")
+echo "# Debian $SUITE"
 CT_WORK=$(mktemp -d /var/tmp/ardoise-package.XXXXXX)
 . "$HERE/container.sh"
 cleanup() { ct_stop; rm -rf "$CT_WORK"; }

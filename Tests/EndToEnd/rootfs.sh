@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds (once) the Debian root filesystem the end-to-end container boots, cached outside the repository
-# and keyed by its package list; prints its path.
+# and keyed by its release and package list; prints its path.  usage: rootfs.sh [bookworm|trixie]
 set -euo pipefail
+SUITE=${1:-bookworm}
 PACKAGES="systemd,systemd-sysv,dbus,libpam-systemd,sudo,libsystemd0,libinotifytools0,libsqlite3-0,libstdc++6,util-linux,procps,passwd,login,inotify-tools,cups-daemon,cups-client"
 CACHE=${ARDOISE_E2E_CACHE:-/var/cache/ardoise-e2e}
-KEY=$(printf '%s bookworm minbase' "$PACKAGES" | sha256sum | cut -c1-16)
+KEY=$(printf '%s %s minbase' "$PACKAGES" "$SUITE" | sha256sum | cut -c1-16)
 ROOTFS="$CACHE/rootfs-$KEY"
 # What the container and its checks need on this computer (python3 reads the journal's JSON).
 command -v debootstrap >/dev/null && command -v systemd-nspawn >/dev/null && command -v python3 >/dev/null || {
@@ -17,7 +18,7 @@ if [ ! -e "$ROOTFS/.complete" ]; then
         | grep -oE '^(URIs:[[:space:]]*|deb[[:space:]]+(\[[^]]*\][[:space:]]+)?)https?://[^ ]+/debian/?$' | grep -oE 'https?://.*' | head -1 || true)
     rm -rf "$ROOTFS.tmp"
     mkdir -p "$CACHE"
-    debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.tmp" "${MIRROR:-http://deb.debian.org/debian}" >&2
+    debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS.tmp" "${MIRROR:-http://deb.debian.org/debian}" >&2
     chroot "$ROOTFS.tmp" apt-get clean
     # A fixed machine id so journald and logind start quietly; the overlay gives each boot its own copy anyway.
     echo ardoise-e2e > "$ROOTFS.tmp/etc/hostname"
