@@ -5,8 +5,8 @@ ARDOISE=${1:?usage: bench/run.sh PATH-TO-ardoise}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$HERE/out
 RUNS=${RUNS:-5}
-# SECTIONS: any of wipe, memory, baseline, journal, daemon, notice (default: all six).
-SECTIONS=${SECTIONS:-wipe memory baseline journal daemon notice}
+# SECTIONS: any of wipe, memory, baseline, journal, daemon, notice, package (default: all seven).
+SECTIONS=${SECTIONS:-wipe memory baseline journal daemon notice package}
 section() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 FIXTURE=${ARDOISE_FIXTURES:-$HERE/../../shared/fixtures/browser-profiles}/public-profiles.tar.gz
 CACHE_FILES=${CACHE_FILES:-8000}
@@ -299,4 +299,36 @@ if section notice; then
     echo
     echo "== notice (Xvfb, zenity) =="
     ARDOISE_BIN="$ARDOISE" bash "$HERE/../Tests/Screen/run.sh" --bench
+fi
+
+# The package and the program: sizes and a resting process's memory, beside static "hello" programs built the same way.
+if section package; then
+    echo
+    echo "== package and program (Debian package, static Swift runtime) =="
+    make -s -C "$HERE/.." deb >/dev/null 2>&1
+    DEB=$(ls -t "$HERE/../.build/deb/"ardoise_*_amd64.deb | head -1)
+    mkdir -p "$OUT/hello"
+    # Foundation with a formatter (what brings ICU and its data in), and FoundationEssentials alone.
+    printf 'import Foundation\nlet f = DateFormatter()\nf.dateStyle = .long\nprint(f.string(from: Date()))\nif CommandLine.arguments.count > 1 { sleep(3) }\n' > "$OUT/hello/foundation.swift"
+    printf 'import FoundationEssentials\nimport Glibc\nprint(Date().formatted(.iso8601))\nif CommandLine.arguments.count > 1 { sleep(3) }\n' > "$OUT/hello/essentials.swift"
+    for name in foundation essentials; do
+        swiftc -O -static-stdlib "$OUT/hello/$name.swift" -o "$OUT/hello/$name" 2>/dev/null && strip "$OUT/hello/$name"
+    done
+    dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./usr/bin/ardoise > "$OUT/ardoise-packaged"
+    chmod +x "$OUT/ardoise-packaged"
+    # Resident memory of a process at rest, a second after its start (the program's own `ardoise check --help` for ours).
+    rss() { "$@" > /dev/null 2>&1 & local pid=$!; sleep 1; awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null || echo 0; kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; }
+    python3 - "$DEB" "$OUT/ardoise-packaged" "$OUT/hello/foundation" "$OUT/hello/essentials" \
+        "$(rss "$OUT/hello/foundation" wait)" "$(rss "$OUT/hello/essentials" wait)" <<'PY'
+import os, subprocess, sys
+deb, ours, foundation, essentials, rss_foundation, rss_essentials = sys.argv[1:7]
+installed = int(subprocess.run(["dpkg-deb", "-f", deb, "Installed-Size"], capture_output=True, text=True).stdout) * 1024
+mb = lambda n: n / 1e6
+print(f"{'':<52}{'ardoise':>10}{'reference':>12}{'ratio':>8}")
+print(f"{'package, installed (MB; goal 30)':<52}{mb(installed):>10.1f}{30:>12.1f}{installed / 30e6:>8.2f}x")
+print(f"{'package file (MB)':<52}{mb(os.path.getsize(deb)):>10.1f}")
+for label, reference in (("executable vs hello with Foundation (MB)", foundation), ("executable vs hello with FoundationEssentials (MB)", essentials)):
+    print(f"{label:<52}{mb(os.path.getsize(ours)):>10.1f}{mb(os.path.getsize(reference)):>12.1f}{os.path.getsize(ours) / os.path.getsize(reference):>8.2f}x")
+print(f"{'hello at rest, Foundation / Essentials (MB RSS)':<52}{int(rss_foundation) / 1024:>10.1f}{int(rss_essentials) / 1024:>12.1f}")
+PY
 fi
