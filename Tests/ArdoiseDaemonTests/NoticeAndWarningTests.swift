@@ -176,8 +176,9 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         await world.supervisor.startUp([])
         await world.supervisor.apply([session("1", 2001)])
         let listening = try #require(await world.supervisor.listen(session: "1", peerUID: 2001))
-        // Seen 12 s ago: the first shown at once, the next three held; their 15 s window ends 3 s from now, then they follow.
-        let past = JournalClock.now() - 12_000_000
+        // Seen 6 s ago: the first shown at once, the next three held; their 15 s window ends 9 s from now (room for a
+        // loaded machine to take the four in), then they follow together.
+        let past = JournalClock.now() - 6_000_000
         for offset in 0..<4 { await world.supervisor.saw(.downloadFinished, session: "1", now: past + Int64(offset)) }
         var delivered: [WarningDelivery] = []
         for await delivery in listening {

@@ -46,6 +46,18 @@ check "one program: ardoised is a link to ardoise" test "$(ct readlink /usr/bin/
 check "the manual pages and completions are in place" ct sh -c 'test -s /usr/share/man/man8/ardoise.8.gz && test -s /usr/share/man/man5/ardoise.toml.5.gz && test -s /usr/share/bash-completion/completions/ardoise && test -s /usr/share/zsh/vendor-completions/_ardoise && test -s /usr/share/fish/vendor_completions.d/ardoise.fish'
 check "the configuration is a conffile" ct sh -c 'dpkg-query -W -f="\${Conffiles}" ardoise | grep -q /etc/ardoise/ardoise.toml'
 
+# A browser installed after ardoise (a package standing for Debian's firefox-esr): its policies are written at once.
+mkdir -p "$CT_WORK/browser/DEBIAN" "$CT_WORK/browser/usr/lib/firefox-esr"
+printf 'Package: browser-standin\nVersion: 1\nArchitecture: all\nMaintainer: test <test@example.org>\nDescription: stands for a browser\n' > "$CT_WORK/browser/DEBIAN/control"
+printf '#!/bin/sh\n' > "$CT_WORK/browser/usr/lib/firefox-esr/firefox-esr"
+chmod 755 "$CT_WORK/browser/usr/lib/firefox-esr/firefox-esr"
+dpkg-deb -b "$CT_WORK/browser" "$CT_WORK/in/browser-standin.deb" >/dev/null
+ct_copy "$CT_WORK/in" /root/debs
+check "no browser yet: no policy file" sh -c "! nsenter -t $CT_LEADER -a test -e /etc/firefox/policies/policies.json"
+apt_ct install /root/debs/browser-standin.deb > "$CT_WORK/browser.log" 2>&1 || { cat "$CT_WORK/browser.log"; exit 1; }
+check "a browser installed afterwards gets its policies at once (dpkg trigger)" ct grep -q '"PasswordManagerEnabled" : false' /etc/firefox/policies/policies.json
+apt_ct purge browser-standin > /dev/null 2>&1
+
 # A kiosk account named in the configuration, a session, a logout: wiped.
 # The administrator edits the shipped file, as the README says: the account named, a shorter grace.
 ct sed -i 's/^users = \[\]$/users = ["kiosque"]/; s/^logout_grace_seconds = 5$/logout_grace_seconds = 2/' /etc/ardoise/ardoise.toml

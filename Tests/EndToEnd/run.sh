@@ -9,7 +9,8 @@ MODE=${1:---test}
 FIXTURE=${ARDOISE_FIXTURES:-$ROOT/../shared/fixtures/browser-profiles}/public-profiles.tar.gz
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it boots a container)" >&2; exit 2; }
 
-ROOTFS=$(bash "$HERE/rootfs.sh")
+# E2E_SUITE=trixie: the same suite on Debian 13.
+ROOTFS=$(bash "$HERE/rootfs.sh" "${E2E_SUITE:-bookworm}")
 CT_WORK=$(mktemp -d /var/tmp/ardoise-e2e.XXXXXX)
 . "$HERE/container.sh"
 cleanup() { ct_stop; rm -rf "$CT_WORK"; }
