@@ -274,7 +274,8 @@ public struct BrowserPolicies: Sendable {
                     change.reasonEnglish = "this file does not parse (invalid JSON, or no \"policies\" object): Firefox then applies no policy at all; fix it or move it away, then run again"
                     return change
                 }
-                let conflicts = wanted.keys.filter { theirs[$0] != nil && theirs[$0] != wanted[$0] }.sorted()
+                // A key ardoise itself added earlier (another configuration then) is not the administrator's.
+                let conflicts = wanted.keys.filter { theirs[$0] != nil && theirs[$0] != wanted[$0] && !(known?.added.contains($0) ?? false) }.sorted()
                 guard conflicts.isEmpty else {
                     change.outcome = .refused
                     change.reasonFrench = "ce fichier d'un administrateur règle autrement \(conflicts.joined(separator: ", ")) : laissé tel quel ; changez ces clés à la main ou dans [policies], puis recommencez"

@@ -79,6 +79,8 @@ struct PoliciesCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
+            // The record of what ardoise wrote is root's: without it every file would look like an administrator's.
+            try options.requireRoot()
             let language = options.global.language
             let places = options.policies(try options.global.configuration().policies).show()
             let header = language == .french ? "Règles des navigateurs :" : "Browser policies:"

@@ -191,8 +191,16 @@ import Testing
         inside["NoDefaultBookmarks"] = true
         firefox["policies"] = .object(inside)
         try machine.write(Self.firefox, String(decoding: PolicyValue.object(firefox).fileBytes, as: UTF8.self))
-        try machine.write(Self.chromium, "{\"PasswordManagerEnabled\": false, \"Mine\": 1}")
         #expect(machine.place("Firefox", .deb)?.files.first?.state == .changed)
+        // Installed again with another search engine: the administrator's key stays, ardoise's own old value is replaced.
+        machine.settings.searchEngine = "Qwant"
+        machine.settings.searchURL = "https://www.qwant.com/?q={searchTerms}"
+        #expect(machine.policies.install().first { $0.path == Self.firefox }?.outcome == .merged)
+        let again = try #require(machine.json(Self.firefox)?["policies"]?.objectValue)
+        #expect(again["NoDefaultBookmarks"] == true)
+        #expect(again["SearchEngines"]?.objectValue?["Default"] == "Qwant")
+        #expect(machine.place("Firefox", .deb)?.protected == true)
+        try machine.write(Self.chromium, "{\"PasswordManagerEnabled\": false, \"Mine\": 1}")
         let removed = machine.policies.remove()
         // Firefox: ardoise's keys go, theirs stays; Chromium: theirs now, kept and said.
         #expect(machine.json(Self.firefox)?["policies"]?.objectValue == ["NoDefaultBookmarks": true])
