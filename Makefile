@@ -109,9 +109,10 @@ package-test: deb
 screen: debug
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Screen/run.sh docs
 
-# A real systemd with logind, booted in a container, with ardoise installed as a service.
+# A real systemd with logind, booted in a container, with ardoise installed as a service: Debian 12, then Debian 13.
 e2e: build
 	bash Tests/EndToEnd/run.sh
+	E2E_SUITE=trixie bash Tests/EndToEnd/run.sh
 
 demo: deps-demo
 	$(MAKE) build
