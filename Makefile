@@ -27,7 +27,10 @@ SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
 # The Debian packages each step needs, in one place (Swift itself is not a Debian package). `make demo` and `make test`
 # install what is missing first (as root); .ci/run uses the same list.
-BUILD_PACKAGES = libsystemd-dev libinotifytools0-dev libcups2-dev libsqlite3-dev pkg-config python3
+# What swift.org lists for its Debian 12 toolchain (the toolchain itself does not start without libncurses6, say).
+SWIFT_PACKAGES = binutils git gnupg2 libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libpython3-dev libsqlite3-0 \
+	libstdc++-12-dev libxml2-dev libz3-dev libncurses6 pkg-config tzdata zlib1g-dev
+BUILD_PACKAGES = $(SWIFT_PACKAGES) libsystemd-dev libinotifytools0-dev libcups2-dev libsqlite3-dev python3
 # The end-to-end container: systemd-nspawn, debootstrap (its Debian root), and what drives it.
 DEMO_PACKAGES = $(BUILD_PACKAGES) systemd-container debootstrap tar gzip util-linux sqlite3
 # The tests: the fixture, chattr, the journal edited by hand, ACLs, GLib's own reading of user-dirs.dirs, GNU time; the
@@ -102,6 +105,8 @@ test: deps-test
 # Debian 12 and a Debian 13 container (the package built on Debian 12 serves both).
 package-test: deb
 	bash Tests/Package/run.sh $(GENERATED) .build/deb/ardoise_$(VERSION)_amd64.deb
+	@# A clean Debian 12: what make deps-build and make deps-test install is enough to build and to test.
+	bash Tests/Package/clean-machine.sh
 	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb bookworm
 	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb trixie
 
