@@ -27,6 +27,8 @@ public struct KioskCheck: Sendable {
     public var language: Language
     /// The service's state as systemd says it (`active`, `inactive`, `failed`...); nil when systemd cannot be asked.
     public var serviceState: @Sendable () -> String?
+    /// The service's status line (`StatusText`), which names the version running; nil when systemd cannot be asked.
+    public var serviceStatus: @Sendable () -> String?
     /// The kiosk accounts (the tests give their own).
     public var accounts: @Sendable (KioskSettings) -> [Account]
     /// Free bytes where the journal is written.
@@ -38,6 +40,10 @@ public struct KioskCheck: Sendable {
         self.language = language
         serviceState = {
             let outcome = Subprocess.run("systemctl", ["show", "ardoise.service", "-p", "ActiveState", "--value"])
+            return outcome.code == 0 ? outcome.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        }
+        serviceStatus = {
+            let outcome = Subprocess.run("systemctl", ["show", "ardoise.service", "-p", "StatusText", "--value"])
             return outcome.code == 0 ? outcome.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
         }
         accounts = { KioskPolicy($0).accounts() }
@@ -79,7 +85,15 @@ public struct KioskCheck: Sendable {
         // The service.
         switch serviceState() {
         case "active"?, "reloading"?:
-            add("service", .ok, "ardoise.service", text("Le service ardoise fonctionne.", "The ardoise service is running."))
+            // An upgrade not yet followed by a restart runs the old program: said, with the version of each.
+            let installed = ArdoiseVersion.current
+            if let running = serviceStatus().flatMap(ArdoiseVersion.running(inStatus:)), running != installed {
+                add("service", .problem, "ardoise.service", text("Le service qui fonctionne est la version \(running), le programme installé la version \(installed).",
+                                                                 "The service running is version \(running), the program installed version \(installed)."),
+                    fix: "sudo systemctl restart ardoise.service")
+            } else {
+                add("service", .ok, "ardoise.service", text("Le service ardoise fonctionne (version \(installed)).", "The ardoise service is running (version \(installed))."))
+            }
         case let state?:
             add("service", .problem, "ardoise.service", text("Le service ardoise ne fonctionne pas (\(state)) : les sessions ne sont pas effacées à la déconnexion.",
                                                              "The ardoise service is not running (\(state)): sessions are not wiped at logout."),

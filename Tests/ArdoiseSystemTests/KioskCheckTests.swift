@@ -11,6 +11,7 @@ import Testing
         let root: String
         var state: String { "/var/lib/ardoise" }
         var service = "active"
+        var status = "ardoise \(ArdoiseVersion.current): 0 sessions"
         var free: UInt64 = 10 << 30
         var home = "/home/kiosque"
 
@@ -42,8 +43,9 @@ import Testing
         func check(_ language: Language = .english) -> [CheckFinding] {
             var check = KioskCheck(configPath: "/etc/ardoise/ardoise.toml", stateDirectory: state, language: language)
             check.root = root
-            let service = self.service, free = self.free, home = self.home
+            let service = self.service, free = self.free, home = self.home, status = self.status
             check.serviceState = { service }
+            check.serviceStatus = { status }
             check.freeBytes = { _ in free }
             check.accounts = { settings in
                 settings.users.contains("kiosque") ? [Account(name: "kiosque", uid: 2001, gid: 2001, home: home)] : []
@@ -72,13 +74,15 @@ import Testing
         ("page-log", "PageLogFormat"), ("notice-language", "fr.txt"), ("notice-empty", "UTF-8"), ("journal", "journal verify"),
         ("key", "journal key"), ("disk", "Free some space"), ("sessions", "idle_minutes = 15"), ("configuration", "reload ardoise"),
         ("policies-missing", "policies install"), ("policies-broken", "/etc/firefox/policies/policies.json"),
-        ("policies-outdated", "policies install"), ("opera", "Uninstall"),
+        ("policies-outdated", "policies install"), ("opera", "Uninstall"), ("old-version", "systemctl restart ardoise.service"),
     ])
     func eachFaultIsNamedWithItsFix(_ fault: String, _ fix: String) throws {
         let kiosk = try Kiosk()
         var check = fault
         switch fault {
         case "service": kiosk.service = "inactive"
+        // Upgraded, not yet restarted: the old program still runs.
+        case "old-version": kiosk.status = "ardoise 0.8.0: 1 session, last wipe at 10:12:03"; check = "service"
         case "pam": try kiosk.write("/etc/pam.d/common-session", "session required pam_unix.so\n")
         case "lightdm": try kiosk.write("/usr/sbin/lightdm", "")
         case "missing-account": try kiosk.write("/etc/ardoise/ardoise.toml", "[kiosk]\nusers = [\"kiosque\", \"fantome\"]\n"); check = "account"
@@ -116,5 +120,18 @@ import Testing
         if fault != "configuration" && fault != "key" {
             #expect(findings.problems == 1, "\(fault) alone: \(findings.rendered(.english))")
         }
+    }
+}
+
+@Suite struct VersionTests {
+    /// One version: the program's, the Debian package's (debian/changelog), the service's status line.
+    @Test func theProgramAndThePackageSayTheSameVersion() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let changelog = try String(contentsOf: root.appendingPathComponent("debian/changelog"), encoding: .utf8)
+        let first = try #require(changelog.split(separator: "\n").first)
+        #expect(first.hasPrefix("ardoise (\(ArdoiseVersion.current)) "), "\(first)")
+        #expect(ArdoiseVersion.running(inStatus: ArdoiseVersion.statusPrefix + "2 sessions") == ArdoiseVersion.current)
+        #expect(ArdoiseVersion.running(inStatus: "2 sessions") == nil)
+        #expect(ArdoiseVersion.running(inStatus: "ardoise : x") == nil)
     }
 }

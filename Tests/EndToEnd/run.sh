@@ -81,7 +81,7 @@ ct sh -c 'cat > /etc/ardoise/ardoise.toml' < "$CT_WORK/ardoise.toml"
 ct systemctl daemon-reload
 ct systemctl enable --now ardoise.service >/dev/null 2>&1
 check "the service is active (Type=notify: READY was sent)" test "$(ct systemctl show ardoise -p ActiveState --value)" = active
-check "the service reports its status to systemd" test -n "$(ct systemctl show ardoise -p StatusText --value)"
+check "the service reports its status to systemd, with its version" sh -c "nsenter -t $CT_LEADER -a systemctl show ardoise -p StatusText --value | grep -q '^ardoise [0-9][^ ]*: [0-9]* session'"
 check "the unit passes systemd-analyze verify" ct systemd-analyze verify /etc/systemd/system/ardoise.service
 check "the start-up sweep is journaled" has_events 'e["event"] == "boot-sweep"'
 check "a kiosk account without a reference: the service captured one at start, journaled" \
