@@ -38,15 +38,7 @@ public enum SmallFile {
     }
 
     /// Writes the new file beside (`NAME.new-PID-RANDOM`), then renames it over `path`; the reason when it cannot.
-    /// What a killed writer left beside goes first: the folder never fills with half-written copies.
     public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600) -> String? {
-        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
-        for leftover in names(in: folder.isEmpty ? "." : folder) where leftover.hasPrefix(name + ".new-") {
-            // Only a copy whose writer is gone: another process may be writing its own right now.
-            if let pid = Int32(leftover.dropFirst(name.count + 5).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                unlink((folder.isEmpty ? "." : folder) + "/" + leftover)
-            }
-        }
         let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         if let failure = write(bytes, to: temporary, flags: O_CREAT | O_EXCL, mode: mode) {
             if case .write = failure { unlink(temporary) }
@@ -54,6 +46,18 @@ public enum SmallFile {
         }
         guard rename(temporary, path) == 0 else { let why = reason(); unlink(temporary); return why }
         return nil
+    }
+
+    /// Removes the copies a killed `replace` of `path` left beside it (their writer gone; another may be writing its own):
+    /// called where a folder is taken in hand, not on every write.
+    public static func removeLeftovers(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        let place = folder.isEmpty ? "." : folder
+        for leftover in names(in: place) where leftover.hasPrefix(name + ".new-") {
+            if let pid = Int32(leftover.dropFirst(name.count + 5).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(place + "/" + leftover)
+            }
+        }
     }
 
     /// The first `limit` bytes of a small file (never through a link, never waiting on a FIFO).

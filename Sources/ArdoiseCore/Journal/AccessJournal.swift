@@ -108,8 +108,9 @@ public final class AccessJournal: @unchecked Sendable {
         let lock = try JournalLock(directory: directory)
         var recovered: [JournalEvent] = []
         var opened: DatabaseQueue?
-        // The head as it was before this opening changes anything.
+        // The head as it was before this opening changes anything; a copy of it a killed writer left goes.
         let headBefore = JournalHead.read(directory: directory)
+        SmallFile.removeLeftovers(of: directory + "/" + JournalFiles.headName)
         var damage = Self.damageBeforeOpening(path, head: headBefore)
         var legacy = false
         if damage == nil {

@@ -133,6 +133,7 @@ extension BaselineStore {
         let folder = (path as NSString).deletingLastPathComponent
         if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST { return }
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
+        SmallFile.removeLeftovers(of: path)
         _ = SmallFile.replace(path, with: record.encoded)
     }
 }
