@@ -72,7 +72,8 @@ public struct BrowserPolicies: Sendable {
 
     /// Every place, installed or not.
     public func show() -> [PlaceStatus] {
-        let record = PolicyRecord.load(stateDirectory)
+        // A record that does not read: no file is taken for ardoise's, so none is said to be in place.
+        let record = (try? PolicyRecord.load(stateDirectory).get()) ?? PolicyRecord()
         return places.map { place in
             PlaceStatus(browser: place.browser, packaging: place.packaging, installed: isInstalled(place), supported: !place.files.isEmpty,
                         verified: place.verified, files: place.files.map { status(of: $0, format: place.format, record: record) })
@@ -165,24 +166,43 @@ public struct BrowserPolicies: Sendable {
 
     /// Writes the policies of every installed browser (`all`: of every browser known, installed or not).
     public func install(all: Bool = false) -> [FileChange] {
-        var record = PolicyRecord.load(stateDirectory)
+        var record: PolicyRecord
+        switch PolicyRecord.load(stateDirectory) {
+        case .success(let loaded): record = loaded
+        case .failure(let unreadable): return [recordChange(unreadable)]
+        }
         var changes: [FileChange] = []
         for (file, format, browsers) in targets(all: all) {
             var change = installFile(file, format: format, record: &record)
             change.browsers = browsers
             changes.append(change)
         }
-        if let failure = record.save(stateDirectory) {
-            changes.append(FileChange(browsers: [], path: stateDirectory + "/" + Self.recordName, outcome: .refused,
-                                      reasonFrench: "le relevé de ce qui a été écrit n'a pas pu être enregistré : \(failure)",
-                                      reasonEnglish: "the record of what was written could not be saved: \(failure)"))
-        }
+        if let failure = record.save(stateDirectory) { changes.append(recordChange(.cannotSave(failure))) }
         return changes
+    }
+
+    /// The record of what ardoise wrote cannot be read or saved: said, and (when unreadable) nothing is touched, since
+    /// it holds what the administrators' files were before.
+    func recordChange(_ problem: PolicyRecord.Problem) -> FileChange {
+        var change = FileChange(browsers: [], path: stateDirectory + "/" + Self.recordName, outcome: .refused)
+        switch problem {
+        case .unreadable(let why):
+            change.reasonFrench = "le relevé de ce qu'ardoise a écrit ne se lit pas (\(why)) : rien n'est changé, pour ne pas perdre ce que les fichiers des administrateurs contenaient avant ; déplacez-le pour repartir de zéro"
+            change.reasonEnglish = "the record of what ardoise wrote does not read (\(why)): nothing is changed, so that what the administrators' files held before is not lost; move it away to start afresh"
+        case .cannotSave(let why):
+            change.reasonFrench = "le relevé de ce qui a été écrit n'a pas pu être enregistré : \(why)"
+            change.reasonEnglish = "the record of what was written could not be saved: \(why)"
+        }
+        return change
     }
 
     /// Takes ardoise's policies out of every file it wrote: its own files go, an administrator's file gets back what it held.
     public func remove() -> [FileChange] {
-        var record = PolicyRecord.load(stateDirectory)
+        var record: PolicyRecord
+        switch PolicyRecord.load(stateDirectory) {
+        case .success(let loaded): record = loaded
+        case .failure(let unreadable): return [recordChange(unreadable)]
+        }
         var changes: [FileChange] = []
         let browsersByFile = Dictionary(grouping: places.flatMap { place in place.files.map { ($0, place.name) } }, by: \.0).mapValues { $0.map(\.1) }
         for file in record.files.keys.sorted() {
@@ -199,7 +219,7 @@ public struct BrowserPolicies: Sendable {
             case .bytes(let bytes) where entry.written == Self.digest(bytes):
                 if let original = entry.original {
                     change.outcome = .restored
-                    if let why = SmallFile.replace(absolute(file), with: original, mode: 0o644) { change.refuse(why) }
+                    if let why = write(file, original) { change.refuse(why) }
                 } else if unlink(absolute(file)) != 0 && errno != ENOENT {
                     change.refuse(SmallFile.reason())
                 }
@@ -209,7 +229,7 @@ public struct BrowserPolicies: Sendable {
                 if entry.format == .firefox, var document = PolicyValue.parse(bytes)?.objectValue, var policies = document["policies"]?.objectValue {
                     for key in entry.added { policies[key] = nil }
                     document["policies"] = .object(policies)
-                    if let why = SmallFile.replace(absolute(file), with: PolicyValue.object(document).fileBytes, mode: 0o644) { change.refuse(why) } else {
+                    if let why = write(file, PolicyValue.object(document).fileBytes) { change.refuse(why) } else {
                         change.outcome = .restored
                         record.files[file] = nil
                     }
@@ -221,10 +241,7 @@ public struct BrowserPolicies: Sendable {
             }
             changes.append(change)
         }
-        if let failure = record.save(stateDirectory) {
-            changes.append(FileChange(browsers: [], path: stateDirectory + "/" + Self.recordName, outcome: .refused,
-                                      reasonFrench: "le relevé n'a pas pu être enregistré : \(failure)", reasonEnglish: "the record could not be saved: \(failure)"))
-        }
+        if let failure = record.save(stateDirectory) { changes.append(recordChange(.cannotSave(failure))) }
         return changes
     }
 
@@ -308,7 +325,7 @@ public struct BrowserPolicies: Sendable {
             change.outcome = .unchanged
             return change
         }
-        if let why = makeFolders(for: file) ?? SmallFile.replace(absolute(file), with: bytes, mode: 0o644) {
+        if let why = makeFolders(for: file) ?? write(file, bytes) {
             change.refuse(why)
             return change
         }
@@ -336,6 +353,12 @@ public struct BrowserPolicies: Sendable {
     }
 
     // MARK: Files
+
+    /// A policy file written whole and renamed into place, readable by all (the browsers run as the kiosk account).
+    func write(_ file: String, _ bytes: [UInt8]) -> String? {
+        SmallFile.removeLeftovers(of: absolute(file))
+        return SmallFile.replace(absolute(file), with: bytes, mode: 0o644)
+    }
 
     enum Contents { case absent, refused, bytes([UInt8]) }
 
@@ -380,10 +403,21 @@ struct PolicyRecord: Codable, Sendable {
     }
     var files: [String: Entry] = [:]
 
-    static func load(_ stateDirectory: String) -> PolicyRecord {
-        guard let bytes = SmallFile.contents(stateDirectory + "/" + BrowserPolicies.recordName, limit: 16 << 20),
-              let record = try? JSONDecoder().decode(PolicyRecord.self, from: Data(bytes)) else { return PolicyRecord() }
-        return record
+    enum Problem: Error {
+        case unreadable(String)
+        case cannotSave(String)
+    }
+
+    /// Empty when there is none yet; a failure when there is one that does not read (never taken for an empty one).
+    static func load(_ stateDirectory: String) -> Result<PolicyRecord, Problem> {
+        let path = stateDirectory + "/" + BrowserPolicies.recordName
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            return errno == ENOENT ? .success(PolicyRecord()) : .failure(.unreadable(SmallFile.reason()))
+        }
+        guard let bytes = SmallFile.contents(path, limit: 16 << 20) else { return .failure(.unreadable(SmallFile.reason())) }
+        guard let record = try? JSONDecoder().decode(PolicyRecord.self, from: Data(bytes)) else { return .failure(.unreadable("not JSON of ardoise's")) }
+        return .success(record)
     }
 
     func save(_ stateDirectory: String) -> String? {
@@ -391,6 +425,8 @@ struct PolicyRecord: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(self) else { return "encoding" }
-        return SmallFile.replace(stateDirectory + "/" + BrowserPolicies.recordName, with: Array(data))
+        let path = stateDirectory + "/" + BrowserPolicies.recordName
+        SmallFile.removeLeftovers(of: path)
+        return SmallFile.replace(path, with: Array(data))
     }
 }

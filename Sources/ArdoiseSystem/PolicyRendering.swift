@@ -19,7 +19,7 @@ extension BrowserPolicies.PlaceStatus {
             case .absent: problems.append(fr ? "\(path) absent : lancez « ardoise policies install »" : "\(path) missing: run \"ardoise policies install\"")
             case .outdated: problems.append(fr ? "\(path) ne suit plus la configuration : lancez « ardoise policies install »" : "\(path) no longer follows the configuration: run \"ardoise policies install\"")
             case .changed: problems.append(fr ? "\(path) modifié à la main : lancez « ardoise policies install »" : "\(path) changed by hand: run \"ardoise policies install\"")
-            case .foreign: problems.append(fr ? "\(path) est d'un administrateur, sans les règles d'ardoise : lancez « ardoise policies install » (elles y seront ajoutées)" : "\(path) is an administrator's, without ardoise's policies: run \"ardoise policies install\" (they are added to it)")
+            case .foreign: problems.append(fr ? "\(path) n'est pas d'ardoise (celui d'un administrateur ?) : lancez « ardoise policies install », qui y ajoute ses règles ou dit pourquoi il ne le peut pas" : "\(path) is not ardoise's (an administrator's?): run \"ardoise policies install\", which adds its policies to it or says why it cannot")
             case .broken: problems.append(fr ? "\(path) ne se lit pas (JSON invalide) : le navigateur n'applique aucune de ses règles ; corrigez-le ou déplacez-le" : "\(path) does not parse (invalid JSON): the browser applies none of its policies; fix it or move it away")
             case .refused: problems.append(fr ? "\(path) n'est pas un fichier ordinaire (un lien ?) : remplacez-le par un fichier" : "\(path) is not a regular file (a link?): replace it with a file")
             }

@@ -5,6 +5,7 @@ extension RecordedWipe {
     /// profiles checked for their policies when a policy file is installed. The one way the CLI, the hook and the daemon set it.
     public mutating func addSystemSteps(root: String = "/") {
         purgePrintJobs = { user in PrintJobs.purge(user: user).map { WipeReport.PrintJobsPurged(removed: $0.jobs, failure: $0.failure) } }
-        firefoxPoliciesInstalled = { BrowserPolicies(root: root, stateDirectory: "", settings: PolicySettings()).firefoxPolicyFilePresent }
+        let policies = BrowserPolicies(root: root, stateDirectory: stateDirectory, settings: PolicySettings())
+        firefoxPoliciesInstalled = { policies.firefoxPolicyFilePresent }
     }
 }

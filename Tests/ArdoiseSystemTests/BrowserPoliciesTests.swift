@@ -208,6 +208,26 @@ import Testing
         #expect(machine.json(Self.chromium)?["Mine"] == 1)
     }
 
+    @Test func aRecordThatDoesNotReadStopsEverythingAndLosesNothing() throws {
+        let machine = try Machine()
+        let theirs = "{\"policies\": {\"NoDefaultBookmarks\": true}}\n"
+        try machine.write(Self.firefox, theirs)
+        _ = machine.policies.install()
+        let merged = try #require(machine.bytes(Self.firefox))
+        // The record (which holds the administrator's file as it was) damaged: nothing is written nor removed.
+        try machine.write("/var/lib/ardoise/policies.record", "{\"files\": {\"/etc/firefox/policies/poli")
+        for changes in [machine.policies.install(), machine.policies.remove()] {
+            #expect(changes.count == 1)
+            #expect(changes.first?.outcome == .refused)
+            #expect(changes.first?.reason(.english)?.contains("does not read") == true)
+        }
+        #expect(machine.bytes(Self.firefox) == merged)
+        #expect(machine.bytes("/var/lib/ardoise/policies.record") == Array("{\"files\": {\"/etc/firefox/policies/poli".utf8))
+        // Nor is any file then said to be in place.
+        #expect(machine.place("Firefox", .deb)?.protected == false)
+        #expect(machine.place("Chromium", .deb)?.protected == false)
+    }
+
     @Test func everyKnownPlaceWhenAskedAndTheBrowsersThatReadNone() throws {
         let machine = try Machine(browsers: ["/usr/lib/x86_64-linux-gnu/opera/opera"])
         #expect(machine.policies.install().isEmpty)
