@@ -87,12 +87,17 @@ public struct KioskCheck: Sendable {
         case "active"?, "reloading"?:
             // An upgrade not yet followed by a restart runs the old program: said, with the version of each.
             let installed = ArdoiseVersion.current
-            if let running = serviceStatus().flatMap(ArdoiseVersion.running(inStatus:)), running != installed {
+            switch serviceStatus().flatMap(ArdoiseVersion.running(inStatus:)) {
+            case installed?:
+                add("service", .ok, "ardoise.service", text("Le service ardoise fonctionne (version \(installed)).", "The ardoise service is running (version \(installed))."))
+            case let running?:
                 add("service", .problem, "ardoise.service", text("Le service qui fonctionne est la version \(running), le programme installé la version \(installed).",
                                                                  "The service running is version \(running), the program installed version \(installed)."),
                     fix: "sudo systemctl restart ardoise.service")
-            } else {
-                add("service", .ok, "ardoise.service", text("Le service ardoise fonctionne (version \(installed)).", "The ardoise service is running (version \(installed))."))
+            case nil:
+                // Its status line does not say (not yet sent, or an older service): only the program's version is known.
+                add("service", .ok, "ardoise.service", text("Le service ardoise fonctionne (programme installé : version \(installed)).",
+                                                            "The ardoise service is running (program installed: version \(installed))."))
             }
         case let state?:
             add("service", .problem, "ardoise.service", text("Le service ardoise ne fonctionne pas (\(state)) : les sessions ne sont pas effacées à la déconnexion.",

@@ -64,6 +64,10 @@ import Testing
         #expect(findings.problems == 0, "\(findings.rendered(.english))")
         #expect(Set(findings.map(\.check)).isSuperset(of: ["configuration", "service", "pam", "account", "baseline", "cups", "notice", "journal", "key", "disk", "sessions", "browser"]))
         #expect(kiosk.check(.french).rendered(.french).hasSuffix("Tout est en ordre."))
+        #expect(findings.first { $0.check == "service" }?.what == "The ardoise service is running (version \(ArdoiseVersion.current)).")
+        // A status line that names no version: the running one is not claimed.
+        kiosk.status = "2 sessions"
+        #expect(kiosk.check().first { $0.check == "service" }?.what == "The ardoise service is running (program installed: version \(ArdoiseVersion.current)).")
     }
 
     /// Each fault, alone, makes its check a problem with the fix an administrator types.
