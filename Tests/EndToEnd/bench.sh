@@ -77,9 +77,9 @@ PY
 echo "# the watcher while 10,000 files arrive in the download folder (one kiosk session open)"
 watch_cost() { # label, pid-or-empty: CPU ticks and peak RSS of PID while the burst lands
     local pid=$1 before after
-    ct su -s /bin/sh kiosque -c 'rm -rf ~/Downloads/burst; mkdir -p ~/Downloads/burst'
+    ct_as kiosque 'rm -rf ~/Downloads/burst; mkdir -p ~/Downloads/burst'
     before=$(ct awk '{print $14 + $15}' /proc/$pid/stat)
-    ct su -s /bin/sh kiosque -c 'cd ~/Downloads/burst && seq -f "scan-%g.pdf" 1 10000 | xargs touch'
+    ct_as kiosque 'cd ~/Downloads/burst && seq -f "scan-%g.pdf" 1 10000 | xargs touch'
     sleep 3
     after=$(ct awk '{print $14 + $15}' /proc/$pid/stat)
     echo "$((after - before)) $(ct awk '/^VmHWM/ {print $2}' /proc/$pid/status)"

@@ -61,6 +61,12 @@ ct_copy() {
     tar -C "$1" -cf - . | ct tar -C "$2" -xpf -
 }
 
+# Runs the shell command CMD as USER without opening a login session: `su` would open one in logind, and the end of a
+# kiosk account's session is a logout that ardoise wipes after.
+ct_as() {
+    ct setpriv --reuid="$1" --regid="$1" --init-groups --reset-env sh -c "$2"
+}
+
 # Opens a real logind session (class user, type tty, seat0) for USER running CMD; prints the session id once active.
 ct_session() {
     # TYPESCRIPT (optional): a file in the container that keeps what the session's terminal showed.

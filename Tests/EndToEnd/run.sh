@@ -155,7 +155,7 @@ ct systemctl reload ardoise.service
 
 # --- 4. The daemon killed in the middle of a wipe: systemd restarts it and the wipe completes.
 plant_profiles
-ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 300000 | xargs touch'
+ct_as kiosque 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 300000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
 MASS_SIZE=$(ct stat -c %s /home/kiosque/Downloads/mass)
 ct loginctl kill-session "$SESSION"
@@ -231,8 +231,8 @@ check "notice: nothing was recorded for the other account" \
 ct runuser -u kiosque -- env LANG=en_GB.UTF-8 ardoise notice --text --listen --session "$SESSION" > "$CT_WORK/warnings.txt" 2>&1 &
 LISTENER=$!
 sleep 1
-ct su -s /bin/sh kiosque -c 'printf "%%PDF" > ~/Downloads/avis.pdf.part && mv ~/Downloads/avis.pdf.part ~/Downloads/avis.pdf'
-ct su -s /bin/sh kiosque -c 'cd ~/.mozilla/firefox/4144awjv.default-esr && cp logins.json logins.json.tmp && mv logins.json.tmp logins.json'
+ct_as kiosque 'printf "%%PDF" > ~/Downloads/avis.pdf.part && mv ~/Downloads/avis.pdf.part ~/Downloads/avis.pdf'
+ct_as kiosque 'cd ~/.mozilla/firefox/4144awjv.default-esr && cp logins.json logins.json.tmp && mv logins.json.tmp logins.json'
 wait_for 10 "grep -q 'password was saved' '$CT_WORK/warnings.txt' && grep -q 'File downloaded' '$CT_WORK/warnings.txt'" || true
 check "warnings: the agent is told of the download and of the saved password, in its language" \
     sh -c "grep -q 'password was saved' '$CT_WORK/warnings.txt' && grep -q 'File downloaded' '$CT_WORK/warnings.txt'"
@@ -310,11 +310,11 @@ ct sh -c 'echo "FileDevice Yes" >> /etc/cups/cups-files.conf; echo "DirtyCleanIn
 wait_for 20 "ct test -S /run/cups/cups.sock" || true
 ct lpadmin -p epn -E -v file:/dev/null -m raw > /dev/null 2>&1 || true
 lpstat_of() { ct lpstat -W all -u "$1" 2>/dev/null | grep -c epn || true; }
-ct su -s /bin/sh kiosque -c 'lp -d epn -o raw -t PRINTMARK-done /etc/hostname' > /dev/null
+ct_as kiosque 'lp -d epn -o raw -t PRINTMARK-done /etc/hostname' > /dev/null
 wait_for 20 "ct lpstat -W completed -u kiosque 2>/dev/null | grep -q epn" || true
 ct cupsdisable epn
 SESSION=$(kiosk_session 'lp -d epn -o raw -t PRINTMARK-pending /etc/hostname; lp -d epn -o raw -H hold -t PRINTMARK-held /etc/hostname; exec sleep 600')
-ct su -s /bin/sh visiteur -c 'lp -d epn -o raw -H hold -t other-account /etc/hostname' > /dev/null
+ct_as visiteur 'lp -d epn -o raw -H hold -t other-account /etc/hostname' > /dev/null
 wait_for 10 "[ \$(lpstat_of kiosque) -ge 3 ]" || true
 check "printing: before logout, the session's jobs (done, pending, held) are in CUPS" test "$(lpstat_of kiosque)" -ge 3
 check "printing: before logout, their names are in CUPS's spool" ct grep -rqa PRINTMARK /var/spool/cups
@@ -393,13 +393,14 @@ check "check: all well again once each fault is put right" check_says 0
 ct env DEBIAN_FRONTEND=noninteractive pam-auth-update --package --remove ardoise
 
 # --- 8. SIGTERM in the middle of a wipe: the wipe finishes, then the service stops and says so.
-ct su -s /bin/sh kiosque -c 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 200000 | xargs touch'
+ct_as kiosque 'mkdir -p ~/Downloads/mass && cd ~/Downloads/mass && seq -f "f%g" 1 200000 | xargs touch'
 SESSION=$(kiosk_session 'exec sleep 600')
 MASS_SIZE=$(ct stat -c %s /home/kiosque/Downloads/mass)
 ct loginctl kill-session "$SESSION"
-ct sh -c 'end=$(($(date +%s) + 30))
+STOP_AT=$(ct sh -c 'end=$(($(date +%s) + 30))
     while [ $(stat -c %s /home/kiosque/Downloads/mass) -ge '"$MASS_SIZE"' ] && [ $(date +%s) -lt $end ]; do :; done
-    systemctl stop ardoise.service'
+    systemctl show ardoise -p StatusText --value; systemctl stop ardoise.service')
+check "SIGTERM mid-wipe: the stop came while the wipe was under way" grep -q "wipe under way" <<< "$STOP_AT"
 check "SIGTERM mid-wipe: the wipe finished before the service stopped" \
     has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['left'] == 0"
 check "SIGTERM mid-wipe: then the stop is journaled" test "$(ct ardoise journal list --event wipe-finished --event daemon-stop --format json |
