@@ -23,7 +23,7 @@ GENERATED = .build/generated
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build debug test screen e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
+.PHONY: build debug test screen wayland e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
 
 # The Debian packages each step needs, in one place (Swift itself is not a Debian package). `make demo` and `make test`
 # install what is missing first (as root); .ci/run uses the same list.
@@ -98,6 +98,7 @@ test: deps-test
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Screen/run.sh
 	# Debian's real firefox-esr and chromium with the policies installed, broken and removed (skipped when not installed).
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Browsers/run.sh
+	$(MAKE) wayland
 	$(MAKE) e2e
 	$(MAKE) package-test
 
@@ -113,6 +114,10 @@ package-test: deb
 # The notice and the warnings on a virtual screen (Xvfb, zenity, dunst), read back by OCR; refreshes docs/*.png.
 screen: debug
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Screen/run.sh docs
+
+# The session agent on a Wayland desktop (sway, headless, in a Debian 13 container): idleness from ext-idle-notify-v1.
+wayland: build
+	bash Tests/Wayland/run.sh "$$($(RELEASE) --show-bin-path)/ardoise"
 
 # A real systemd with logind, booted in a container, with ardoise installed as a service: Debian 12, then Debian 13.
 e2e: build

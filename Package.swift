@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
+        // libwayland-client's ABI types only: the session agent opens the library itself (dlopen), as it does libX11.
+        .systemLibrary(name: "CWaylandClient"),
         .target(
             name: "ArdoiseCore",
             dependencies: [
@@ -34,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "ArdoiseSystem",
-            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", "CInotifyTools", "CCups", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ArdoiseCore", "CLinux", "CSystemd", "CInotifyTools", "CCups", "CWaylandClient", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ArdoiseDaemon",

@@ -6,17 +6,20 @@ import Glibc
 public protocol IdleCounter: AnyObject, Sendable {
     /// Milliseconds since the last input; nil if the counter does not answer.
     func idleMilliseconds() -> UInt64?
-    /// What measures it, for the service and the journal (`x11-screensaver`, `gnome-mutter`).
+    /// What measures it, for the service and the journal (`x11-screensaver`, `gnome-mutter`, `ext-idle-notify`).
     var source: String { get }
 }
 
 public enum IdleCounters {
-    /// What this session offers: GNOME's own counter on GNOME (X11 or Wayland), the X11 screensaver extension on another
-    /// X11 desktop; none on another Wayland desktop (its X11 server would only see X11 programs' input).
-    public static func forSession(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> IdleCounter? {
+    /// What this session offers: GNOME's own counter on GNOME (X11 or Wayland); ext-idle-notify-v1 on another Wayland
+    /// desktop (sway, labwc, KDE Plasma), else GNOME's if it answers; the X11 screensaver extension on an X11 desktop.
+    /// Never the X11 counter under Wayland: its X11 server sees only X11 programs' input.
+    /// `limit`: the idle limit in minutes (a shorter one makes the Wayland compositor tell sooner).
+    public static func forSession(_ environment: [String: String] = ProcessInfo.processInfo.environment, limit: Double = 15) -> IdleCounter? {
         let desktop = (environment["XDG_CURRENT_DESKTOP"] ?? "").uppercased()
-        if desktop.contains("GNOME") || environment["WAYLAND_DISPLAY"] != nil, let mutter = MutterIdleness() { return mutter }
-        if let wayland = environment["WAYLAND_DISPLAY"], !wayland.isEmpty { return nil }
+        let wayland = environment["WAYLAND_DISPLAY"].flatMap { $0.isEmpty ? nil : $0 }
+        if desktop.contains("GNOME"), let mutter = MutterIdleness() { return mutter }
+        if let wayland { return WaylandIdleness(display: wayland, pause: UInt32(min(limit * 60_000, 10_000))) ?? MutterIdleness() }
         return X11Idleness(display: environment["DISPLAY"])
     }
 }

@@ -44,7 +44,9 @@ struct NoticeCommand: ParsableCommand {
         let sessionID = session ?? environment["XDG_SESSION_ID"]
         let socket = ControlChannel.path(environment)
         let presenter = NoticePresenter()
-        let graphical = !text && (environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil) && presenter.program != nil
+        let onDisplay = !text && (environment["DISPLAY"] != nil || environment["WAYLAND_DISPLAY"] != nil)
+        // The notice needs a dialog program; idleness and the countdown (GTK) do not: a desktop without one is still watched.
+        let graphical = onDisplay && presenter.program != nil
 
         func report(_ report: NoticeReport) throws {
             guard let sessionID else { return }
@@ -75,12 +77,12 @@ struct NoticeCommand: ParsableCommand {
                 }
             }
         }
-        guard let sessionID, graphical || listen else { return }
+        guard let sessionID, onDisplay || listen else { return }
         // On a display the agent measures idleness itself (the display server counts every input) and tells the service.
         let account = Account.withID(getuid())?.name
         let limits = configuration.sessions.limits(for: account)
         var reporter: IdleReporter?
-        if graphical, limits.idleMinutes > 0, let idleness = IdleCounters.forSession(environment) {
+        if onDisplay, limits.idleMinutes > 0, let idleness = IdleCounters.forSession(environment, limit: limits.idleMinutes) {
             reporter = IdleReporter(idleness: idleness, limit: limits.idleMinutes, session: sessionID, socket: socket)
             reporter?.start()
         }
@@ -93,7 +95,7 @@ struct NoticeCommand: ParsableCommand {
             if line.code == 3 { refused = line.error; return }
             guard let delivery = try? JSONDecoder().decode(WarningDelivery.self, from: Data(line.output.utf8)) else { return }
             let (title, body) = delivery.warning.text(language, count: delivery.count)
-            if graphical {
+            if onDisplay {
                 if delivery.warning.isCountdown {
                     countdownDisplay.show(delivery.warning, seconds: delivery.count)
                 } else if delivery.warning == .sessionEnding {

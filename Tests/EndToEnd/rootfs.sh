@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds (once) the Debian root filesystem the end-to-end container boots, cached outside the repository
-# and keyed by its release and package list; prints its path.  usage: rootfs.sh [bookworm|trixie]
+# and keyed by its release and package list; prints its path.  usage: rootfs.sh [bookworm|trixie] [wayland]
+# `wayland` adds a Wayland desktop (sway, which offers ext-idle-notify-v1 from Debian 13 on), a typing tool (wtype),
+# GTK 3 (the countdown window), notify-send (the warnings) and a screenshot tool (grim).
 set -euo pipefail
 SUITE=${1:-bookworm}
 PACKAGES="systemd,systemd-sysv,dbus,libpam-systemd,sudo,libsystemd0,libinotifytools0,libsqlite3-0,libstdc++6,util-linux,procps,passwd,login,inotify-tools,cups-daemon,cups-client"
+[ "${2:-}" = wayland ] && PACKAGES="$PACKAGES,sway,wtype,wayland-utils,python3,libgtk-3-0t64,grim,fonts-dejavu-core,libnotify-bin,dbus-user-session"
 CACHE=${ARDOISE_E2E_CACHE:-/var/cache/ardoise-e2e}
 KEY=$(printf '%s %s minbase' "$PACKAGES" "$SUITE" | sha256sum | cut -c1-16)
 ROOTFS="$CACHE/rootfs-$KEY"
