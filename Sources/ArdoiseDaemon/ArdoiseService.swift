@@ -66,7 +66,7 @@ public struct ArdoiseService: Service {
         }
         let supervisor = SessionSupervisor(configuration: configuration, dependencies: .init(
             journal: journal, wiper: JournaledHomeWiper(journal: journal, stateDirectory: stateDirectory, logger: logger), stopper: stopper,
-            watcher: watcher, logger: logger, onChange: { notifier.status($0) }))
+            watcher: watcher, logger: logger, onChange: { notifier.status($0) }, seatInputs: SeatInputs()))
         let relay = JournalRelay(executable: relayExecutable, configPath: configPath, stateDirectory: stateDirectory,
                                  scratchDirectory: runtimeDirectory)
         let updates = sessions.snapshots()

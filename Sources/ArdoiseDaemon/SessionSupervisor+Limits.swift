@@ -30,24 +30,52 @@ extension SessionSupervisor {
 
     func stopLimitWatch(_ id: String) {
         limitWatches.removeValue(forKey: id)?.cancel()
+        releaseSeatInputs()
+    }
+
+    /// Stops reading the input devices of seats where no open session needs them any more.
+    func releaseSeatInputs() {
+        guard let inputs = dependencies.seatInputs else { return }
+        let needed = sessions.values.filter { $0.phase == .opened && $0.agentSource == nil && $0.inputSource != nil }.compactMap(\.session.seat)
+        inputs.keep(Set(needed))
     }
 
     /// Looks at one session's clock now and acts on it; how long to wait before looking again (nil: stop looking).
     func checkLimits(_ id: String, activity: SessionActivity, now: Int64) -> Int64? {
         guard var tracked = sessions[id], tracked.phase == .opened, tracked.endReason == nil, let clock = tracked.clock else { return nil }
-        if tracked.idleMeasured == nil {
+        var activity = activity
+        // A desktop session whose agent does not report, and that tells logind nothing: its seat's input devices. The
+        // agent is given half the idle limit (at most 30 s) to start; someone logged in then.
+        var waitingForAgent = false
+        if activity.lastInput == nil, tracked.agentSource == nil, tracked.session.isGraphical, clock.limits.idleMinutes > 0,
+           let inputs = dependencies.seatInputs, let seat = tracked.session.seat {
+            let grace = Int64(min(30, clock.limits.idleMinutes * 30) * 1e6)
+            if now - tracked.openedAt < grace {
+                activity.lastInput = tracked.openedAt
+                waitingForAgent = true
+            } else if let last = inputs.lastInput(seat: seat) {
+                if tracked.inputSource == nil { logger.info("session \(id): no agent reports; idleness from the seat's input devices") }
+                activity.lastInput = max(last, tracked.openedAt)
+                tracked.inputSource = SeatInput.source
+            } else {
+                // No input device on the seat: nothing to read.
+                sessions[id] = tracked
+                releaseSeatInputs()
+            }
+        }
+        if tracked.idleMeasured == nil && !waitingForAgent {
             tracked.idleMeasured = activity.lastInput != nil
             if activity.lastInput == nil && clock.limits.idleMinutes > 0 {
                 logger.warning("session \(id): idleness cannot be measured here (no input time from logind): only the time limit and staff can end it")
             }
         }
-        var activity = activity
         // The agent measures the display's own input: in use unless it says since when nobody is there.
         if tracked.agentSource != nil { activity.lastInput = tracked.agentIdleSince ?? now }
         // Locked since the first time it was seen locked, as long as it stays so.
         if activity.lockedSince != nil, let before = tracked.lastActivity?.lockedSince { activity.lockedSince = before }
         tracked.lastActivity = activity
         var wait = clock.nextLook(now: now, activity: activity).map { $0 - now }
+        if waitingForAgent { wait = min(wait ?? .max, tracked.openedAt + Int64(min(30, clock.limits.idleMinutes * 30) * 1e6) - now) }
         switch clock.due(now: now, activity: activity) {
         case .nothing:
             if tracked.announced?.kind == .idle { deliver(WarningDelivery(warning: .sessionContinues, count: 0), to: id) }
@@ -128,6 +156,8 @@ extension SessionSupervisor {
         sessions[id]?.agentSource = source
         sessions[id]?.idleMeasured = true
         sessions[id]?.agentIdleSince = idleSince.map { min($0, JournalClock.now()) }
+        sessions[id]?.inputSource = nil
+        releaseSeatInputs()
         if limitWatches[id] != nil { restartLimitWatch(id) }
         return true
     }

@@ -34,6 +34,8 @@ public actor SessionSupervisor {
         /// What the session's agent measures (the X11 screensaver extension...), and since when nobody is there (nil: in use).
         var agentSource: String?
         var agentIdleSince: Int64?
+        /// Set when the seat's input devices give its input time (no agent, nothing from logind).
+        var inputSource: String?
     }
 
     struct AccountState {
@@ -60,6 +62,8 @@ public actor SessionSupervisor {
         public var activity: @Sendable (LoginSession) -> SessionActivity
         /// How long a desktop asked by the session's agent to log out has before logind terminates the session.
         public var desktopLogoutGrace: Duration
+        /// The seats' input devices, for a desktop session whose agent does not run (nil: not read).
+        public var seatInputs: SeatInputs?
 
         public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping, watcher: ProfileWatching? = nil,
                     account: @escaping @Sendable (UInt32) -> Account? = { Account.withID($0) },
@@ -68,7 +72,7 @@ public actor SessionSupervisor {
                     isKiosk: @escaping @Sendable (Account, KioskSettings) -> Bool = { KioskPolicy($1).isKiosk($0) },
                     logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in },
                     activity: @escaping @Sendable (LoginSession) -> SessionActivity = { LoginActivity.read($0) },
-                    desktopLogoutGrace: Duration = .seconds(8)) {
+                    desktopLogoutGrace: Duration = .seconds(8), seatInputs: SeatInputs? = nil) {
             self.journal = journal
             self.wiper = wiper
             self.stopper = stopper
@@ -81,6 +85,7 @@ public actor SessionSupervisor {
             self.onChange = onChange
             self.activity = activity
             self.desktopLogoutGrace = desktopLogoutGrace
+            self.seatInputs = seatInputs
         }
     }
 
@@ -175,7 +180,7 @@ public actor SessionSupervisor {
         if let by = tracked.endedBy { detail["by"] = .text(by) }
         if let measured = tracked.idleMeasured, tracked.clock.map({ $0.limits.idleMinutes > 0 }) ?? false {
             detail["idle_measured"] = .bool(measured)
-            detail["idle_source"] = .text(tracked.agentSource ?? (measured ? "logind" : "idle-unknown"))
+            detail["idle_source"] = .text(tracked.agentSource ?? tracked.inputSource ?? (measured ? "logind" : "idle-unknown"))
         }
         if tracked.isKiosk && dependencies.watcher != nil {
             // Counts only: how many passwords were saved and files downloaded, never which.

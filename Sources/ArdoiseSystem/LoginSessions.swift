@@ -19,6 +19,9 @@ public struct LoginSession: Sendable, Equatable, Hashable {
     /// `tty`, `x11`, `wayland`, `unspecified`...
     public var type: String
 
+    /// A desktop (X11, Wayland, Mir), not a text session.
+    public var isGraphical: Bool { ["x11", "wayland", "mir"].contains(type) }
+
     public init(id: String, uid: UInt32, seat: String? = nil, state: State = .active, sessionClass: String = "user", type: String = "tty") {
         self.id = id
         self.uid = uid

@@ -5,4 +5,5 @@
 #include <systemd/sd-journal.h>
 #include <systemd/sd-login.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-device.h>
 #endif

@@ -185,4 +185,68 @@ final class FakeInput: @unchecked Sendable {
         let end = try #require(try world.events(.sessionEnd).first)
         #expect(end.detail["idle_measured"] == .bool(false) && end.detail["idle_source"] == .text("idle-unknown"))
     }
+    /// A desktop session without its agent, of which logind knows nothing: the seat's input devices (a named pipe here).
+    @Test func aDesktopSessionWithoutAgentIsMeasuredByItsSeatsInputDevices() async throws {
+        let folder = NSTemporaryDirectory() + "ardoise-input-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(folder + "/event0", 0o600) == 0)
+        let inputs = SeatInputs(folder: folder)
+        // Idle after 3 s, with a countdown of 2 s; the agent had 1.5 s to say it was there.
+        let world = try World(configure: { configuration in
+            configuration.sessions.defaults.idleMinutes = 0.05
+            configuration.sessions.defaults.warningSeconds = 2
+            configuration.sessions.defaults.lockScreen = .ignore
+        }, activity: { _ in SessionActivity(lastInput: nil) }, seatInputs: inputs)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        var desktop = session("1", 2001)
+        desktop.type = "x11"
+        await world.supervisor.apply([desktop])
+        let heard = try await Self.listen(world, "1", uid: 2001)
+        #expect(await Self.waitUntil(10) { inputs.watchedSeats == ["seat0"] }, "read once the agent's time is over")
+        // Someone types for 6 s, a key every half second: past the idle limit and its countdown, the session stays.
+        let writer = open(folder + "/event0", O_WRONLY | O_NONBLOCK)
+        #expect(writer >= 0)
+        var event = [UInt8](repeating: 1, count: 24)
+        for _ in 0..<12 {
+            _ = write(writer, &event, event.count)
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(world.stopper.endedSessions.isEmpty, "in use: not ended (\(heard.deliveries))")
+        // Then nobody: the countdown, then the end.
+        #expect(await Self.waitUntil(15) { world.stopper.endedSessions == ["1"] })
+        #expect(heard.deliveries.contains { $0.warning == .idleCountdown })
+        close(writer)
+        await world.supervisor.apply([])
+        await world.settle()
+        let end = try #require(try world.events(.sessionEnd).first)
+        #expect(end.outcome == "idle" && end.detail["idle_measured"] == .bool(true) && end.detail["idle_source"] == .text("input-devices"), "\(end.detail)")
+        #expect(inputs.watchedSeats.isEmpty, "no session needs the seat's devices any more")
+    }
+
+    /// An agent that reports takes over from the devices, which are then no longer read.
+    @Test func theAgentTakesOverFromTheSeatsInputDevices() async throws {
+        let folder = NSTemporaryDirectory() + "ardoise-input-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(folder + "/event0", 0o600) == 0)
+        let inputs = SeatInputs(folder: folder)
+        let world = try World(configure: { configuration in
+            configuration.sessions.defaults.idleMinutes = 0.02
+            configuration.sessions.defaults.warningSeconds = 30
+            configuration.sessions.defaults.lockScreen = .ignore
+        }, activity: { _ in SessionActivity(lastInput: nil) }, seatInputs: inputs)
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        var desktop = session("1", 2001)
+        desktop.type = "wayland"
+        await world.supervisor.apply([desktop])
+        #expect(await Self.waitUntil(10) { inputs.watchedSeats == ["seat0"] })
+        #expect(await world.supervisor.agentActivity(session: "1", peerUID: 2001, idleSince: nil, source: "ext-idle-notify"))
+        #expect(inputs.watchedSeats.isEmpty)
+        await world.supervisor.apply([])
+        await world.settle()
+        #expect(try world.events(.sessionEnd).first?.detail["idle_source"] == .text("ext-idle-notify"))
+    }
 }

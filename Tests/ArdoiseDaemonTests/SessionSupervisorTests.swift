@@ -70,7 +70,7 @@ struct World {
 
     init(pending: [(UInt32, String)] = [], watcher: ProfileWatching? = nil, configure: (inout ArdoiseConfiguration) -> Void = { _ in },
          activity: @escaping @Sendable (LoginSession) -> SessionActivity = { _ in SessionActivity(lastInput: nil) },
-         desktopLogoutGrace: Duration = .milliseconds(600)) throws {
+         desktopLogoutGrace: Duration = .milliseconds(600), seatInputs: SeatInputs? = nil) throws {
         folder = NSTemporaryDirectory() + "ardoise-supervisor-" + UUID().uuidString
         journal = try AccessJournal(directory: folder)
         for (uid, user) in pending { try journal.addPendingWipe(uid: uid, user: user, trigger: "logout") }
@@ -84,7 +84,7 @@ struct World {
             journal: journal, wiper: wiper, stopper: stopper, watcher: watcher,
             account: { uid in accounts.first { $0.uid == uid } }, accountNamed: { name in accounts.first { $0.name == name } },
             kioskAccounts: { settings in accounts.filter { isKiosk($0, settings) } }, isKiosk: isKiosk,
-            logger: Logger(label: "test"), activity: activity, desktopLogoutGrace: desktopLogoutGrace))
+            logger: Logger(label: "test"), activity: activity, desktopLogoutGrace: desktopLogoutGrace, seatInputs: seatInputs))
     }
 
     func events(_ kind: EventKind) throws -> [JournalEvent] { try journal.events(JournalFilter(kinds: [kind])) }
