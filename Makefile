@@ -23,7 +23,7 @@ GENERATED = .build/generated
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build debug test screen wayland e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
+.PHONY: build debug test screen wayland input e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
 
 # The Debian packages each step needs, in one place (Swift itself is not a Debian package). `make demo` and `make test`
 # install what is missing first (as root); .ci/run uses the same list.
@@ -34,8 +34,9 @@ BUILD_PACKAGES = $(SWIFT_PACKAGES) libsystemd-dev libinotifytools0-dev libcups2-
 # The end-to-end container: systemd-nspawn, debootstrap (its Debian root), and what drives it.
 DEMO_PACKAGES = $(BUILD_PACKAGES) systemd-container debootstrap tar gzip util-linux sqlite3
 # The tests: the fixture, chattr, the journal edited by hand, ACLs, GLib's own reading of user-dirs.dirs, GNU time; the
-# notice, warnings and countdown on a virtual screen read back by OCR and through AT-SPI; Debian's real browsers; the package.
-TEST_PACKAGES = $(DEMO_PACKAGES) e2fsprogs acl python3-gi gir1.2-glib-2.0 time locales \
+# notice, warnings and countdown on a virtual screen read back by OCR and through AT-SPI; Debian's real browsers; the package;
+# a real kernel under qemu for the input devices (its modules listed by depmod, its root packed by cpio).
+TEST_PACKAGES = $(DEMO_PACKAGES) e2fsprogs acl python3-gi gir1.2-glib-2.0 time locales qemu-system-x86 cpio kmod \
 	xvfb zenity dunst libnotify-bin dbus x11-apps x11-utils netpbm xdotool libxss1 libgtk-3-0 fonts-dejavu-core \
 	tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-ukr tesseract-ocr-ara \
 	python3-pyatspi libatk-adaptor gir1.2-atspi-2.0 at-spi2-core \
@@ -99,6 +100,7 @@ test: deps-test
 	# Debian's real firefox-esr and chromium with the policies installed, broken and removed (skipped when not installed).
 	ARDOISE_BIN="$$($(SWIFT) build --show-bin-path)/ardoise" bash Tests/Browsers/run.sh
 	$(MAKE) wayland
+	$(MAKE) input
 	$(MAKE) e2e
 	$(MAKE) package-test
 
@@ -118,6 +120,11 @@ screen: debug
 # The session agent on a Wayland desktop (sway, headless, in a Debian 13 container): idleness from ext-idle-notify-v1.
 wayland: build
 	bash Tests/Wayland/run.sh "$$($(RELEASE) --show-bin-path)/ardoise"
+
+# A desktop session without its agent: the service reads the seat's keyboard (Debian 12's kernel under qemu, keys pressed
+# through qemu's monitor).
+input: build
+	bash Tests/Input/run.sh
 
 # A real systemd with logind, booted in a container, with ardoise installed as a service: Debian 12, then Debian 13.
 e2e: build
