@@ -186,23 +186,29 @@ final class FakeInput: @unchecked Sendable {
         #expect(end.detail["idle_measured"] == .bool(false) && end.detail["idle_source"] == .text("idle-unknown"))
     }
     /// A desktop session without its agent, of which logind knows nothing: the seat's input devices (a named pipe here).
-    @Test func aDesktopSessionWithoutAgentIsMeasuredByItsSeatsInputDevices() async throws {
-        let folder = NSTemporaryDirectory() + "ardoise-input-" + UUID().uuidString
+    /// A seat with one input device (a named pipe in `folder`), logind knowing nothing, and a desktop session of type `type`.
+    static func desktopWithoutAgent(idle: Double, warning: Double, type: String, folder: String) async throws -> (World, SeatInputs) {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(mkfifo(folder + "/event0", 0o600) == 0)
         let inputs = SeatInputs(folder: folder)
-        // Idle after 3 s, with a countdown of 2 s; the agent had 1.5 s to say it was there.
         let world = try World(configure: { configuration in
-            configuration.sessions.defaults.idleMinutes = 0.05
-            configuration.sessions.defaults.warningSeconds = 2
+            configuration.sessions.defaults.idleMinutes = idle
+            configuration.sessions.defaults.warningSeconds = warning
             configuration.sessions.defaults.lockScreen = .ignore
         }, activity: { _ in SessionActivity(lastInput: nil) }, seatInputs: inputs)
-        defer { world.cleanUp() }
         await world.supervisor.startUp([])
         var desktop = session("1", 2001)
-        desktop.type = "x11"
+        desktop.type = type
         await world.supervisor.apply([desktop])
+        return (world, inputs)
+    }
+
+    @Test func aDesktopSessionWithoutAgentIsMeasuredByItsSeatsInputDevices() async throws {
+        let folder = NSTemporaryDirectory() + "ardoise-input-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Idle after 3 s, with a countdown of 2 s; the agent had 1.5 s to say it was there.
+        let (world, inputs) = try await Self.desktopWithoutAgent(idle: 0.05, warning: 2, type: "x11", folder: folder)
+        defer { world.cleanUp() }
         let heard = try await Self.listen(world, "1", uid: 2001)
         #expect(await Self.waitUntil(10) { inputs.watchedSeats == ["seat0"] }, "read once the agent's time is over")
         // Someone types for 6 s, a key every half second: past the idle limit and its countdown, the session stays.
@@ -228,20 +234,9 @@ final class FakeInput: @unchecked Sendable {
     /// An agent that reports takes over from the devices, which are then no longer read.
     @Test func theAgentTakesOverFromTheSeatsInputDevices() async throws {
         let folder = NSTemporaryDirectory() + "ardoise-input-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(mkfifo(folder + "/event0", 0o600) == 0)
-        let inputs = SeatInputs(folder: folder)
-        let world = try World(configure: { configuration in
-            configuration.sessions.defaults.idleMinutes = 0.02
-            configuration.sessions.defaults.warningSeconds = 30
-            configuration.sessions.defaults.lockScreen = .ignore
-        }, activity: { _ in SessionActivity(lastInput: nil) }, seatInputs: inputs)
+        let (world, inputs) = try await Self.desktopWithoutAgent(idle: 0.02, warning: 30, type: "wayland", folder: folder)
         defer { world.cleanUp() }
-        await world.supervisor.startUp([])
-        var desktop = session("1", 2001)
-        desktop.type = "wayland"
-        await world.supervisor.apply([desktop])
         #expect(await Self.waitUntil(10) { inputs.watchedSeats == ["seat0"] })
         #expect(await world.supervisor.agentActivity(session: "1", peerUID: 2001, idleSince: nil, source: "ext-idle-notify"))
         #expect(inputs.watchedSeats.isEmpty)
