@@ -179,6 +179,7 @@ extension SessionSupervisor {
             return SessionOverview(session: tracked.session.id, user: tracked.account?.name, seat: tracked.session.seat, type: tracked.session.type,
                                    kiosk: tracked.isKiosk, openedAt: tracked.openedAt,
                                    idleSeconds: tracked.lastActivity?.lastInput.map { max(0, Double(now - $0) / 1e6) },
+                                   idleSource: tracked.idleSourceName,
                                    secondsLeft: tracked.clock?.limitAt.map { Double($0 - now) / 1e6 },
                                    noticeAcknowledged: tracked.noticeAcknowledged, countdown: countdown?.0, countdownSeconds: countdown?.1)
         }

@@ -36,6 +36,11 @@ public actor SessionSupervisor {
         var agentIdleSince: Int64?
         /// Set when the seat's input devices give its input time (no agent, nothing from logind).
         var inputSource: String?
+
+        /// What measures its idleness, as journaled and shown to staff; nil before the first look.
+        var idleSourceName: String? {
+            agentSource ?? inputSource ?? idleMeasured.map { $0 ? "logind" : "idle-unknown" }
+        }
     }
 
     struct AccountState {
@@ -180,7 +185,7 @@ public actor SessionSupervisor {
         if let by = tracked.endedBy { detail["by"] = .text(by) }
         if let measured = tracked.idleMeasured, tracked.clock.map({ $0.limits.idleMinutes > 0 }) ?? false {
             detail["idle_measured"] = .bool(measured)
-            detail["idle_source"] = .text(tracked.agentSource ?? tracked.inputSource ?? (measured ? "logind" : "idle-unknown"))
+            detail["idle_source"] = .text(tracked.idleSourceName ?? "idle-unknown")
         }
         if tracked.isKiosk && dependencies.watcher != nil {
             // Counts only: how many passwords were saved and files downloaded, never which.

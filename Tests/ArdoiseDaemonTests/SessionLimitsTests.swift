@@ -179,7 +179,10 @@ final class FakeInput: @unchecked Sendable {
         await world.supervisor.apply([session("1", 2001)])
         try await Task.sleep(for: .seconds(1))
         #expect(world.stopper.endedSessions.isEmpty)
-        #expect(await world.supervisor.overview().first?.idleSeconds == nil)
+        let overview = await world.supervisor.overview()
+        #expect(overview.first?.idleSeconds == nil && overview.first?.idleSource == "idle-unknown")
+        // Staff read that it cannot be measured, not merely that it is not known yet.
+        #expect(overview.rendered(.french).contains("non mesurable") && overview.rendered(.english).contains("cannot be measured"))
         await world.supervisor.apply([])
         await world.settle()
         let end = try #require(try world.events(.sessionEnd).first)
@@ -220,6 +223,7 @@ final class FakeInput: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(500))
         }
         #expect(world.stopper.endedSessions.isEmpty, "in use: not ended (\(heard.deliveries))")
+        #expect(await world.supervisor.overview().first?.idleSource == SeatInput.source)
         // Then nobody: the countdown, then the end.
         #expect(await Self.waitUntil(15) { world.stopper.endedSessions == ["1"] })
         #expect(heard.deliveries.contains { $0.warning == .idleCountdown })

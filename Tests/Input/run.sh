@@ -35,7 +35,7 @@ fi
 
 WORK=$(mktemp -d /var/tmp/ardoise-input.XXXXXX)
 QEMU=
-cleanup() { [ -n "$QEMU" ] && kill "$QEMU" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() { if [ -n "$QEMU" ]; then kill "$QEMU" 2>/dev/null || true; fi; rm -rf "$WORK"; }
 trap cleanup EXIT
 make -s -C "$ROOT" install DESTDIR="$WORK/dest" >/dev/null
 

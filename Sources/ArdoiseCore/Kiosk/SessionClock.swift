@@ -175,6 +175,9 @@ public struct SessionOverview: Sendable, Codable, Equatable {
     public var openedAt: Int64
     /// Seconds since the last input; nil when this session offers no way to know.
     public var idleSeconds: Double?
+    /// What measures it (`x11-screensaver`, `ext-idle-notify`, `input-devices`, `logind`...), `idle-unknown` when nothing
+    /// can; nil before the first look.
+    public var idleSource: String?
     /// Seconds before the time limit; nil without one.
     public var secondsLeft: Double?
     public var noticeAcknowledged: Bool
@@ -183,7 +186,7 @@ public struct SessionOverview: Sendable, Codable, Equatable {
     public var countdownSeconds: Double?
 
     public init(session: String, user: String?, seat: String?, type: String, kiosk: Bool, openedAt: Int64, idleSeconds: Double?,
-                secondsLeft: Double?, noticeAcknowledged: Bool, countdown: String?, countdownSeconds: Double?) {
+                idleSource: String? = nil, secondsLeft: Double?, noticeAcknowledged: Bool, countdown: String?, countdownSeconds: Double?) {
         self.session = session
         self.user = user
         self.seat = seat
@@ -191,6 +194,7 @@ public struct SessionOverview: Sendable, Codable, Equatable {
         self.kiosk = kiosk
         self.openedAt = openedAt
         self.idleSeconds = idleSeconds
+        self.idleSource = idleSource
         self.secondsLeft = secondsLeft
         self.noticeAcknowledged = noticeAcknowledged
         self.countdown = countdown
@@ -213,7 +217,8 @@ extension Array where Element == SessionOverview {
                       fr ? "Compte à rebours" : "Countdown"]
         let rows = map { overview -> [String] in
             [DisplayText.escaped(overview.session), DisplayText.escaped(overview.user ?? "-"), DisplayText.escaped(overview.seat ?? "-"),
-             TimeArgument.local(overview.openedAt), minutes(overview.idleSeconds),
+             TimeArgument.local(overview.openedAt),
+             overview.idleSource == "idle-unknown" ? (fr ? "non mesurable" : "cannot be measured") : minutes(overview.idleSeconds),
              overview.secondsLeft.map { minutes(Swift.max(0, $0)) } ?? (fr ? "sans limite" : "no limit"),
              overview.noticeAcknowledged ? (fr ? "oui" : "yes") : (fr ? "non" : "no"),
              overview.countdown.map { "\($0) \(Int((overview.countdownSeconds ?? 0).rounded(.up))) s" } ?? "-"]
