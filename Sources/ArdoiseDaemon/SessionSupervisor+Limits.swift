@@ -150,8 +150,8 @@ extension SessionSupervisor {
     }
 
     /// The agent of session `id` reports the display's input; only the session's own account may. The clock is looked at now.
-    public func agentActivity(session id: String, peerUID: UInt32, idleSince: Int64?, source: String) -> Bool {
-        guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == peerUID else { return false }
+    public func agentActivity(session id: String, peerUID: UInt32, idleSince: Int64?, source: String) async -> Bool {
+        guard let tracked = await openSession(id, of: peerUID) else { return false }
         if tracked.agentSource == nil { logger.info("session \(id): its agent measures idleness (\(source))") }
         sessions[id]?.agentSource = source
         sessions[id]?.idleMeasured = true

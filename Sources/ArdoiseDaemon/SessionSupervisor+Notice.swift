@@ -13,7 +13,7 @@ extension SessionSupervisor {
 
     /// The agent says the notice was shown, acknowledged or declined; only the session's own account may say so.
     public func noticeReport(_ report: NoticeReport, session id: String, peerUID: UInt32) async -> NoticeAnswer {
-        guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == peerUID else { return .notYourSession }
+        guard let tracked = await openSession(id, of: peerUID) else { return .notYourSession }
         record(JournalEvent(kind: report.eventKind, seat: tracked.session.seat, session: id, uid: peerUID, user: tracked.account?.name,
                             outcome: "ok", detail: ["mirrored": .bool(configuration.notice.screenMirrored),
                                                     "acknowledgement_required": .bool(configuration.notice.requireAcknowledgement)]))
@@ -30,8 +30,8 @@ extension SessionSupervisor {
     }
 
     /// The agent of session `id` listens for warnings until the session ends; nil when the session is not the caller's.
-    public func listen(session id: String, peerUID: UInt32) -> AsyncStream<WarningDelivery>? {
-        guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == peerUID else { return nil }
+    public func listen(session id: String, peerUID: UInt32) async -> AsyncStream<WarningDelivery>? {
+        guard await openSession(id, of: peerUID) != nil else { return nil }
         let (stream, continuation) = AsyncStream.makeStream(of: WarningDelivery.self)
         let key = UUID()
         listeners[id, default: [:]][key] = continuation

@@ -330,6 +330,18 @@ public actor SessionSupervisor {
 
     public func phase(of session: String) -> Phase? { sessions[session]?.phase }
 
+    /// The open session `id` of account `uid`, as a session's own programs ask for it. A program started at login (the
+    /// notice in profile.d, the agent) can ask before logind's news of the session has reached the service: it is
+    /// waited for, a few seconds at most, so that a notice shown is never a notice unrecorded.
+    func openSession(_ id: String, of uid: UInt32) async -> TrackedSession? {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while sessions[id] == nil, !ended.contains(id), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == uid else { return nil }
+        return tracked
+    }
+
     func record(_ event: JournalEvent) {
         do { try journal.append(event) } catch { logger.error("journal: \(error.message(.english))") }
     }

@@ -32,6 +32,24 @@ final class FakeWatcher: ProfileWatching, @unchecked Sendable {
         #expect(try world.events(.noticeAcknowledged).map { [$0.session, $0.user] } == [["1", "kiosk"]])
     }
 
+    /// profile.d's notice can report before logind's news of the session reaches the service: it is recorded all the same.
+    @Test func aNoticeReportedBeforeTheServiceSeesItsSessionIsStillRecorded() async throws {
+        let world = try World()
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        async let early = world.supervisor.noticeReport(.shown, session: "1", peerUID: 2001)
+        async let listening = world.supervisor.listen(session: "1", peerUID: 2001)
+        try await Task.sleep(for: .milliseconds(400))
+        await world.supervisor.apply([session("1", 2001)])
+        #expect(await early == .recorded)
+        #expect(await listening != nil, "the agent that asked early listens too")
+        #expect(try world.events(.noticeShown).map(\.session) == ["1"])
+        // Another account's session, even one that opens meanwhile, is still not the caller's.
+        async let foreign = world.supervisor.noticeReport(.shown, session: "2", peerUID: 2001)
+        await world.supervisor.apply([session("1", 2001), session("2", 2002)])
+        #expect(await foreign == .notYourSession)
+    }
+
     @Test func aDeclinedNoticeEndsTheSessionOnlyWhenConfigured() async throws {
         let world = try World { $0.notice.onDecline = .logout }
         defer { world.cleanUp() }
