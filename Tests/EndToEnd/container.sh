@@ -74,9 +74,15 @@ ct_session() {
     before=$(ct loginctl list-sessions --no-legend | awk '{print $1}' | sort)
     ct env XDG_SEAT=seat0 XDG_SESSION_CLASS=user XDG_SESSION_TYPE=tty \
         script -qfec "su -l $user -c '$command'" "$typescript" > /dev/null 2>&1 &
+    # The new session of class user: from Debian 13 on, the account's service manager has a session of its own (class
+    # manager) that opens beside it.
     for i in $(seq 1 200); do
-        id=$(comm -13 <(echo "$before") <(ct loginctl list-sessions --no-legend | awk -v u="$user" '$3 == u {print $1}' | sort) | head -1)
-        if [ -n "$id" ] && [ "$(ct loginctl show-session "$id" -p State --value)" = active ]; then echo "$id"; return 0; fi
+        for id in $(comm -13 <(echo "$before") <(ct loginctl list-sessions --no-legend | awk -v u="$user" '$3 == u {print $1}' | sort)); do
+            if [ "$(ct loginctl show-session "$id" -p Class --value)" = user ] && [ "$(ct loginctl show-session "$id" -p State --value)" = active ]; then
+                echo "$id"
+                return 0
+            fi
+        done
         sleep 0.05
     done
     echo "no active session for $user" >&2
