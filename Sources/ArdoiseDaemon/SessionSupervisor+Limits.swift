@@ -47,10 +47,10 @@ extension SessionSupervisor {
         // A desktop session whose agent does not report, and that tells logind nothing: its seat's input devices. The
         // agent is given half the idle limit (at most 30 s) to start; someone logged in then.
         var waitingForAgent = false
+        let agentDeadline = tracked.openedAt + Int64(min(30, clock.limits.idleMinutes * 30) * 1e6)
         if activity.lastInput == nil, tracked.agentSource == nil, tracked.session.isGraphical, clock.limits.idleMinutes > 0,
            let inputs = dependencies.seatInputs, let seat = tracked.session.seat {
-            let grace = Int64(min(30, clock.limits.idleMinutes * 30) * 1e6)
-            if now - tracked.openedAt < grace {
+            if now < agentDeadline {
                 activity.lastInput = tracked.openedAt
                 waitingForAgent = true
             } else if let last = inputs.lastInput(seat: seat) {
@@ -59,7 +59,6 @@ extension SessionSupervisor {
                 tracked.inputSource = SeatInput.source
             } else {
                 // No input device on the seat: nothing to read.
-                sessions[id] = tracked
                 releaseSeatInputs()
             }
         }
@@ -75,7 +74,7 @@ extension SessionSupervisor {
         if activity.lockedSince != nil, let before = tracked.lastActivity?.lockedSince { activity.lockedSince = before }
         tracked.lastActivity = activity
         var wait = clock.nextLook(now: now, activity: activity).map { $0 - now }
-        if waitingForAgent { wait = min(wait ?? .max, tracked.openedAt + Int64(min(30, clock.limits.idleMinutes * 30) * 1e6) - now) }
+        if waitingForAgent { wait = min(wait ?? .max, agentDeadline - now) }
         switch clock.due(now: now, activity: activity) {
         case .nothing:
             if tracked.announced?.kind == .idle { deliver(WarningDelivery(warning: .sessionContinues, count: 0), to: id) }

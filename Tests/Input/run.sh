@@ -83,7 +83,10 @@ echo "# $(systemd-analyze security ardoise.service --no-pager 2>/dev/null | tail
 XDG_SEAT=seat0 XDG_VTNR=7 XDG_SESSION_TYPE=x11 XDG_SESSION_CLASS=user script -qfec "su -l kiosque -c 'exec sleep 600'" /dev/null >/dev/null 2>&1 &
 SESSION=
 for i in $(seq 1 100); do
-    SESSION=$(loginctl list-sessions --no-legend | awk '$3 == "kiosque" {print $1}' | head -1)
+    # The account's session of class user (a newer systemd opens one of class manager beside it).
+    for id in $(loginctl list-sessions --no-legend | awk '$3 == "kiosque" {print $1}'); do
+        [ "$(loginctl show-session "$id" -p Class --value)" = user ] && SESSION=$id
+    done
     [ -n "$SESSION" ] && break
     sleep 0.2
 done
