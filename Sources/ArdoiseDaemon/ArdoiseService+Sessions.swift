@@ -1,6 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ArdoiseService {
     /// `ardoise sessions list|end|extend` for root and the members of `ardoise-admin`; every use journaled with who asked.

@@ -1,6 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -58,7 +59,7 @@ public struct ArdoiseService: Service {
         let server: ControlServer
         do { server = try ControlServer(path: socketPath) } catch { throw StartError.socket(error) }
 
-        let runtimeDirectory = (socketPath as NSString).deletingLastPathComponent
+        let runtimeDirectory = socketPath.deletingLastPathComponent
         let watcher: InotifyProfileWatcher?
         do { watcher = try InotifyProfileWatcher(scratch: runtimeDirectory) } catch {
             logger.error("no live warnings: inotify cannot start (\(error))")

@@ -1,8 +1,10 @@
 import ArdoiseSystem
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The service systemd runs (`ardoise daemon`, Type=notify): logs to the system journal under systemd, to the terminal by hand.
 public enum DaemonProgram {
@@ -20,7 +22,7 @@ public enum DaemonProgram {
             return 0
         } catch {
             logger.critical("\(error)")
-            FileHandle.standardError.write(Data("ardoise daemon: \(error)\n".utf8))
+            StandardStreams.error("ardoise daemon: \(error)")
             return 1
         }
     }

@@ -1,6 +1,8 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// How one wipe ended, as the daemon reports it to the hook and in its status line.
@@ -70,7 +72,7 @@ public struct JournaledHomeWiper: HomeWiping {
                     for kind in report.kinds where !kind.problems.isEmpty {
                         logger.warning("\(account.name): \(kind.kind.rawValue): \(Set(kind.problems.map(\.code)).sorted().joined(separator: ", "))")
                     }
-                    logger.info("\(account.name): wiped (\(trigger)) in \(String(format: "%.3f", report.duration)) s, \(report.left) left")
+                    logger.info("\(account.name): wiped (\(trigger)) in \(String(cFormat: "%.3f", report.duration)) s, \(report.left) left")
                     continuation.resume(returning: report.isClean ? .clean : .leftOvers(report.left))
                 case .failure(let error):
                     logger.error("\(account.name): wipe failed: \(error.message(.english))")

@@ -1,6 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Glibc
 
 /// `ardoise journal ...` for the members of `ardoise-admin`, who have no sudo: the daemon runs the same command as root,
@@ -24,7 +25,7 @@ public struct JournalRelay: Sendable {
     /// The `ardoise` command beside the running daemon.
     public static func siblingExecutable() -> String {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/usr/local/bin/ardoised"
-        return (me as NSString).deletingLastPathComponent + "/ardoise"
+        return me.deletingLastPathComponent + "/ardoise"
     }
 
     public static func mayRead(_ peer: ControlPeer) -> Bool {
@@ -67,8 +68,8 @@ public struct JournalRelay: Sendable {
         }
         // Messages name the client's own paths, not the daemon's scratch folder.
         for (option, path) in request.outputs ?? [:] {
-            output = output.replacingOccurrences(of: scratch + "/" + option, with: path)
-            error = error.replacingOccurrences(of: scratch + "/" + option, with: path)
+            output = output.replacing(scratch + "/" + option, with: path)
+            error = error.replacing(scratch + "/" + option, with: path)
         }
         return ControlResponse(code: code, output: output, error: error, files: files)
     }

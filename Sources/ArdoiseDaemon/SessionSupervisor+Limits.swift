@@ -1,6 +1,8 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import FoundationEssentials
+import Glibc
+import Logging
 
 /// Idle and time limits of kiosk sessions: the countdown told to the session's agent, the end asked of logind with its
 /// reason, and what staff see and do (`ardoise sessions`).

@@ -1,6 +1,8 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import FoundationEssentials
+import Glibc
+import Logging
 
 /// The notice and the live warnings: what the session's agent reports, and what it is told.
 extension SessionSupervisor {

@@ -1,6 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Follows every login session and wipes a kiosk account's home once its last session has ended.
@@ -325,7 +326,7 @@ public actor SessionSupervisor {
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
         localtime_r(&seconds, &parts)
-        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return String(cFormat: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     public func phase(of session: String) -> Phase? { sessions[session]?.phase }

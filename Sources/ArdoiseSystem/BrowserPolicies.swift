@@ -1,6 +1,6 @@
 import ArdoiseCore
 import Crypto
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Installs, removes and shows the managed policies of every browser installed on the kiosk. An administrator's own
@@ -136,7 +136,7 @@ public struct BrowserPolicies: Sendable {
 
     /// In a Chromium-family folder, the other files' values for ardoise's policies, and those that do not parse.
     func neighbours(of file: String, wanted: [String: PolicyValue]) -> (conflicts: [String], broken: [String]) {
-        let folder = (file as NSString).deletingLastPathComponent, own = (file as NSString).lastPathComponent
+        let folder = file.deletingLastPathComponent, own = file.lastPathComponent
         var conflicts: Set<String> = [], broken: [String] = []
         for name in SmallFile.names(in: absolute(folder)).sorted() where name.hasSuffix(".json") && name != own {
             let path = folder + "/" + name
@@ -338,7 +338,7 @@ public struct BrowserPolicies: Sendable {
     /// Creates the folders down to the file, readable by all (the browsers run as the kiosk account).
     func makeFolders(for file: String) -> String? {
         var path = ""
-        for part in (file as NSString).deletingLastPathComponent.split(separator: "/") {
+        for part in file.deletingLastPathComponent.split(separator: "/") {
             path += "/" + part
             let target = absolute(path)
             if mkdir(target, 0o755) != 0 {
@@ -379,7 +379,7 @@ public struct BrowserPolicies: Sendable {
 
     func absolute(_ path: String) -> String { root == "/" ? path : root + path }
 
-    static func digest(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    static func digest(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(cFormat: "%02x", $0) }.joined() }
 }
 
 extension BrowserPolicies.FileChange {

@@ -1,6 +1,6 @@
 import ArdoiseCore
 import CLinux
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// What a client asks the daemon over `/run/ardoise/control.sock`: one JSON line, one JSON line back.
@@ -289,7 +289,7 @@ public final class ControlServer: @unchecked Sendable {
     private func nextConnection() async -> Int32? {
         await withCheckedContinuation { continuation in
             let listener = self.listener, stopReader = stopPipe[0]
-            Thread.detachNewThread {
+            DetachedThread.start(name: "control accept") {
                 var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)]
                 while true {
                     let ready = poll(&descriptors, 2, -1)

@@ -1,5 +1,5 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The countdown before a session ends, on the screen: a window in the middle, above the others, in large type (28 pt
@@ -21,20 +21,14 @@ public enum CountdownWindow {
     /// zenity cannot change its large text once shown: the seconds are in the bar, the text says when it started.
     static func zenity(_ warning: SessionWarning, seconds: Int, language: PublicLanguage) -> Bool {
         guard let program = Subprocess.firstAvailable(["zenity"]) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["--progress", "--title", warning.text(language, count: seconds).title, "--text", markup(warning, seconds: seconds, language: language),
-                             "--percentage", "100", "--no-cancel", "--auto-close", "--width", "900"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
+        guard let process = Subprocess.Child(program, ["--progress", "--title", warning.text(language, count: seconds).title,
+                                                      "--text", markup(warning, seconds: seconds, language: language),
+                                                      "--percentage", "100", "--no-cancel", "--auto-close", "--width", "900"], input: true) else { return false }
         for left in stride(from: seconds, through: 0, by: -1) {
-            let line = "\(seconds > 0 ? left * 100 / seconds : 0)\n"
-            input.fileHandleForWriting.write(Data(line.utf8))
-            if left > 0 { Thread.sleep(forTimeInterval: 1) }
+            process.write("\(seconds > 0 ? left * 100 / seconds : 0)\n")
+            if left > 0 { DetachedThread.sleep(seconds: 1) }
         }
-        try? input.fileHandleForWriting.close()
+        process.closeInput()
         process.waitUntilExit()
         return true
     }

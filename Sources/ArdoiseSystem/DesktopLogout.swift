@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The desktop's own logout, asked from inside the session: programs are told to close (a browser saves nothing half
 /// written, an office suite closes its files) before logind ends what is left.

@@ -1,5 +1,6 @@
+import ArdoiseCore
 import CSystemd
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// How long nobody has touched the keyboard or the mouse, as the display server counts it (reset by any input).
@@ -28,7 +29,7 @@ public enum IdleCounters {
 public final class MutterIdleness: IdleCounter, @unchecked Sendable {
     public let source = "gnome-mutter"
     private let bus: OpaquePointer
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// nil when there is no session bus or nobody answers for GNOME's idle monitor.
     public init?() {
@@ -77,7 +78,7 @@ public final class X11Idleness: IdleCounter, @unchecked Sendable {
     private let queryInfo: QueryInfo
     private let free: Free
     private let closeDisplay: CloseDisplay
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// nil when there is no X11 display, no libXss, or a server without the extension (Wayland, a text session).
     public init?(display name: String? = ProcessInfo.processInfo.environment["DISPLAY"]) {

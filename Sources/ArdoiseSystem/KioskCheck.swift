@@ -1,5 +1,5 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// One finding of `ardoise check`: what was looked at, whether it is right, and how to put it right.
@@ -40,11 +40,11 @@ public struct KioskCheck: Sendable {
         self.language = language
         serviceState = {
             let outcome = Subprocess.run("systemctl", ["show", "ardoise.service", "-p", "ActiveState", "--value"])
-            return outcome.code == 0 ? outcome.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+            return outcome.code == 0 ? outcome.output.trimming(.whitespacesAndNewlines) : nil
         }
         serviceStatus = {
             let outcome = Subprocess.run("systemctl", ["show", "ardoise.service", "-p", "StatusText", "--value"])
-            return outcome.code == 0 ? outcome.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+            return outcome.code == 0 ? outcome.output.trimming(.whitespacesAndNewlines) : nil
         }
         accounts = { KioskPolicy($0).accounts() }
         freeBytes = { path in
@@ -143,7 +143,7 @@ public struct KioskCheck: Sendable {
             } else if !["/home/", "/tmp/", "/var/tmp/"].contains(where: account.home.hasPrefix) {
                 add("account", .problem, account.name, text("Son dossier personnel \(account.home) est hors des dossiers que le service peut écrire.",
                                                             "Its home \(account.home) is outside the folders the service may write."),
-                    fix: "sudo systemctl edit ardoise  →  [Service] ReadWritePaths=\((account.home as NSString).deletingLastPathComponent)")
+                    fix: "sudo systemctl edit ardoise  →  [Service] ReadWritePaths=\(account.home.deletingLastPathComponent)")
             } else {
                 add("account", .ok, account.name, text("Compte de poste public, dossier \(account.home).", "Kiosk account, home \(account.home)."))
             }
@@ -172,8 +172,8 @@ public struct KioskCheck: Sendable {
         // Printing: CUPS keeps job history (with the document's name) and the documents themselves, by default.
         if let cups = read("/etc/cups/cupsd.conf") {
             func setting(_ key: String) -> String? {
-                cups.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.last { $0.hasPrefix(key + " ") }
-                    .map { String($0.dropFirst(key.count)).trimmingCharacters(in: .whitespaces) }
+                cups.split(separator: "\n").map { $0.trimming(.whitespaces) }.last { $0.hasPrefix(key + " ") }
+                    .map { String($0.dropFirst(key.count)).trimming(.whitespaces) }
             }
             let history = setting("PreserveJobHistory") ?? "Yes", files = setting("PreserveJobFiles") ?? "86400"
             if history.lowercased() == "no" && files.lowercased() == "no" {
@@ -224,7 +224,7 @@ public struct KioskCheck: Sendable {
                 add("notice", .problem, noticeFolder + "/" + name, text("Langue inconnue : ce texte ne sera jamais montré.", "Unknown language: this text will never be shown."),
                     fix: text("Nommez-le d'après la langue : \(PublicLanguage.allCases.map { $0.rawValue + ".txt" }.joined(separator: ", ")).",
                               "Name it after the language: \(PublicLanguage.allCases.map { $0.rawValue + ".txt" }.joined(separator: ", "))."))
-            } else if let data, let text = String(data: data, encoding: .utf8), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, data.count <= 64 << 10 {
+            } else if let data, let text = String(data: data, encoding: .utf8), !text.trimming(.whitespacesAndNewlines).isEmpty, data.count <= 64 << 10 {
                 add("notice", .ok, noticeFolder + "/" + name, self.text("Texte de l'information remplacé pour cette langue.", "Notice text replaced for this language."))
             } else {
                 add("notice", .problem, noticeFolder + "/" + name, text("Ce texte est vide, trop long ou n'est pas en UTF-8 : le texte d'ardoise est montré à sa place.",
@@ -254,7 +254,7 @@ public struct KioskCheck: Sendable {
         }
         add("retention", .info, nil, text("Le journal garde \(configuration.journal.retentionDays) jours.", "The journal keeps \(configuration.journal.retentionDays) days."))
         if let free = freeBytes(root + stateDirectory) {
-            let shown = ByteCountFormatter.string(fromByteCount: Int64(free), countStyle: .file)
+            let shown = WipeReport.size(UInt64(free), language)
             add("disk", free >= Self.minimumFreeBytes ? .ok : .problem, root + stateDirectory,
                 text("Place libre pour le journal : \(shown).", "Free space for the journal: \(shown)."),
                 fix: free >= Self.minimumFreeBytes ? nil : text("Libérez de la place sur ce disque.", "Free some space on this disk."))

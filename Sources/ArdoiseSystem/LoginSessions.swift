@@ -1,7 +1,7 @@
 import ArdoiseCore
-import CSystemd
 import CLinux
-import Foundation
+import CSystemd
+import FoundationEssentials
 import Glibc
 
 /// A login session as logind describes it.
@@ -54,7 +54,7 @@ public struct LogindSessions: SessionSource {
             var byte: UInt8 = 1
             _ = write(stopWriter, &byte, 1)
         }
-        let thread = Thread {
+        DetachedThread.start(name: "logind sessions") {
             defer { close(stopReader); close(stopWriter) }
             var monitor: OpaquePointer?
             guard sd_login_monitor_new("session", &monitor) >= 0, let monitor else {
@@ -74,8 +74,6 @@ public struct LogindSessions: SessionSource {
             }
             continuation.finish()
         }
-        thread.name = "logind sessions"
-        thread.start()
         return stream
     }
 

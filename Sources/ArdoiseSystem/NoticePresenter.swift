@@ -1,5 +1,6 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Shows the notice and the warnings with whatever the desktop has: zenity, then kdialog, yad, notify-send, xmessage.
 public struct NoticePresenter: Sendable {
@@ -71,6 +72,6 @@ public struct NoticePresenter: Sendable {
 
     /// zenity and yad read Pango markup: the text's own `&`, `<`, `>` must not be taken for it.
     static func markup(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
     }
 }

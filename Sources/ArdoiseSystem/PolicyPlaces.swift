@@ -1,5 +1,6 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How a browser reads managed policies: Firefox one `policies.json` (the first place found wins), the Chromium family
 /// every `*.json` of a `policies/managed/` folder.

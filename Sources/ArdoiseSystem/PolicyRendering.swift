@@ -1,5 +1,6 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension BrowserPolicies.PlaceStatus {
     /// One line: the browser, and whether it is protected or what is wrong, in plain words.

@@ -1,5 +1,5 @@
 import CCups
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The print jobs of an account in CUPS (pending, held, done), cancelled and purged at each wipe, so that neither the

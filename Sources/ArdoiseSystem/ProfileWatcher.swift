@@ -1,6 +1,7 @@
 import ArdoiseCore
 import CInotifyTools
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Glibc
 
 /// Watches a session's browser profiles and download folder while it lasts.
@@ -16,7 +17,7 @@ public protocol ProfileWatching: Sendable {
 public final class InotifyProfileWatcher: ProfileWatching, @unchecked Sendable {
     public let warnings: AsyncStream<(session: String, warning: SessionWarning)>
     private let continuation: AsyncStream<(session: String, warning: SessionWarning)>.Continuation
-    private let lock = NSLock()
+    private let lock = Lock()
     private var commands: [Command] = []
     private let wakeDirectory: String
     private var wakeCount = 0
@@ -43,14 +44,12 @@ public final class InotifyProfileWatcher: ProfileWatching, @unchecked Sendable {
         wakeDirectory = scratch + "/watch-wake-\(getpid())"
         guard mkdir(wakeDirectory, 0o700) == 0 || errno == EEXIST else { throw SystemError(errno) }
         let ready = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
+        DetachedThread.start(name: "profile watcher") { [self] in
             let started = inotifytools_initialize() != 0 && inotifytools_watch_file(wakeDirectory, Int32(bitPattern: UInt32(IN_CREATE))) != 0
             lock.withLock { startFailure = started ? nil : inotifytools_error() }
             ready.signal()
             if started { run() }
         }
-        thread.name = "profile watcher"
-        thread.start()
         ready.wait()
         if let failure = lock.withLock({ startFailure }) { throw SystemError(failure) }
     }
@@ -203,10 +202,10 @@ public final class InotifyProfileWatcher: ProfileWatching, @unchecked Sendable {
     }
 
     static func nearestExistingAncestor(of path: String) -> String? {
-        var current = (path as NSString).deletingLastPathComponent
+        var current = path.deletingLastPathComponent
         while current.count > 1 {
             if isDirectory(current) { return current }
-            current = (current as NSString).deletingLastPathComponent
+            current = current.deletingLastPathComponent
         }
         return nil
     }

@@ -1,7 +1,7 @@
 import ArdoiseCore
 import CLinux
 import CSystemd
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// When a seat's keyboards, mice and touch screens were last used, read from their device nodes (`/dev/input/event*`):
@@ -12,7 +12,7 @@ public final class SeatInput: @unchecked Sendable {
     public static let source = "input-devices"
     public let seat: String
     private let folder: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var last: Int64
     private var devices = 0
     private var running = true
@@ -39,9 +39,7 @@ public final class SeatInput: @unchecked Sendable {
             for name in names.sorted() { add(name, to: &open) }
         }
         devices = open.count
-        let thread = Thread { [self, open] in run(watch: watch, open: open) }
-        thread.name = "seat input"
-        thread.start()
+        DetachedThread.start(name: "seat input") { [self, open] in run(watch: watch, open: open) }
     }
 
     deinit {
@@ -138,7 +136,7 @@ public final class SeatInput: @unchecked Sendable {
 /// The seats whose input devices are being watched: started when a session needs one, stopped when none does.
 public final class SeatInputs: @unchecked Sendable {
     private let folder: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var watching: [String: SeatInput] = [:]
 
     public init(folder: String = "/dev/input") { self.folder = folder }

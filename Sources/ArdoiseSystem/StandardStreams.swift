@@ -16,11 +16,17 @@ public enum StandardStreams {
     }
 
     /// One line on standard error; a full or closed stream loses the line, never the command.
-    public static func error(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
+    public static func error(_ line: String) { write(line + "\n", to: 2) }
+
+    /// Text on standard output.
+    public static func output(_ text: String) { write(text, to: 1) }
+
+    /// All of `text`, or as much as a full or closed stream takes.
+    static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { return }
             offset += written

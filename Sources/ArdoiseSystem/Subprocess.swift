@@ -1,4 +1,5 @@
-import Foundation
+import CLinux
+import FoundationEssentials
 import Glibc
 
 /// Runs a program and waits for it, with `posix_spawn` (Foundation's `Process` needs a run loop that a sandboxed
@@ -14,24 +15,12 @@ public enum Subprocess {
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, errorFile: String? = nil) -> Outcome {
         var output: [Int32] = [-1, -1]
         guard pipe(&output) == 0 else { return Outcome(code: 127, output: "", error: "pipe: \(String(cString: strerror(errno)))") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, errorFile ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addclose(&actions, output[0])
-        posix_spawn_file_actions_addclose(&actions, output[1])
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = executable.contains("/") ? posix_spawn(&pid, executable, &actions, nil, argv, envp)
-                                               : posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        let started = spawn(executable, arguments, environment: environment, input: nil, output: output[1], errorFile: errorFile, closing: output[0])
         close(output[1])
-        guard spawned == 0 else {
+        guard case .success(let pid) = started else {
             close(output[0])
-            return Outcome(code: 127, output: "", error: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+            if case .failure(let why) = started { return Outcome(code: 127, output: "", error: "cannot run \(executable): \(why)") }
+            return Outcome(code: 127, output: "", error: "cannot run \(executable)")
         }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -42,11 +31,102 @@ public enum Subprocess {
             data.append(contentsOf: buffer[0..<count])
         }
         close(output[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let code = wait(pid)
         let errors = errorFile.flatMap { FileManager.default.contents(atPath: $0) } ?? Data()
         return Outcome(code: code, output: String(decoding: data, as: UTF8.self), error: String(decoding: errors, as: UTF8.self))
+    }
+
+    public struct SpawnFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Starts a program: standard input from `input` (or /dev/null), output to `output` (or /dev/null), errors to
+    /// `errorFile` (or /dev/null); `closing` is closed in the child.
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]?, input: Int32?, output: Int32?,
+                      errorFile: String?, closing: Int32? = nil) -> Result<pid_t, SpawnFailure> {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let input { posix_spawn_file_actions_adddup2(&actions, input, 0) } else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        if let output { posix_spawn_file_actions_adddup2(&actions, output, 1) } else { posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) }
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        for descriptor in [closing, input, output].compactMap({ $0 }) where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = executable.contains("/") ? posix_spawn(&pid, executable, &actions, nil, argv, envp)
+                                               : posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        return spawned == 0 ? .success(pid) : .failure(SpawnFailure(description: String(cString: strerror(spawned))))
+    }
+
+    /// Waits for a child: its exit code, or 128 + the signal that killed it.
+    static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// A program left running beside this one (a window): it can be written to, asked whether it still runs, stopped.
+    public final class Child: @unchecked Sendable {
+        public let pid: pid_t
+        private var input: Int32?
+        private var exited = false
+
+        /// Starts `executable`; with `input`, its standard input is a pipe written by `write`.
+        public init?(_ executable: String, _ arguments: [String], input: Bool = false) {
+            var pipeEnds: [Int32] = [-1, -1]
+            if input { guard ardoise_pipe2(&pipeEnds, O_CLOEXEC) == 0 else { return nil } }
+            guard case .success(let pid) = Subprocess.spawn(executable, arguments, environment: nil, input: input ? pipeEnds[0] : nil,
+                                                            output: nil, errorFile: nil, closing: input ? pipeEnds[1] : nil) else {
+                if input { close(pipeEnds[0]); close(pipeEnds[1]) }
+                return nil
+            }
+            self.pid = pid
+            if input {
+                close(pipeEnds[0])
+                self.input = pipeEnds[1]
+            }
+        }
+
+        deinit { if let input { close(input) } }
+
+        /// False once it has ended (and then it is reaped).
+        public var isRunning: Bool {
+            guard !exited else { return false }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+            return !exited
+        }
+
+        /// Writes to its standard input; a child gone away loses the text.
+        public func write(_ text: String) {
+            guard let input else { return }
+            var bytes = Array(text.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeMutableBytes { Glibc.write(input, $0.baseAddress! + offset, $0.count - offset) }
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+
+        /// Closes its standard input (the end of what it reads).
+        public func closeInput() {
+            if let input { close(input) }
+            input = nil
+        }
+
+        public func terminate() { if isRunning { kill(pid, SIGTERM) } }
+
+        /// Waits for its end: its exit code.
+        @discardableResult
+        public func waitUntilExit() -> Int32 {
+            guard !exited else { return 0 }
+            exited = true
+            return Subprocess.wait(pid)
+        }
     }
 
     /// The first of `names` found on `PATH`.

@@ -1,6 +1,7 @@
 import ArdoiseCore
 import CSystemd
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Glibc
 
 /// Stopping what a user left running after logout, so nothing writes into the home once it is wiped.
@@ -38,7 +39,7 @@ public struct UserProcesses: ProcessStopping {
 
     /// `PID name` of a process, its name escaped (a program names itself).
     public static func describe(_ pid: pid_t) -> String {
-        let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? "?"
+        let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimming(.newlines) ?? "?"
         return "\(pid) \(DisplayText.escaped(name, limit: 32))"
     }
 
@@ -64,7 +65,7 @@ public struct UserProcesses: ProcessStopping {
             var name = ""
             var uids: [UInt32] = []
             for line in status.split(separator: "\n") {
-                if line.hasPrefix("Name:") { name = line.dropFirst(5).trimmingCharacters(in: .whitespaces) }
+                if line.hasPrefix("Name:") { name = line.dropFirst(5).trimming(.whitespaces) }
                 if line.hasPrefix("Uid:") { uids = line.dropFirst(4).split(whereSeparator: { $0 == "\t" || $0 == " " }).prefix(2).compactMap { UInt32($0) } }
             }
             guard uids.contains(uid) else { continue }

@@ -1,6 +1,6 @@
 import ArdoiseCore
 import CWaylandClient
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// How long nobody has touched the seat, from a Wayland compositor that offers `ext-idle-notify-v1` (sway, labwc, KDE
@@ -23,7 +23,7 @@ public final class WaylandIdleness: IdleCounter, @unchecked Sendable {
 
     private let display: OpaquePointer
     private let dispatch: Roundtrip
-    private let lock = NSLock()
+    private let lock = Lock()
     /// When the compositor said nobody was there (nil: someone is), and whether the connection is still up.
     private var idledAt: Int64?
     private var connected = true
@@ -90,12 +90,10 @@ public final class WaylandIdleness: IdleCounter, @unchecked Sendable {
         }
         // The compositor's messages are read as they come (a blocked read: no wake-up while nothing changes).
         // The connection lives as long as the agent: the thread holds it.
-        let thread = Thread { [self] in
+        DetachedThread.start(name: "wayland idleness") { [self] in
             while dispatch(self.display) >= 0 {}
             lock.withLock { connected = false }
         }
-        thread.name = "wayland idleness"
-        thread.start()
     }
 
     public func idleMilliseconds() -> UInt64? {

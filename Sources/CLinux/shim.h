@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/xattr.h>
+#include <sys/prctl.h>
 
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
@@ -15,6 +16,11 @@ static const int ardoise_at_empty_path = AT_EMPTY_PATH;
 
 static inline int ardoise_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf) {
     return (int)syscall(SYS_statx, dirfd, path, flags, mask, buf);
+}
+
+/* Names the calling thread (15 bytes at most), as ps -L and /proc show it. */
+static inline int ardoise_name_thread(const char *name) {
+    return prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
 static inline int ardoise_pipe2(int fds[2], int flags) {

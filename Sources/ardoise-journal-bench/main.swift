@@ -1,6 +1,11 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
 import Glibc
+
+func complain(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
 
 // ardoise-journal-bench generate DIR EVENTS   a year of 50 kiosks into a fresh journal; prints inserts per second
 // ardoise-journal-bench append DIR EVENTS        opens the journal, appends EVENTS events one transaction each, printing each sequence
@@ -9,7 +14,7 @@ import Glibc
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: ardoise-journal-bench generate|append-forever|queries DIR [EVENTS]\n".utf8))
+    complain("usage: ardoise-journal-bench generate|append-forever|queries DIR [EVENTS]")
     exit(2)
 }
 let directory = arguments[2]
@@ -119,6 +124,6 @@ case "queries":
     print("verify_chain_only_seconds \(chainOnly)")
 
 default:
-    FileHandle.standardError.write(Data("unknown command \(arguments[1])\n".utf8))
+    complain("unknown command \(arguments[1])")
     exit(2)
 }

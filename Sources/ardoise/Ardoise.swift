@@ -1,7 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 
 @main
@@ -18,7 +18,7 @@ struct Ardoise: ParsableCommand {
         do {
             var given = Array(CommandLine.arguments.dropFirst())
             // Called as `ardoised` (the link the service used to start): the daemon.
-            if (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? "") == "ardoised" { given.insert("daemon", at: 0) }
+            if (CommandLine.arguments.first.map { $0.lastPathComponent } ?? "") == "ardoised" { given.insert("daemon", at: 0) }
             let arguments = GlobalOptions.movedAfterSubcommand(given)
             var command = try parseAsRoot(arguments)
             // Without root, an administrator's journal query goes through the service, which checks the group.

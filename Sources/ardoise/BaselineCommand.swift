@@ -1,7 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 
 struct BaselineCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// One report on the whole kiosk: the service, the hooks, the kiosk accounts and their references, printing, the

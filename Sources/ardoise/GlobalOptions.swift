@@ -1,7 +1,8 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {

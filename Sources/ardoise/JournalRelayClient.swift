@@ -1,6 +1,6 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The commands a member of `ardoise-admin` may run without sudo (the journal's, `check`): through the service.
@@ -53,7 +53,7 @@ enum JournalRelayClient {
             let path = base + name.dropFirst(option.count)
             try OutputFile.write(data, to: path, force: force, language)
         }
-        if !answer.output.isEmpty { FileHandle.standardOutput.write(Data(answer.output.utf8)) }
+        if !answer.output.isEmpty { StandardStreams.output(answer.output) }
         if answer.code != 0 || !answer.error.isEmpty {
             throw CommandFailure(message: answer.error.hasSuffix("\n") ? String(answer.error.dropLast()) : answer.error, code: answer.code)
         }

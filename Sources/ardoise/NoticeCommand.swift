@@ -1,7 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 
 extension Language: ExpressibleByArgument {}
@@ -71,7 +71,7 @@ struct NoticeCommand: ParsableCommand {
                 if ask {
                     print(SessionNotice.pressEnter(language, acknowledge: notice.acknowledge), terminator: "")
                     if let line = readLine() {
-                        let answer = line.trimmingCharacters(in: .whitespaces).lowercased()
+                        let answer = line.trimming(.whitespaces).lowercased()
                         try report(SessionNotice.declineWords(language).contains(answer) ? .declined : .acknowledged)
                     }
                 }
@@ -108,7 +108,7 @@ struct NoticeCommand: ParsableCommand {
             } else {
                 // On a terminal, a countdown rings and stands apart from what the person is typing.
                 let bell = delivery.warning.isCountdown ? "\u{07}" : ""
-                FileHandle.standardOutput.write(Data("\(bell)\n*** \(title) — \(body)\n".utf8))
+                StandardStreams.output("\(bell)\n*** \(title) — \(body)\n")
             }
         }
         if let refused { throw CommandFailure(message: refused, code: 3) }
@@ -134,9 +134,7 @@ final class IdleReporter: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "idle reporter"
-        thread.start()
+        DetachedThread.start { [self] in run() }
     }
 
     func report(idleSince: Int64?) {
@@ -148,15 +146,15 @@ final class IdleReporter: @unchecked Sendable {
         report(idleSince: nil)
         var away = false
         while true {
-            guard let idle = idleness.idleMilliseconds() else { Thread.sleep(forTimeInterval: 5); continue }
+            guard let idle = idleness.idleMilliseconds() else { DetachedThread.sleep(seconds: 5); continue }
             if idle >= limit {
                 if !away { report(idleSince: JournalClock.now() - Int64(idle) * 1000) }
                 away = true
-                Thread.sleep(forTimeInterval: 1)
+                DetachedThread.sleep(seconds: 1)
             } else {
                 if away { report(idleSince: nil) }
                 away = false
-                Thread.sleep(forTimeInterval: Double(limit - idle) / 1000)
+                DetachedThread.sleep(seconds: Double(limit - idle) / 1000)
             }
         }
     }
@@ -165,8 +163,8 @@ final class IdleReporter: @unchecked Sendable {
 /// The countdown window, shown by a child process (`ardoise notice --countdown`), closed when someone comes back.
 final class CountdownDisplay: @unchecked Sendable {
     let language: PublicLanguage
-    private let lock = NSLock()
-    private var running: (warning: SessionWarning, process: Process)?
+    private let lock = Lock()
+    private var running: (warning: SessionWarning, process: Subprocess.Child)?
 
     init(language: PublicLanguage) { self.language = language }
 
@@ -174,12 +172,10 @@ final class CountdownDisplay: @unchecked Sendable {
         lock.withLock {
             if let running, running.warning == warning, running.process.isRunning { return }
             running?.process.terminate()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-            process.arguments = ["notice", "--countdown", warning.rawValue, "--seconds", "\(seconds)", "--language", language.rawValue]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            if (try? process.run()) != nil { running = (warning, process) }
+            let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            if let process = Subprocess.Child(me, ["notice", "--countdown", warning.rawValue, "--seconds", "\(seconds)", "--language", language.rawValue]) {
+                running = (warning, process)
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 import ArdoiseCore
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// A file a command writes for the person who ran it: private (0600), never through a link, never over an existing

@@ -1,7 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The managed policies that keep the kiosk's browsers from saving passwords, form data and accounts.

@@ -1,7 +1,8 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Glibc
 
 /// For `pam_exec` (close_session) and LightDM's `session-cleanup-script`: the session is over, wipe now, wait, exit with the outcome.

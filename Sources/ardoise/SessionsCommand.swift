@@ -1,7 +1,8 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Staff at the desk: the open sessions of this computer, ending one, giving one more time. Through the service (which
 /// checks the caller: root or a member of `ardoise-admin`), every use journaled with who did it.

@@ -1,6 +1,5 @@
 @testable import ArdoiseCore
 import Foundation
-import GRDB
 import Glibc
 import Testing
 

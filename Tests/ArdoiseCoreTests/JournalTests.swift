@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import FoundationXML
-import GRDB
 import Glibc
 import Testing
 
@@ -71,7 +70,7 @@ func knownEvents() -> [JournalEvent] {
         #expect(stat(sandbox.path, &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(stat(sandbox.path + "-wal", &info) == 0 && info.st_mode & 0o777 == 0o600, "the write-ahead log is as private as the database")
         #expect(stat(sandbox.directory, &info) == 0 && info.st_mode & 0o777 == 0o700)
-        let mode = try DatabaseQueue(path: sandbox.path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        let mode = try SQLiteDatabase(path: sandbox.path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
 
@@ -317,12 +316,12 @@ func knownEvents() -> [JournalEvent] {
     /// Someone who knows the format rewrites an event and recomputes the whole hash chain: only the seals show it.
     @Test func aRecomputedChainIsCaughtByTheSeals() throws {
         let (sandbox, key) = try Self.filled()
-        let queue = try DatabaseQueue(path: sandbox.path)
+        let queue = try SQLiteDatabase(path: sandbox.path)
         try queue.write { db in
             try db.execute(sql: "UPDATE event SET user = 'someone' WHERE seq = 12")
-            let anchor = try Row.fetchOne(db, sql: "SELECT chain FROM anchor")!
+            let anchor = try SQLiteRow.fetchOne(db, sql: "SELECT chain FROM anchor")!
             var previous = [UInt8](anchor[0] as Data)
-            for row in try Row.fetchAll(db, sql: "SELECT seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail, epoch FROM event ORDER BY seq") {
+            for row in try SQLiteRow.fetchAll(db, sql: "SELECT seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail, epoch FROM event ORDER BY seq") {
                 let canonical = JournalSeal.canonical(sequence: row[0], time: row[1], kind: row[2], host: row[3], seat: row[4], session: row[5], uid: row[6],
                                                       user: row[7], duration: row[8], outcome: row[9], detail: row[10], epoch: row[11])
                 previous = JournalSeal.chain(previous: previous, canonical: canonical)
@@ -349,7 +348,7 @@ func knownEvents() -> [JournalEvent] {
         let key = try #require(journal.takeVerificationKeys().first)
         let today = JournalClock.now()
         try journal.append(contentsOf: (0..<6).map { JournalEvent(time: today + Int64($0) * day, kind: .adminQuery, detail: ["n": .int(Int64($0))]) })
-        let stored = try DatabaseQueue(path: sandbox.path).read { db in try Row.fetchOne(db, sql: "SELECT epoch, key FROM sealing")! }
+        let stored = try SQLiteDatabase(path: sandbox.path).read { db in try SQLiteRow.fetchOne(db, sql: "SELECT epoch, key FROM sealing")! }
         let storedEpoch: Int64 = stored[0]
         #expect(storedEpoch == JournalSeal.epoch(of: today + 5 * day))
         #expect([UInt8](stored[1] as Data) == JournalSeal.evolve(key.key, from: key.genesisEpoch, to: storedEpoch))

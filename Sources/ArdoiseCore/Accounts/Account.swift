@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// A local account as the password database describes it.
@@ -17,8 +17,8 @@ public struct Account: Sendable, Equatable {
 
     /// The first uid of ordinary accounts (`UID_MIN` of `/etc/login.defs`, 1000 when it does not say): below it, system accounts.
     public static func firstUserID(loginDefs: String = "/etc/login.defs") -> UInt32 {
-        guard let file = try? OpenedRoot(path: (loginDefs as NSString).deletingLastPathComponent),
-              let name = HomePath((loginDefs as NSString).lastPathComponent),
+        guard let file = try? OpenedRoot(path: loginDefs.deletingLastPathComponent),
+              let name = HomePath(loginDefs.lastPathComponent),
               case .success(let read) = file.readFile(name, limit: 1 << 20) else { return 1000 }
         for line in String(decoding: read.bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// How an account's home is cleaned at each wipe.
@@ -57,7 +57,7 @@ public struct BaselineStore: Sendable {
     /// Changes made to the home after this time are checked byte by byte (0 when unknown: check everything that could differ).
     public func trustedBefore(_ account: String) -> Int64 {
         guard let path = try? stampPath(account), let data = FileManager.default.contents(atPath: path) else { return 0 }
-        return Int64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return Int64(String(decoding: data, as: UTF8.self).trimming(.whitespacesAndNewlines)) ?? 0
     }
 
     func markReset(_ account: String, at time: Int64 = JournalClock.now()) {
@@ -172,7 +172,7 @@ public struct BaselineStore: Sendable {
         guard case .success(let entries) = store.list(HomePath()) else { return }
         for entry in entries {
             let name = entry.name.string
-            guard let range = name.range(of: ".new-", options: .backwards), let pid = Int32(name[range.upperBound...]) else { continue }
+            guard let range = name.ranges(of: ".new-").last, let pid = Int32(name[range.upperBound...]) else { continue }
             // Another capture under way (the service and a command at once) keeps its copy.
             if pid != getpid() && kill(pid, 0) == 0 { continue }
             _ = SafeRemover(root: store).remove(HomePath([entry.name]))

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Cleans the session's traces out of a file the program needs to start normally (so the file stays).
 public enum Scrubber: String, Sendable, Equatable {
@@ -71,56 +72,55 @@ public enum Scrubber: String, Sendable, Equatable {
     public static let sizeLimit = 2 << 20
 
     static func scrubChromiumPreferences(_ content: [UInt8]) throws(Problem) -> [UInt8]? {
-        let parsed: Any
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(content), options: [.fragmentsAllowed])
+            parsed = try JSONValue(parsing: content)
         } catch {
-            throw .unreadable("JSON: \(error.localizedDescription)")
+            throw .unreadable("JSON: \(error)")
         }
-        guard var document = parsed as? [String: Any] else { throw .unreadable("JSON: not an object") }
+        guard var document = parsed.object else { throw .unreadable("JSON: not an object") }
         var changed = false
         // Every per-site exception (engagement, permissions, zoom...) was learnt from the sites visited.
-        if var profile = document["profile"] as? [String: Any], var settings = profile["content_settings"] as? [String: Any],
-           var exceptions = settings["exceptions"] as? [String: Any] {
+        if var profile = document["profile"]?.object, var settings = profile["content_settings"]?.object,
+           var exceptions = settings["exceptions"]?.object {
             for (type, value) in exceptions {
-                if let sites = value as? [String: Any], !sites.isEmpty {
-                    exceptions[type] = [String: Any]()
+                if let sites = value.object, !sites.isEmpty {
+                    exceptions[type] = .object([:])
                     changed = true
                 }
             }
-            settings["exceptions"] = exceptions
-            profile["content_settings"] = settings
-            document["profile"] = profile
+            settings["exceptions"] = .object(exceptions)
+            profile["content_settings"] = .object(settings)
+            document["profile"] = .object(profile)
         }
         for path in chromiumSessionKeys where removeValue(at: path[...], in: &document) { changed = true }
         if removeSiteKeys(in: &document) { changed = true }
         guard changed else { return nil }
         do {
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.withoutEscapingSlashes, .sortedKeys])
-            return Array(data)
+            return try JSONValue.object(document).serialized()
         } catch {
-            throw .unreadable("JSON: \(error.localizedDescription)")
+            throw .unreadable("JSON: \(error)")
         }
     }
 
-    private static func removeValue(at path: ArraySlice<String>, in object: inout [String: Any]) -> Bool {
+    private static func removeValue(at path: ArraySlice<String>, in object: inout [String: JSONValue]) -> Bool {
         guard let first = path.first else { return false }
         if path.count == 1 { return object.removeValue(forKey: first) != nil }
-        guard var child = object[first] as? [String: Any] else { return false }
+        guard var child = object[first]?.object else { return false }
         let removed = removeValue(at: path.dropFirst(), in: &child)
-        if removed { object[first] = child }
+        if removed { object[first] = .object(child) }
         return removed
     }
 
     /// Any entry keyed by a web origin (`https://site,*`) anywhere in the document is a trace of a visit.
-    private static func removeSiteKeys(in object: inout [String: Any]) -> Bool {
+    private static func removeSiteKeys(in object: inout [String: JSONValue]) -> Bool {
         var changed = false
         for key in Array(object.keys) {
             if key.contains("://") {
                 object.removeValue(forKey: key)
                 changed = true
-            } else if var child = object[key] as? [String: Any], removeSiteKeys(in: &child) {
-                object[key] = child
+            } else if var child = object[key]?.object, removeSiteKeys(in: &child) {
+                object[key] = .object(child)
                 changed = true
             }
         }

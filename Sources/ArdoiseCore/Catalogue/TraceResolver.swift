@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One entry of a home the wipe will act on.
 public struct PlannedTarget: Sendable, Equatable, Hashable {
@@ -146,8 +147,7 @@ public struct TraceResolver {
         }
         // Bounded as the scrub is: a hostile 31 MB `Local State` is not parsed (its profiles are still found by name).
         if case .success(let file) = home.readFile(root.appending(EntryName("Local State")!), limit: Scrubber.sizeLimit),
-           let object = try? JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any],
-           let profile = object["profile"] as? [String: Any], let cache = profile["info_cache"] as? [String: Any] {
+           let cache = (try? JSONValue(parsing: file.bytes))?["profile"]?["info_cache"]?.object {
             for key in cache.keys {
                 if let name = EntryName(key), !name.isDotOrDotDot, entries.contains(where: { $0.name == name && $0.status.kind == .directory }) {
                     names.insert(name)

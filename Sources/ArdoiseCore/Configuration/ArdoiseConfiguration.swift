@@ -1,4 +1,6 @@
-import Foundation
+import CLinux
+import FoundationEssentials
+import Glibc
 import TOMLKit
 
 /// What the wipe does beyond the catalogue, from `[wipe]` in `ardoise.toml`.
@@ -102,7 +104,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             throw ConfigurationError(file: file, line: line, key: nil, problem: .notUTF8(column: column))
         }
         // Windows line ends read as Unix ones, so that every line number counts lines the way an editor does.
-        return try parse(text.replacingOccurrences(of: "\r\n", with: "\n"), file: file)
+        return try parse(text.replacing("\r\n", with: "\n"), file: file)
     }
 
     /// The file's bytes; nil when there is no configuration (the default file absent, or `/dev/null`).
@@ -156,7 +158,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             guard let first = line.unicodeScalars.first else {
                 throw ConfigurationError(file: file, line: index + 1, key: nil, problem: .syntax("a table header needs a name"))
             }
-            let bare = (first.value < 0x80 && (CharacterSet.alphanumerics.contains(first) || first == "_" || first == "-")) || first == "\"" || first == "'"
+            let bare = (first.value < 0x80 && (Character(first).isLetter || Character(first).isWholeNumber || first == "_" || first == "-")) || first == "\"" || first == "'"
             if !bare { throw ConfigurationError(file: file, line: index + 1, key: nil, problem: .syntax("a table header needs a name, not \"\(DisplayText.escaped(String(first)))\"")) }
         }
     }
@@ -224,7 +226,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         if let value = table["search_url"] {
             guard let address = value.string, address.hasPrefix("https://"), address.contains("{searchTerms}"), address.count <= 2048,
-                  URL(string: address.replacingOccurrences(of: "{searchTerms}", with: "x"))?.host?.isEmpty == false else {
+                  URL(string: address.replacing("{searchTerms}", with: "x"))?.host?.isEmpty == false else {
                 throw reader.error(key: "policies.search_url", section: "policies", .wrongType(expected: "\"https://...{searchTerms}...\""))
             }
             policies.searchURL = address
@@ -353,7 +355,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
                 configuration.wipe.excludedKinds = excluded
             }
             if let keep = try reader.strings("keep", in: wipe, section: "wipe") {
-                for pattern in keep where pattern.hasPrefix("/") || HomePath(pattern.replacingOccurrences(of: "*", with: "x")) == nil {
+                for pattern in keep where pattern.hasPrefix("/") || HomePath(pattern.replacing("*", with: "x")) == nil {
                     throw reader.error(key: "wipe.keep", section: "wipe", .notInHome(pattern))
                 }
                 configuration.wipe.keep = KeepList(keep)
@@ -494,15 +496,15 @@ struct ConfigurationReader {
 
     /// The line of the (last) header naming `section`.
     func header(_ section: String) -> Int? {
-        lines.indices.last { Self.headerName(lines[$0].trimmingCharacters(in: .whitespaces)) == section }.map { $0 + 1 }
+        lines.indices.last { Self.headerName(lines[$0].trimming(.whitespaces)) == section }.map { $0 + 1 }
     }
 
     /// `[a.b]`, `[[a.b]]`, `[ "a" . b ]` -> `a.b`; nil for a line that is no header.
     static func headerName(_ line: String) -> String? {
         guard line.hasPrefix("[") else { return nil }
-        let inner = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
+        let inner = line.trimming(.of("[] \t"))
         return inner.split(separator: ".", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'")) }.joined(separator: ".")
+            .map { $0.trimming(.of(" \t\"'")) }.joined(separator: ".")
     }
 
     /// The first line that sets `key` after the header of `section` (or anywhere before any header), written bare, quoted
@@ -512,12 +514,12 @@ struct ConfigurationReader {
         func sets(_ line: String, _ name: String) -> Bool {
             [name, "\"\(name)\"", "'\(name)'"].contains { form in
                 // `key = ...`, or `key.sub = ...` (a dotted key makes `key` a table).
-                line.hasPrefix(form) && ["=", "."].contains { line.dropFirst(form.count).trimmingCharacters(in: .whitespaces).hasPrefix($0) }
+                line.hasPrefix(form) && ["=", "."].contains { line.dropFirst(form.count).trimming(.whitespaces).hasPrefix($0) }
             }
         }
         var current: String? = nil
         for (index, raw) in lines.enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimming(.whitespaces)
             if line.hasPrefix("[") {
                 current = Self.headerName(line)
                 if current == full || current?.hasPrefix(full + ".") == true

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Small files of root's in folders only root writes (the state folder, `/etc`): written whole and synced, replaced by a
@@ -51,7 +51,7 @@ public enum SmallFile {
     /// Removes the copies a killed `replace` of `path` left beside it (their writer gone; another may be writing its own):
     /// called where a folder is taken in hand, not on every write.
     public static func removeLeftovers(of path: String) {
-        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        let folder = path.deletingLastPathComponent, name = path.lastPathComponent
         let place = folder.isEmpty ? "." : folder
         for leftover in names(in: place) where leftover.hasPrefix(name + ".new-") {
             if let pid = Int32(leftover.dropFirst(name.count + 5).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {

@@ -1,7 +1,8 @@
+import CLinux
 import Crypto
-import Foundation
-import GRDB
-import GRDBSQLite
+import CSQLite
+import Dispatch
+import FoundationEssentials
 import Glibc
 
 public enum JournalError: Error, Sendable, Equatable {
@@ -40,15 +41,14 @@ public enum JournalError: Error, Sendable, Equatable {
     /// What SQLite's error means for the journal: damage, a full disk, a lock held too long, or something else.
     static func from(_ error: Error, path: String, writing: Bool) -> JournalError {
         if let error = error as? JournalError { return error }
-        guard let error = error as? DatabaseError else { return writing ? .writeFailed("\(error)") : .readFailed("\(error)") }
-        switch error.resultCode.primaryResultCode {
-        case .SQLITE_FULL: return .diskFull(path)
-        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path)
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .damaged(error.message ?? "\(error.resultCode)")
+        guard let error = error as? SQLiteError else { return writing ? .writeFailed("\(error)") : .readFailed("\(error)") }
+        switch error.primaryCode {
+        case SQLITE_FULL: return .diskFull(path)
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy(path)
+        case SQLITE_CORRUPT, SQLITE_NOTADB: return .damaged(error.message)
         default:
-            if error.extendedResultCode == .SQLITE_IOERR_SHORT_READ { return .damaged(error.message ?? "short read") }
-            let why = error.message ?? "\(error.resultCode)"
-            return writing ? .writeFailed(why) : .readFailed(why)
+            if error.code == SQLiteError.shortRead { return .damaged(error.message) }
+            return writing ? .writeFailed(error.message) : .readFailed(error.message)
         }
     }
 
@@ -76,7 +76,7 @@ public final class AccessJournal: @unchecked Sendable {
 
     public let directory: String
     public let path: String
-    let database: DatabaseQueue
+    let database: SQLiteDatabase
     public var mirror: JournalMirror?
     /// The journal's identity (its verification key names it).
     public private(set) var journalID = ""
@@ -107,7 +107,7 @@ public final class AccessJournal: @unchecked Sendable {
         // One process at a time creates, checks, repairs or sets aside; the others then open what it left.
         let lock = try JournalLock(directory: directory)
         var recovered: [JournalEvent] = []
-        var opened: DatabaseQueue?
+        var opened: SQLiteDatabase?
         // The head as it was before this opening changes anything; a copy of it a killed writer left goes.
         let headBefore = JournalHead.read(directory: directory)
         SmallFile.removeLeftovers(of: directory + "/" + JournalFiles.headName)
@@ -150,12 +150,7 @@ public final class AccessJournal: @unchecked Sendable {
             if let existingSealing {
                 journalID = existingSealing
             } else {
-                try database.writeWithoutTransaction { db in
-                    try db.inTransaction(.immediate) {
-                        try self.prepareSealing(db, recovered: &recovered)
-                        return .commit
-                    }
-                }
+                try database.write { db in try self.prepareSealing(db, recovered: &recovered) }
             }
         } catch {
             throw JournalError.from(error, path: path, writing: true)
@@ -190,43 +185,39 @@ public final class AccessJournal: @unchecked Sendable {
     }
 
     static func fileStamp() -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(cFormat: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// Opens, checks and brings the schema up to date; `legacy` when the journal was made by a version without a head file.
-    private static func openChecked(_ path: String, busyTimeout: TimeInterval) throws -> (DatabaseQueue, legacy: Bool) {
+    private static func openChecked(_ path: String, busyTimeout: TimeInterval) throws -> (SQLiteDatabase, legacy: Bool) {
         // Created 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
         let created = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard created >= 0 else {
             throw errno == ENOSPC || errno == EDQUOT ? JournalError.diskFull(path) : JournalError.cannotOpen(path, JournalFiles.reason())
         }
         close(created)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in
+        let queue = try SQLiteDatabase(path: path, busyTimeout: busyTimeout) { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
         var legacy = false
-        try queue.writeWithoutTransaction { db in
+        try queue.withConnection { db in
             let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
             guard check == "ok" else { throw JournalError.damaged("quick_check") }
-            let applied = try migrator.appliedIdentifiers(db)
+            let applied = try migrator.applied(db)
             legacy = applied.contains("v1") && !applied.contains("v4-head")
         }
         try migrator.migrate(queue)
         return (queue, legacy)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
+    static var migrator: SQLiteMigrations {
+        var migrator = SQLiteMigrations()
+        migrator.register("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE event (
                     seq INTEGER PRIMARY KEY,
@@ -263,7 +254,7 @@ public final class AccessJournal: @unchecked Sendable {
                 """)
         }
         // Wipes begun and not yet finished: what a restart after a crash or a power cut must finish first.
-        migrator.registerMigration("v2-pending-wipes") { db in
+        migrator.register("v2-pending-wipes") { db in
             try db.execute(sql: """
                 CREATE TABLE pending_wipe (
                     uid INTEGER PRIMARY KEY,
@@ -274,15 +265,15 @@ public final class AccessJournal: @unchecked Sendable {
                 """)
         }
         // The figures of `journal stats` per quarter of an hour, counted from the events already there.
-        migrator.registerMigration("v3-statistics-summary") { db in
+        migrator.register("v3-statistics-summary") { db in
             try db.execute(sql: QuarterSummary.schema)
             try QuarterSummary.rebuild(before: Int64.max, in: db)
         }
         // Nothing in the schema: marks the journals whose head is kept in `journal.head`.
-        migrator.registerMigration("v4-head") { _ in }
+        migrator.register("v4-head") { _ in }
         // Wipes interrupted, and sessions ended per reason, counted apart.
-        migrator.registerMigration("v5-interrupted-wipes-and-session-ends") { db in
-            let present = Set(try db.columns(in: "quarter_summary").map(\.name))
+        migrator.register("v5-interrupted-wipes-and-session-ends") { db in
+            let present = Set(try db.columns(in: "quarter_summary"))
             for column in ["wipes_interrupted"] + QuarterSummary.endReasons.map(QuarterSummary.endColumn) where !present.contains(column) {
                 try db.execute(sql: "ALTER TABLE quarter_summary ADD COLUMN \(column) INTEGER NOT NULL DEFAULT 0")
             }
@@ -295,15 +286,15 @@ public final class AccessJournal: @unchecked Sendable {
 
     /// Creates the sealing state of a new journal; for one whose `sealing` or `anchor` row is gone, builds a new one chained
     /// to the last good event and records that (the rest of the journal stays checkable).
-    private func prepareSealing(_ db: Database, recovered: inout [JournalEvent]) throws {
-        let sealing = try Row.fetchOne(db, sql: "SELECT journal_id FROM sealing WHERE id = 1")
-        let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain FROM anchor WHERE id = 1")
+    private func prepareSealing(_ db: SQLiteConnection, recovered: inout [JournalEvent]) throws {
+        let sealing = try SQLiteRow.fetchOne(db, sql: "SELECT journal_id FROM sealing WHERE id = 1")
+        let anchor = try SQLiteRow.fetchOne(db, sql: "SELECT seq, chain FROM anchor WHERE id = 1")
         let hasEvents = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM event") != nil
         let epoch = JournalSeal.epoch(of: JournalClock.now())
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         if sealing == nil && anchor == nil && !hasEvents {
-            let id = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            let id = (0..<8).map { _ in String(cFormat: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
             try db.execute(sql: "INSERT INTO sealing (id, journal_id, genesis_epoch, epoch, key) VALUES (1, ?, ?, ?, ?)",
                            arguments: [id, epoch, epoch, Data(key)])
             try db.execute(sql: "INSERT INTO anchor (id, seq, chain, seal) VALUES (1, 0, ?, ?)",
@@ -322,7 +313,7 @@ public final class AccessJournal: @unchecked Sendable {
             let anchorChain = anchor.map { [UInt8]($0[1] as Data) }
             let anchorSeq: Int64 = anchor?[0] ?? 0
             let known = candidates.first { anchorSeq != 0 || anchorChain == nil || JournalSeal.genesisChain(journalID: $0.id) == anchorChain! }
-            let id = known?.id ?? (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            let id = known?.id ?? (0..<8).map { _ in String(cFormat: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
             let genesis = known.flatMap { candidate in candidates.first { $0.id == candidate.id && $0.genesis != nil }?.genesis } ?? -1
             try db.execute(sql: "INSERT INTO sealing (id, journal_id, genesis_epoch, epoch, key) VALUES (1, ?, ?, ?, ?)",
                            arguments: [id, genesis, epoch, Data(key)])
@@ -372,11 +363,11 @@ public final class AccessJournal: @unchecked Sendable {
         try database.read { db in try Self.head(in: db, journalID: journalID) }
     }
 
-    static func head(in db: Database, journalID: String) throws -> JournalHead {
-        if let last = try Row.fetchOne(db, sql: "SELECT seq, chain FROM event ORDER BY seq DESC LIMIT 1") {
+    static func head(in db: SQLiteConnection, journalID: String) throws -> JournalHead {
+        if let last = try SQLiteRow.fetchOne(db, sql: "SELECT seq, chain FROM event ORDER BY seq DESC LIMIT 1") {
             return JournalHead(journalID: journalID, sequence: last[0], chain: [UInt8](last[1] as Data))
         }
-        let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain FROM anchor WHERE id = 1")
+        let anchor = try SQLiteRow.fetchOne(db, sql: "SELECT seq, chain FROM anchor WHERE id = 1")
         return JournalHead(journalID: journalID, sequence: anchor?[0] ?? 0, chain: anchor.map { [UInt8]($0[1] as Data) } ?? [])
     }
 
@@ -397,7 +388,7 @@ public final class AccessJournal: @unchecked Sendable {
     }
 
     /// What the head kept outside the database says is wrong with the database's end, if anything.
-    static func headProblem(in db: Database, directory: String, journalID: String) throws -> HeadProblem? {
+    static func headProblem(in db: SQLiteConnection, directory: String, journalID: String) throws -> HeadProblem? {
         let current = try head(in: db, journalID: journalID)
         let anchorSeq = try Int64.fetchOne(db, sql: "SELECT seq FROM anchor WHERE id = 1") ?? 0
         switch JournalHead.read(directory: directory) {
@@ -416,7 +407,7 @@ public final class AccessJournal: @unchecked Sendable {
 
     /// Before anything else is written: what the head shows was lost, and the events spooled while the journal could not
     /// be written (one already written is not written twice). Returns the events and whether the spool was read.
-    private func recordedFirst(_ db: Database) throws -> (events: [JournalEvent], spoolRead: Bool, headProblem: Bool) {
+    private func recordedFirst(_ db: SQLiteConnection) throws -> (events: [JournalEvent], spoolRead: Bool, headProblem: Bool) {
         var first: [JournalEvent] = []
         let problem = try Self.headProblem(in: db, directory: directory, journalID: journalID)
         if let problem {
@@ -435,18 +426,18 @@ public final class AccessJournal: @unchecked Sendable {
         return (first, true, problem != nil)
     }
 
-    private static func insert(_ events: [JournalEvent], in db: Database) throws -> [JournalEvent] {
+    private static func insert(_ events: [JournalEvent], in db: SQLiteConnection) throws -> [JournalEvent] {
         guard !events.isEmpty else { return [] }
-        guard let state = try Row.fetchOne(db, sql: "SELECT epoch, key FROM sealing WHERE id = 1") else {
+        guard let state = try SQLiteRow.fetchOne(db, sql: "SELECT epoch, key FROM sealing WHERE id = 1") else {
             throw JournalError.damaged("no sealing state")
         }
         var keyEpoch: Int64 = state[0]
         var keyBytes = [UInt8](state[1] as Data)
         var previous: (seq: Int64, chain: [UInt8], seal: [UInt8])
-        if let last = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM event ORDER BY seq DESC LIMIT 1") {
+        if let last = try SQLiteRow.fetchOne(db, sql: "SELECT seq, chain, seal FROM event ORDER BY seq DESC LIMIT 1") {
             previous = (last[0], [UInt8](last[1] as Data), [UInt8](last[2] as Data))
         } else {
-            guard let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1") else {
+            guard let anchor = try SQLiteRow.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1") else {
                 throw JournalError.damaged("no anchor")
             }
             previous = (anchor[0], [UInt8](anchor[1] as Data), [UInt8](anchor[2] as Data))
@@ -475,24 +466,22 @@ public final class AccessJournal: @unchecked Sendable {
                                                   duration: event.duration, outcome: event.outcome, detail: detail, epoch: epoch)
             let chain = JournalSeal.chain(previous: previous.chain, canonical: canonical)
             let seal = JournalSeal.seal(previous: previous.seal, canonical: canonical, key: key)
-            let raw = statement.sqliteStatement
-            sqlite3_reset(raw)
-            Self.bind(raw, 1, event.sequence)
-            Self.bind(raw, 2, event.time)
-            Self.bind(raw, 3, event.kind.rawValue)
-            Self.bind(raw, 4, event.host)
-            Self.bind(raw, 5, event.seat)
-            Self.bind(raw, 6, event.session)
-            Self.bind(raw, 7, event.uid.map { Int64($0) })
-            Self.bind(raw, 8, event.user)
-            Self.bind(raw, 9, event.duration)
-            Self.bind(raw, 10, event.outcome)
-            Self.bind(raw, 11, detail)
-            Self.bind(raw, 12, epoch)
-            Self.bind(raw, 13, chain)
-            Self.bind(raw, 14, seal)
-            let step = sqlite3_step(raw)
-            guard step == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: step), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+            statement.reset()
+            try statement.bind(event.sequence, at: 1)
+            try statement.bind(event.time, at: 2)
+            try statement.bind(event.kind.rawValue, at: 3)
+            try statement.bind(event.host, at: 4)
+            try statement.bind(event.seat, at: 5)
+            try statement.bind(event.session, at: 6)
+            try statement.bind(event.uid.map { Int64($0) }, at: 7)
+            try statement.bind(event.user, at: 8)
+            try statement.bind(event.duration, at: 9)
+            try statement.bind(event.outcome, at: 10)
+            try statement.bind(detail, at: 11)
+            try statement.bind(epoch, at: 12)
+            try statement.bind(chain, at: 13)
+            try statement.bind(seal, at: 14)
+            guard try !statement.step() else { throw JournalError.writeFailed("the insertion returned a row") }
             previous = (event.sequence, chain, seal)
             written.append(event)
         }
@@ -525,7 +514,7 @@ public final class AccessJournal: @unchecked Sendable {
 
     /// An index can be damaged where SQLite's quick check does not look: the rows a query found through it are counted
     /// again from the table itself, and a difference is an error, never an answer.
-    static func checkAgainstTable(_ found: Int, _ whereClause: String, _ arguments: StatementArguments, in db: Database) throws {
+    static func checkAgainstTable(_ found: Int, _ whereClause: String, _ arguments: SQLiteArguments, in db: SQLiteConnection) throws {
         guard !whereClause.isEmpty else { return }
         let counted = try Int.fetchOne(db, sql: "SELECT count(*) FROM event NOT INDEXED \(whereClause)", arguments: arguments) ?? 0
         guard counted == found else { throw JournalError.damaged("index: \(found) rows found through it, \(counted) in the table") }
@@ -535,13 +524,13 @@ public final class AccessJournal: @unchecked Sendable {
 
     /// The events a query selects (its first columns are `columns`), read straight from SQLite's buffers;
     /// `more` reads the columns after them.
-    static func fetchEvents(_ db: Database, sql: String, arguments: StatementArguments, more: (OpaquePointer) -> Void = { _ in }) throws -> [JournalEvent] {
+    static func fetchEvents(_ db: SQLiteConnection, sql: String, arguments: SQLiteArguments, more: (OpaquePointer) -> Void = { _ in }) throws -> [JournalEvent] {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(arguments)
-        let raw = statement.sqliteStatement
-        defer { sqlite3_reset(raw) }
+        let raw = statement.handle
+        defer { statement.reset() }
         var events: [JournalEvent] = []
-        while try nextRow(raw) {
+        while try statement.step() {
             func string(_ column: Int32) -> String? { text(raw, column).map { String(decoding: $0, as: UTF8.self) } }
             var event = JournalEvent(time: sqlite3_column_int64(raw, 1), kind: string(2).flatMap(EventKind.init(rawValue:)) ?? .adminQuery,
                                      host: string(3) ?? "", seat: string(4), session: string(5),
@@ -555,31 +544,29 @@ public final class AccessJournal: @unchecked Sendable {
     }
 
     /// Runs a read-only block on the database (queries and statistics).
-    func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+    func read<T>(_ body: (SQLiteConnection) throws -> T) throws(JournalError) -> T {
         do { return try database.read(body) } catch { throw JournalError.from(error, path: path, writing: false) }
     }
 
     /// One write transaction: first what must come before (lost tail, spooled events), then `body`; the head file
     /// follows once it is committed.
-    func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+    func write<T>(_ body: (SQLiteConnection) throws -> T) throws(JournalError) -> T {
         var before: [JournalEvent] = []
         var spoolRead = false
         var headRepaired = false
         var head: JournalHead?
         let result: T
         do {
-            result = try database.writeWithoutTransaction { db in
-                var result: T?
+            result = try database.withConnection { db in
                 try db.inTransaction(.immediate) {
                     let first = try self.recordedFirst(db)
                     before = first.events.isEmpty ? [] : try Self.insert(first.events, in: db)
                     spoolRead = first.spoolRead
                     headRepaired = first.headProblem
-                    result = try body(db)
+                    let result = try body(db)
                     head = try Self.head(in: db, journalID: self.journalID)
-                    return .commit
+                    return result
                 }
-                return result!
             }
         } catch {
             throw JournalError.from(error, path: path, writing: true)
@@ -613,7 +600,7 @@ public final class AccessJournal: @unchecked Sendable {
             outcome.firstKept = firstKept
             guard lastPurged > anchorSeq else { return }
             outcome.purged = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE seq <= ?", arguments: [lastPurged]) ?? 0
-            guard !dryRun, let row = try Row.fetchOne(db, sql: "SELECT chain, seal FROM event WHERE seq = ?", arguments: [lastPurged]) else { return }
+            guard !dryRun, let row = try SQLiteRow.fetchOne(db, sql: "SELECT chain, seal FROM event WHERE seq = ?", arguments: [lastPurged]) else { return }
             let chain: Data = row[0]
             let seal: Data = row[1]
             // `+at`: read the purged rows by sequence, not the whole time index from its end.
@@ -752,7 +739,7 @@ public final class AccessJournal: @unchecked Sendable {
             }
             for item in setAside {
                 let state = item.acknowledged ? (fr ? "pris en compte" : "acknowledged") : (fr ? "à prendre en compte" : "to acknowledge")
-                let size = ByteCountFormatter.string(fromByteCount: item.journal.size, countStyle: .file)
+                let size = WipeReport.size(UInt64(max(0, item.journal.size)), language)
                 lines.append(fr ? "- Journal mis de côté, conservé tel quel : \(item.journal.name) (\(size)) — \(state)"
                                 : "- Journal set aside, kept as it was: \(item.journal.name) (\(size)) — \(state)")
             }
@@ -812,12 +799,12 @@ public final class AccessJournal: @unchecked Sendable {
         return result
     }
 
-    private func checkChain(_ db: Database, keys: [VerificationKey]) throws -> Verification {
+    private func checkChain(_ db: SQLiteConnection, keys: [VerificationKey]) throws -> Verification {
         var result = Verification(checked: 0, sealsChecked: !keys.isEmpty)
         result.head = try Self.headProblem(in: db, directory: directory, journalID: journalID)
         try collectIncidents(db, into: &result)
-        guard let sealing = try Row.fetchOne(db, sql: "SELECT journal_id, genesis_epoch FROM sealing WHERE id = 1"),
-              let anchor = try Row.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1") else {
+        guard let sealing = try SQLiteRow.fetchOne(db, sql: "SELECT journal_id, genesis_epoch FROM sealing WHERE id = 1"),
+              let anchor = try SQLiteRow.fetchOne(db, sql: "SELECT seq, chain, seal FROM anchor WHERE id = 1") else {
             throw JournalError.damaged("no sealing state")
         }
         let journalID: String = sealing[0]
@@ -871,9 +858,9 @@ public final class AccessJournal: @unchecked Sendable {
         let recoveredKind = Array(EventKind.journalRecovered.rawValue.utf8)
         // Read straight from SQLite's buffers: a year of 50 kiosks is millions of rows.
         let statement = try db.makeStatement(sql: "SELECT \(Self.columns), epoch, chain, seal FROM event ORDER BY seq")
-        let raw = statement.sqliteStatement
-        defer { sqlite3_reset(raw) }
-        while try Self.nextRow(raw) {
+        let raw = statement.handle
+        defer { statement.reset() }
+        while try statement.step() {
             let sequence = sqlite3_column_int64(raw, 0)
             if result.firstSequence == nil { result.firstSequence = sequence }
             guard sequence == expected else {
@@ -964,7 +951,7 @@ public final class AccessJournal: @unchecked Sendable {
     }
 
     /// The incidents the journal recorded and the journals set aside, each with whether an administrator acknowledged it.
-    private func collectIncidents(_ db: Database, into result: inout Verification) throws {
+    private func collectIncidents(_ db: SQLiteConnection, into result: inout Verification) throws {
         var acknowledgedIncidents = Set<Int64>()
         var acknowledgedFiles: [String: Int64] = [:]
         for detail in try String.fetchAll(db, sql: "SELECT detail FROM event WHERE kind = ?", arguments: [EventKind.incidentAcknowledged.rawValue]) {
@@ -974,7 +961,7 @@ public final class AccessJournal: @unchecked Sendable {
         }
         let files = SetAsideJournal.all(in: directory)
         result.setAside = files.map { Verification.SetAside(journal: $0, acknowledged: acknowledgedFiles[$0.name] == $0.size) }
-        let rows = try Row.fetchAll(db, sql: "SELECT seq, at, outcome, detail FROM event WHERE kind = ? ORDER BY seq", arguments: [EventKind.journalRecovered.rawValue])
+        let rows = try SQLiteRow.fetchAll(db, sql: "SELECT seq, at, outcome, detail FROM event WHERE kind = ? ORDER BY seq", arguments: [EventKind.journalRecovered.rawValue])
         result.incidents = rows.map { row in
             let detail = JournalEvent.detail(fromJSON: row[3] as String)
             let sequence: Int64 = row[0]
@@ -998,9 +985,9 @@ public final class AccessJournal: @unchecked Sendable {
             return result
         }
         var detail: [String: DetailValue]
-        if let number = Int64(item.trimmingCharacters(in: CharacterSet(charactersIn: "#"))), verification.incidents.contains(where: { $0.sequence == number }) {
+        if let number = Int64(item.trimming(.of("#"))), verification.incidents.contains(where: { $0.sequence == number }) {
             detail = ["incident": .int(number)]
-        } else if let file = verification.setAside.first(where: { $0.journal.name == item || $0.journal.name == (item as NSString).lastPathComponent }) {
+        } else if let file = verification.setAside.first(where: { $0.journal.name == item || $0.journal.name == item.lastPathComponent }) {
             detail = ["set_aside": .text(file.journal.name), "size": .int(file.journal.size)]
         } else {
             return false
@@ -1020,21 +1007,20 @@ final class IntegrityCheck: @unchecked Sendable {
     init(path: String) { self.path = path }
 
     func start() {
-        let thread = Thread { [self] in
+        let started = DetachedThread.start { [self] in
             defer { done.signal() }
             do {
-                var configuration = Configuration()
-                configuration.readonly = true
-                configuration.busyMode = .timeout(10)
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let queue = try SQLiteDatabase(path: path, access: .readOnly)
                 let lines = try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
                 found = lines == ["ok"] ? [] : lines
             } catch {
                 found = ["\(error)"]
             }
         }
-        thread.stackSize = 1 << 20
-        thread.start()
+        if !started {
+            found = ["no thread for the integrity check"]
+            done.signal()
+        }
     }
 
     func wait() -> [String] {
@@ -1044,35 +1030,8 @@ final class IntegrityCheck: @unchecked Sendable {
 }
 
 extension AccessJournal {
-    /// Steps a statement: `true` with a row to read, `false` at the end.
-    static func nextRow(_ statement: OpaquePointer) throws -> Bool {
-        let step = sqlite3_step(statement)
-        if step == SQLITE_ROW { return true }
-        if step == SQLITE_DONE { return false }
-        throw DatabaseError(resultCode: ResultCode(rawValue: step))
-    }
-
     static func text(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer? {
-        guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
-        let pointer = sqlite3_column_text(statement, column)
-        return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement, column)))
-    }
-
-    /// SQLite copies the bytes before the call returns.
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-    static func bind(_ statement: OpaquePointer, _ index: Int32, _ value: Int64?) {
-        if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
-    }
-
-    static func bind(_ statement: OpaquePointer, _ index: Int32, _ value: String?) {
-        guard var value else { sqlite3_bind_null(statement, index); return }
-        guard !value.isEmpty else { sqlite3_bind_text(statement, index, "", 0, transient); return }
-        value.withUTF8 { sqlite3_bind_text(statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count), transient) }
-    }
-
-    static func bind(_ statement: OpaquePointer, _ index: Int32, _ value: [UInt8]) {
-        value.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : SQLiteColumn.bytes(statement, column, text: true)
     }
 
     static func integer(_ statement: OpaquePointer, _ column: Int32) -> Int64? {
@@ -1085,8 +1044,7 @@ extension AccessJournal {
     }
 
     static func blob(_ statement: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer? {
-        guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
-        return UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, column), count: Int(sqlite3_column_bytes(statement, column)))
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : SQLiteColumn.bytes(statement, column, text: false)
     }
 }
 

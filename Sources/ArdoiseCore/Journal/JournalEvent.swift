@@ -1,4 +1,6 @@
-import Foundation
+import CLinux
+import FoundationEssentials
+import Glibc
 
 /// What happened, as the access journal records it.
 public enum EventKind: String, CaseIterable, Sendable, Codable {
@@ -119,7 +121,7 @@ public enum DetailValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20: out += String(cFormat: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -129,7 +131,7 @@ public enum DetailValue: Sendable, Equatable {
     public var summary: String {
         switch self {
         case .int(let value): "\(value)"
-        case .double(let value): String(format: "%.3f", value)
+        case .double(let value): String(cFormat: "%.3f", value)
         case .bool(let value): value ? "yes" : "no"
         case .text(let value): value
         case .object(let value): "{" + value.keys.sorted().map { "\($0)=\(value[$0]!.summary)" }.joined(separator: " ") + "}"
@@ -254,9 +256,8 @@ struct DetailParser {
         let raw = bytes[start..<index]
         index += 1
         if plain { return String(decoding: raw, as: UTF8.self) }
-        // Rare: escaped characters; let Foundation read them.
-        let quoted = Data([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])
-        return (try? JSONSerialization.jsonObject(with: quoted, options: [.fragmentsAllowed])) as? String
+        // Rare: escaped characters; the JSON reader reads them.
+        return (try? JSONValue(parsing: [UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")]))?.string
     }
 }
 

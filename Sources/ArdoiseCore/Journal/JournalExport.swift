@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+import FoundationEssentials
+import Glibc
 
 /// The events of a period for a lawful request, with what lets a third party check them.
 public struct JournalExport: Sendable {

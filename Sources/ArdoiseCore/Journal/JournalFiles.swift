@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The files beside `journal.sqlite`: the lock that makes its creation happen once, the head kept outside the
@@ -60,7 +60,7 @@ struct JournalHead: Equatable {
     init?(_ text: String) {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == Self.magic, let sequence = Int64(parts[2]),
-              let chain = [UInt8](hex: parts[3].trimmingCharacters(in: .newlines)), chain.count == 32 else { return nil }
+              let chain = [UInt8](hex: parts[3].trimming(.newlines)), chain.count == 32 else { return nil }
         self.init(journalID: String(parts[1]), sequence: sequence, chain: chain)
     }
 
@@ -114,7 +114,7 @@ public struct SetAsideJournal: Sendable, Equatable {
         let size = lstat(path, &info) == 0 ? Int64(info.st_size) : 0
         let stamp = AccessJournal.fileStamp()
         for _ in 0..<100 {
-            let name = AccessJournal.fileName + JournalFiles.setAsideMarker + stamp + "-" + String(format: "%08x", UInt32.random(in: 0...UInt32.max))
+            let name = AccessJournal.fileName + JournalFiles.setAsideMarker + stamp + "-" + String(cFormat: "%08x", UInt32.random(in: 0...UInt32.max))
             let target = directory + "/" + name
             if ardoise_rename_noreplace(AT_FDCWD, path, AT_FDCWD, target) != 0 {
                 if errno == EEXIST { continue }

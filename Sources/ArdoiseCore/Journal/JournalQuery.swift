@@ -1,5 +1,4 @@
-import Foundation
-import GRDB
+import FoundationEssentials
 import Glibc
 
 /// Which events an admin asks for.
@@ -22,9 +21,9 @@ public struct JournalFilter: Sendable, Equatable {
         self.kinds = kinds
     }
 
-    var sql: (String, StatementArguments) {
+    var sql: (String, SQLiteArguments) {
         var clauses: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
+        var arguments: [(any SQLiteBindable)?] = []
         if let user { clauses.append("user = ?"); arguments.append(user) }
         if !kinds.isEmpty {
             clauses.append("kind IN (" + kinds.map { _ in "?" }.joined(separator: ", ") + ")")
@@ -34,7 +33,7 @@ public struct JournalFilter: Sendable, Equatable {
         if let until { clauses.append("at < ?"); arguments.append(until) }
         if let seat { clauses.append("seat = ?"); arguments.append(seat) }
         if let session { clauses.append("session = ?"); arguments.append(session) }
-        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), StatementArguments(arguments))
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), SQLiteArguments(arguments))
     }
 
     /// Whether an event read back is one the filter selects.
@@ -76,7 +75,7 @@ public enum TimeArgument {
     }
 
     public static func parse(_ text: String, now: Int64 = JournalClock.now()) throws(Invalid) -> Int64 {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimming(.whitespaces)
         let hour: Int64 = 3_600_000_000
         let units: [Character: Int64] = ["m": 60_000_000, "h": hour, "d": 24 * hour, "w": 7 * 24 * hour]
         if let unit = trimmed.last, let size = units[unit], !trimmed.dropLast().isEmpty, trimmed.dropLast().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
@@ -121,7 +120,7 @@ public enum TimeArgument {
         var seconds = time_t(time / 1_000_000)
         var parts = tm()
         localtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return String(cFormat: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// UTC with microseconds for machines: `2026-11-21T13:03:12.123456Z`.
@@ -129,7 +128,7 @@ public enum TimeArgument {
         var seconds = time_t(time / 1_000_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+        return String(cFormat: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
                       Int(time % 1_000_000))
     }
 }
@@ -166,7 +165,7 @@ enum JournalRendering {
 
     static func csvRow(_ event: JournalEvent) -> [String] {
         [String(event.sequence), TimeArgument.utc(event.time), TimeArgument.local(event.time), event.kind.rawValue, event.host, event.seat ?? "",
-         event.session ?? "", event.uid.map(String.init) ?? "", event.user ?? "", event.duration.map { String(format: "%.3f", Double($0) / 1e6) } ?? "",
+         event.session ?? "", event.uid.map(String.init) ?? "", event.user ?? "", event.duration.map { String(cFormat: "%.3f", Double($0) / 1e6) } ?? "",
          event.outcome ?? "", event.detailJSON]
     }
 
@@ -175,31 +174,29 @@ enum JournalRendering {
         "\u{FEFF}" + rows.map { row in
             row.map { cell in
                 let field = DisplayText.spreadsheetCell(cell)
-                return field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+                return field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } ? "\"" + field.replacing("\"", with: "\"\"") + "\"" : field
             }.joined(separator: ",")
         }.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func jsonObject(_ event: JournalEvent) -> [String: Any] {
-        var object: [String: Any] = ["sequence": event.sequence, "time": TimeArgument.utc(event.time), "event": event.kind.rawValue, "host": event.host]
-        if let seat = event.seat { object["seat"] = seat }
-        if let session = event.session { object["session"] = session }
-        if let uid = event.uid { object["uid"] = uid }
-        if let user = event.user { object["user"] = user }
-        if let duration = event.duration { object["duration_s"] = Double(duration) / 1e6 }
-        if let outcome = event.outcome { object["outcome"] = outcome }
-        object["detail"] = (try? JSONSerialization.jsonObject(with: Data(event.detailJSON.utf8))) ?? [:]
-        return object
+    static func jsonObject(_ event: JournalEvent) -> JSONValue {
+        var object: [String: JSONValue] = ["sequence": .integer(event.sequence), "time": .string(TimeArgument.utc(event.time)),
+                                           "event": .string(event.kind.rawValue), "host": .string(event.host)]
+        if let seat = event.seat { object["seat"] = .string(seat) }
+        if let session = event.session { object["session"] = .string(session) }
+        if let uid = event.uid { object["uid"] = .integer(Int64(uid)) }
+        if let user = event.user { object["user"] = .string(user) }
+        if let duration = event.duration { object["duration_s"] = .number(Double(duration) / 1e6) }
+        if let outcome = event.outcome { object["outcome"] = .string(outcome) }
+        object["detail"] = (try? JSONValue(parsing: event.detailJSON.utf8)) ?? .object([:])
+        return .object(object)
     }
 
-    static func json(_ value: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func json(_ values: [JSONValue]) -> String { JSONValue.array(values).text(pretty: true) }
 
     static func detailSummary(_ event: JournalEvent) -> String {
         var parts: [String] = []
-        if let duration = event.duration { parts.append(String(format: "%.1f s", Double(duration) / 1e6)) }
+        if let duration = event.duration { parts.append(String(cFormat: "%.1f s", Double(duration) / 1e6)) }
         for key in event.detail.keys.sorted() where key != "kinds" { parts.append("\(key)=\(event.detail[key]!.summary)") }
         return parts.joined(separator: " ")
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes the events of what must never go unjournaled (a wipe): retried while another program holds the journal,
 /// kept in the spool beside it when it still cannot be written (merged at the next successful write), and counted,
@@ -81,7 +82,7 @@ public final class JournalRecorder: @unchecked Sendable {
     /// Says that the journal is busy and waits before the next try.
     static func wait(_ delay: Duration, after failure: JournalError, _ onNotice: (Notice) -> Void) {
         onNotice(.retrying(failure, seconds: Int(delay.components.seconds)))
-        Thread.sleep(forTimeInterval: delay.seconds)
+        DetachedThread.sleep(seconds: delay.seconds)
     }
 
     /// Every event was written to the journal itself.

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The journal's tamper evidence: a hash chain anyone can check, and an HMAC seal per event whose key moves
 /// forward every day (next key = SHA-256 of the current one; the old one is erased), so whoever holds the
@@ -109,7 +110,7 @@ public struct VerificationKey: Sendable, Equatable, CustomStringConvertible {
     public var key: [UInt8]
 
     public var description: String {
-        "ardoise-vk1:\(journalID):\(genesisEpoch):" + key.map { String(format: "%02x", $0) }.joined()
+        "ardoise-vk1:\(journalID):\(genesisEpoch):" + key.map { String(cFormat: "%02x", $0) }.joined()
     }
 
     public init(journalID: String, genesisEpoch: Int64, key: [UInt8]) {
@@ -119,14 +120,14 @@ public struct VerificationKey: Sendable, Equatable, CustomStringConvertible {
     }
 
     public init?(_ text: String) {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":")
+        let parts = text.trimming(.whitespacesAndNewlines).split(separator: ":")
         guard parts.count == 4, parts[0] == "ardoise-vk1", let epoch = Int64(parts[2]), let key = [UInt8](hex: parts[3]), key.count == 32 else { return nil }
         self.init(journalID: String(parts[1]), genesisEpoch: epoch, key: key)
     }
 }
 
 extension Array where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String { map { String(cFormat: "%02x", $0) }.joined() }
 
     /// The bytes a run of hex digits (ASCII) stands for; nil for an odd count or a character that is no digit.
     init?<Digits: Collection<UInt8>>(hexDigits digits: Digits) {

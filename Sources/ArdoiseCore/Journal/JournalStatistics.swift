@@ -1,6 +1,5 @@
-import Foundation
-import GRDB
-import GRDBSQLite
+import CSQLite
+import FoundationEssentials
 import Glibc
 
 public enum StatisticsPeriod: String, Sendable, CaseIterable {
@@ -50,12 +49,12 @@ extension AccessJournal {
                 FROM quarter_summary WHERE quarter >= ? AND quarter < ?
                 """)
             try statement.setArguments([first, last])
-            let raw = statement.sqliteStatement
-            defer { sqlite3_reset(raw) }
+            let raw = statement.handle
+            defer { statement.reset() }
             // Quarters come in order: one period is filled at a time.
             var key: Int64?
             var bucket = ActivityCounts()
-            while try AccessJournal.nextRow(raw) {
+            while try statement.step() {
                 let quarterKey = period.key(of: offsets.local(sqlite3_column_int64(raw, 0)))
                 if quarterKey != key {
                     if let key { buckets[key] = bucket }
@@ -177,12 +176,12 @@ extension StatisticsPeriod {
     func label(ofKey key: Int64, language: Language) -> String {
         let (days, hour) = firstDay(ofKey: key)
         let (year, month, day) = Self.civil(fromDays: days)
-        let date = String(format: "%04lld-%02lld-%02lld", year, month, day)
+        let date = String(cFormat: "%04lld-%02lld-%02lld", year, month, day)
         switch self {
-        case .hour: return date + String(format: " %02lldh", hour)
+        case .hour: return date + String(cFormat: " %02lldh", hour)
         case .day: return date
         case .week: return (language == .french ? "semaine du " : "week of ") + date
-        case .month: return String(format: "%04lld-%02lld", year, month)
+        case .month: return String(cFormat: "%04lld-%02lld", year, month)
         }
     }
 
@@ -214,7 +213,7 @@ extension Array where Element == PeriodStatistics {
         let fr = language == .french
         func minutes(_ seconds: Double?) -> String {
             guard let seconds else { return "" }
-            return String(format: "%.1f", seconds / 60)
+            return String(cFormat: "%.1f", seconds / 60)
         }
         switch format {
         case .table:
@@ -226,16 +225,18 @@ extension Array where Element == PeriodStatistics {
             let rows = map { [$0.label, "\($0.sessions)", "\($0.users)", minutes($0.medianSessionSeconds), minutes($0.meanSessionSeconds), "\($0.wipes)", "\($0.wipesFailed)",
                               "\($0.wipesInterrupted)", "\($0.forgotten)", "\($0.endedBy[.timeLimit] ?? 0)", "\($0.endedBy[.staff] ?? 0)"] }
             let text = WipeReport.columns([header] + rows).joined(separator: "\n")
-            return language == .french ? text.replacingOccurrences(of: ".", with: ",") : text
+            return language == .french ? text.replacing(".", with: ",") : text
         case .json:
-            return JournalRendering.json(map { figures -> [String: Any] in
-                var object: [String: Any] = ["period": figures.label, "start": TimeArgument.utc(figures.start), "sessions": figures.sessions,
-                                             "users": figures.users, "wipes": figures.wipes, "wipes_failed": figures.wipesFailed,
-                                             "wipes_interrupted": figures.wipesInterrupted,
-                                             "sessions_ended": Dictionary(uniqueKeysWithValues: QuarterSummary.endReasons.map { ($0.rawValue, figures.endedBy[$0] ?? 0) })]
-                if let median = figures.medianSessionSeconds { object["median_session_s"] = median }
-                if let mean = figures.meanSessionSeconds { object["mean_session_s"] = mean }
-                return object
+            return JournalRendering.json(map { figures -> JSONValue in
+                var object: [String: JSONValue] = [
+                    "period": .string(figures.label), "start": .string(TimeArgument.utc(figures.start)), "sessions": .integer(Int64(figures.sessions)),
+                    "users": .integer(Int64(figures.users)), "wipes": .integer(Int64(figures.wipes)), "wipes_failed": .integer(Int64(figures.wipesFailed)),
+                    "wipes_interrupted": .integer(Int64(figures.wipesInterrupted)),
+                    "sessions_ended": .object(Dictionary(uniqueKeysWithValues: QuarterSummary.endReasons.map { ($0.rawValue, .integer(Int64(figures.endedBy[$0] ?? 0))) })),
+                ]
+                if let median = figures.medianSessionSeconds { object["median_session_s"] = .number(median) }
+                if let mean = figures.meanSessionSeconds { object["mean_session_s"] = .number(mean) }
+                return .object(object)
             })
         case .csv:
             let header = ["period", "sessions", "users", "median_session_min", "mean_session_min", "wipes", "wipes_failed", "wipes_interrupted"]
@@ -256,7 +257,7 @@ extension Array where Element == PeriodStatistics {
         let height = top + chartHeight + bottom
         let highest = Swift.max(1, self.map(\.sessions).max() ?? 1)
         func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         }
         var parts = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">",

@@ -1,5 +1,4 @@
-import GRDB
-import GRDBSQLite
+import CSQLite
 
 /// What the statistics count in a quarter of an hour or in a period: sessions opened (and by whom), the lengths of those
 /// that ended, wipes done and failed.
@@ -59,7 +58,7 @@ struct SummaryCheck {
     private var users: KnownUsers
     private let kinds = QuarterSummary.countedKinds.map { (bytes: Array($0.rawValue.utf8), kind: $0) }
 
-    init(_ db: Database) throws { users = try KnownUsers(db) }
+    init(_ db: SQLiteConnection) throws { users = try KnownUsers(db) }
 
     mutating func add(kind: UnsafeRawBufferPointer, time: Int64, user: UnsafeRawBufferPointer?, duration: Int64?, outcome: UnsafeRawBufferPointer?) {
         guard let counted = kinds.first(where: { candidate in candidate.bytes.withUnsafeBytes { AccessJournal.sameBytes($0, kind) } })?.kind else { return }
@@ -70,9 +69,9 @@ struct SummaryCheck {
     }
 
     /// Whether the stored summary says exactly what the events say.
-    func matches(_ db: Database) throws -> Bool {
+    func matches(_ db: SQLiteConnection) throws -> Bool {
         var remaining = counts
-        let rows = try Row.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(QuarterSummary.endColumns) FROM quarter_summary")
+        let rows = try SQLiteRow.fetchCursor(db, sql: "SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(QuarterSummary.endColumns) FROM quarter_summary")
         while let row = try rows.next() {
             var stored = ActivityCounts()
             stored.sessions = row[1]
@@ -118,7 +117,7 @@ enum QuarterSummary {
 
     /// The reasons counted apart (a logout is what is left).
     static let endReasons: [SessionEndReason] = [.idle, .timeLimit, .locked, .staff, .declinedNotice]
-    static func endColumn(_ reason: SessionEndReason) -> String { "ended_" + reason.rawValue.replacingOccurrences(of: "-", with: "_") }
+    static func endColumn(_ reason: SessionEndReason) -> String { "ended_" + reason.rawValue.replacing("-", with: "_") }
     static var endColumns: String { endReasons.map(endColumn).joined(separator: ", ") }
 
     static let countedKinds: [EventKind] = [.sessionStart, .sessionEnd, .wipeFinished, .wipeFailed, .wipeInterrupted]
@@ -135,7 +134,7 @@ enum QuarterSummary {
     }
 
     /// Adds what `events` count to their quarters.
-    static func add(_ events: [JournalEvent], in db: Database) throws {
+    static func add(_ events: [JournalEvent], in db: SQLiteConnection) throws {
         var users = UserIDs()
         var deltas: [Int64: ActivityCounts] = [:]
         for event in events where countedKinds.contains(event.kind) {
@@ -147,7 +146,7 @@ enum QuarterSummary {
 
     /// Counts again every quarter before `bound` from the events still there (after a purge, or for a journal older
     /// than the summary).
-    static func rebuild(before bound: Int64, in db: Database) throws {
+    static func rebuild(before bound: Int64, in db: SQLiteConnection) throws {
         try db.execute(sql: "DELETE FROM quarter_summary WHERE quarter < ?", arguments: [bound])
         var users = UserIDs()
         var deltas: [Int64: ActivityCounts] = [:]
@@ -159,18 +158,18 @@ enum QuarterSummary {
     }
 
     /// Each event the statistics count, from `from` (included) to `to` (excluded).
-    static func forEachCountedEvent(in db: Database, from: Int64, to: Int64,
+    static func forEachCountedEvent(in db: SQLiteConnection, from: Int64, to: Int64,
                                     _ body: (_ time: Int64, _ kind: EventKind, _ user: String?, _ duration: Int64?, _ outcome: String?) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try SQLiteRow.fetchCursor(db, sql: """
             SELECT kind, at, duration_us, outcome, user FROM event WHERE kind IN (\(countedKinds.map { _ in "?" }.joined(separator: ", "))) AND at >= ? AND at < ?
-            """, arguments: StatementArguments(countedKinds.map(\.rawValue)) + [from, to])
+            """, arguments: SQLiteArguments(countedKinds.map(\.rawValue)) + [from, to])
         while let row = try rows.next() {
             guard let kind = EventKind(rawValue: row[0]) else { continue }
             try body(row[1], kind, row[4], row[2], row[3])
         }
     }
 
-    private static func merge(_ deltas: [Int64: ActivityCounts], in db: Database) throws {
+    private static func merge(_ deltas: [Int64: ActivityCounts], in db: SQLiteConnection) throws {
         guard !deltas.isEmpty else { return }
         let existing = try db.makeStatement(sql: "SELECT users FROM quarter_summary WHERE quarter = ?")
         let upsert = try db.makeStatement(sql: """
@@ -188,9 +187,9 @@ enum QuarterSummary {
                 Self.forEachInteger(in: known.utf8) { users.insert($0) }
             }
             let lengths = delta.lengths.map { "\($0)," }.joined()
-            var arguments: StatementArguments = [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
+            var arguments: SQLiteArguments = [quarter, delta.sessions, users.sorted().map(String.init).joined(separator: ","), lengths,
                                                  delta.wipes, delta.failed, delta.interrupted]
-            arguments += StatementArguments(delta.endedBy)
+            arguments += SQLiteArguments(delta.endedBy)
             try upsert.execute(arguments: arguments)
         }
     }
@@ -221,7 +220,7 @@ enum QuarterSummary {
     struct UserIDs {
         private var known: [String: Int64] = [:]
 
-        mutating func id(_ name: String, in db: Database) throws -> Int64 {
+        mutating func id(_ name: String, in db: SQLiteConnection) throws -> Int64 {
             if let id = known[name] { return id }
             try db.execute(sql: "INSERT OR IGNORE INTO summary_user (name) VALUES (?)", arguments: [name])
             let id = try Int64.fetchOne(db, sql: "SELECT id FROM summary_user WHERE name = ?", arguments: [name])!
@@ -237,8 +236,8 @@ struct KnownUsers {
     private var ids: [String: Int64] = [:]
     private var unknown: Int64 = 0
 
-    init(_ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT name, id FROM summary_user") { ids[row[0]] = row[1] }
+    init(_ db: SQLiteConnection) throws {
+        for row in try SQLiteRow.fetchAll(db, sql: "SELECT name, id FROM summary_user") { ids[row[0]] = row[1] }
     }
 
     mutating func id(of name: String) -> Int64 {

@@ -1,4 +1,3 @@
-import GRDB
 
 /// A wipe that was started and not yet seen to finish, kept in the state database (`synchronous=FULL`).
 public struct PendingWipe: Sendable, Equatable {
@@ -25,8 +24,8 @@ extension AccessJournal {
     public func pendingWipes() throws(JournalError) -> [PendingWipe] {
         do {
             return try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT uid, user, trigger, since FROM pending_wipe ORDER BY since").map {
-                    PendingWipe(uid: UInt32(truncatingIfNeeded: $0["uid"] as Int64), user: $0["user"], trigger: $0["trigger"], since: $0["since"])
+                try SQLiteRow.fetchAll(db, sql: "SELECT uid, user, trigger, since FROM pending_wipe ORDER BY since").map {
+                    PendingWipe(uid: UInt32(truncatingIfNeeded: $0[0] as Int64), user: $0[1], trigger: $0[2], since: $0[3])
                 }
             }
         } catch {
@@ -34,7 +33,7 @@ extension AccessJournal {
         }
     }
 
-    private func write(_ change: (Database) throws -> Void) throws(JournalError) {
+    private func write(_ change: (SQLiteConnection) throws -> Void) throws(JournalError) {
         do { try database.write(change) } catch { throw .writeFailed("\(error)") }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Why a session ended, as the journal records it (the `session-end` outcome) and `journal stats` counts it.
 public enum SessionEndReason: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the session notice says, from `[notice]`.
 public struct NoticeSettings: Sendable, Equatable {
@@ -44,9 +45,9 @@ public struct SessionNotice: Sendable, Equatable {
     public static func text(_ language: PublicLanguage, settings: NoticeSettings, retentionDays: Int) -> SessionNotice {
         let texts = PublicTexts.of(language)
         let duration = Self.duration(retentionDays, language)
-        let contact = settings.contact.trimmingCharacters(in: .whitespacesAndNewlines)
+        let contact = settings.contact.trimming(.whitespacesAndNewlines)
         if let custom = Self.override(language, directory: settings.overrideDirectory) {
-            let body = custom.replacingOccurrences(of: "{retention}", with: duration).replacingOccurrences(of: "{contact}", with: contact)
+            let body = custom.replacing("{retention}", with: duration).replacing("{contact}", with: contact)
             return SessionNotice(title: texts.title, body: body, acknowledge: texts.acknowledge, decline: texts.decline)
         }
         // One idea per line: what is noted, for how long, who reads it, that everything is erased, then three pieces of advice.
@@ -67,8 +68,8 @@ public struct SessionNotice: Sendable, Equatable {
 
     static func override(_ language: PublicLanguage, directory: String) -> String? {
         guard let data = FileManager.default.contents(atPath: "\(directory)/\(language.rawValue).txt"),
-              let text = String(data: data, encoding: .utf8), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+              let text = String(data: data, encoding: .utf8), !text.trimming(.whitespacesAndNewlines).isEmpty else { return nil }
+        return text.trimming(.whitespacesAndNewlines)
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Whether each Firefox profile that ran in a session had its managed policies applied: Firefox writes
 /// `browser.policies.applied` to `prefs.js` when it applied them, and clears it when its policy engine failed (a
@@ -36,12 +37,12 @@ public struct FirefoxPolicyProof: Sendable, Equatable, Codable {
         var applied = false
         var lastStart: Int64?
         for line in bytes.split(separator: 10) {
-            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let text = String(decoding: line, as: UTF8.self).trimming(.whitespaces)
             guard text.hasPrefix("user_pref("), text.hasSuffix(");") else { continue }
             let inside = text.dropFirst("user_pref(".count).dropLast(2)
             guard let comma = inside.firstIndex(of: ",") else { continue }
-            let key = inside[..<comma].trimmingCharacters(in: .whitespaces)
-            let value = inside[inside.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+            let key = inside[..<comma].trimming(.whitespaces)
+            let value = inside[inside.index(after: comma)...].trimming(.whitespaces)
             switch key {
             case "\"browser.policies.applied\"": applied = value == "true"
             case "\"toolkit.startup.last_success\"": lastStart = Int64(value)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the browsers of the kiosk are told to do, from `[policies]` in `ardoise.toml`; the defaults make a public
 /// browser safe (CNIL: no password saved on a public computer).

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// A folder opened once (a home, a temporary folder); everything below it is reached by descriptor, never by path again.

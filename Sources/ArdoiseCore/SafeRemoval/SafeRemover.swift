@@ -140,7 +140,7 @@ public struct KeepList: Sendable, Equatable {
         guard count > 0 else { return false }
         // The first line that is neither blank nor a comment is the group header.
         for line in buffer[..<count].split(separator: UInt8(ascii: "\n")) {
-            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let text = String(decoding: line, as: UTF8.self).trimming(.whitespaces)
             if text.isEmpty || text.hasPrefix("#") { continue }
             return text == "[Desktop Entry]"
         }

@@ -1,6 +1,6 @@
-import Dispatch
-import Foundation
 import CLinux
+import Dispatch
+import FoundationEssentials
 import Glibc
 
 /// Makes the tree below one opened root (`target`) equal to the tree below another (`reference`), walking both side by side
@@ -218,7 +218,7 @@ public struct TreeMirror: Sendable {
 
     /// Folders waiting to be done, shared by the cores; finished when none is waiting and none is being done.
     private final class FolderQueue: @unchecked Sendable {
-        private let condition = NSCondition()
+        private let condition = Condition()
         private var waiting: [PendingFolder]
         private var busy = 0
         private(set) var outcome = Outcome()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One wipe of one home, chosen per the configuration (catalogue or baseline) and written to the access journal:
 /// `wipe-started`, then `wipe-finished` (counts per kind, never a path) or `wipe-failed`.

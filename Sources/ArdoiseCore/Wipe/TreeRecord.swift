@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The state of a home right after a catalogue wipe: every entry with its kind, size, times and inode, so that the next
@@ -130,7 +130,7 @@ extension BaselineStore {
     /// Written beside, then renamed over: a kill leaves the old record or the new one.
     public func saveRecord(_ record: TreeRecord, for account: String) {
         guard let path = try? recordPath(account) else { return }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.deletingLastPathComponent
         if mkdir(stateDirectory, 0o700) != 0 && errno != EEXIST { return }
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { return }
         SmallFile.removeLeftovers(of: path)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 public enum ReportFormat: String, Sendable, CaseIterable {
     case table, json
@@ -139,7 +140,7 @@ extension WipeReport {
             row.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
                 return index == 0 || !numbersRight ? cell + pad : pad + cell
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").trimming(.whitespaces)
         }
     }
 
@@ -155,7 +156,7 @@ extension WipeReport {
     }
 
     static func decimal(_ value: Double, digits: Int, _ language: Language) -> String {
-        let text = String(format: "%.\(digits)f", value)
-        return language == .french ? text.replacingOccurrences(of: ".", with: ",") : text
+        let text = String(cFormat: "%.\(digits)f", value)
+        return language == .french ? text.replacing(".", with: ",") : text
     }
 }

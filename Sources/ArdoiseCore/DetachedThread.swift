@@ -1,0 +1,42 @@
+import CLinux
+import Glibc
+
+/// A thread of its own for work that blocks (a wait on a device, a connection, a file), outside Swift's task pool.
+public enum DetachedThread {
+    private final class Body {
+        let name: String?
+        let run: () -> Void
+        init(_ name: String?, _ run: @escaping () -> Void) {
+            self.name = name
+            self.run = run
+        }
+    }
+
+    /// Starts `body` on a new detached thread (`name`, at most 15 bytes, shows in `ps -L`); false if the system refused one.
+    @discardableResult
+    public static func start(name: String? = nil, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) -> Bool {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, stackSize)
+        let context = Unmanaged.passRetained(Body(name, body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { context in
+            let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+            if let name = body.name { _ = ardoise_name_thread(name) }
+            body.run()
+            return nil
+        }, context)
+        if status != 0 { Unmanaged<Body>.fromOpaque(context).release() }
+        return status == 0
+    }
+
+    /// Blocks the calling thread for `seconds` (resumed after a signal handler, never cut short).
+    public static func sleep(seconds: Double) {
+        guard seconds > 0 else { return }
+        var left = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&left, &remaining) != 0 && errno == EINTR { left = remaining }
+    }
+}
