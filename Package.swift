@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // libwayland-client's ABI types only: the session agent opens the library itself (dlopen), as it does libX11.
         .systemLibrary(name: "CWaylandClient"),
+        // Swift's tasks on libdispatch's overcommit queue: no thread-pool monitor waking the service every second.
+        .target(name: "CGlobalExecutor"),
         .target(
             name: "ArdoiseCore",
             dependencies: [
@@ -54,6 +56,7 @@ let package = Package(
                 "ArdoiseCore",
                 "ArdoiseSystem",
                 "ArdoiseDaemon",
+                "CGlobalExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

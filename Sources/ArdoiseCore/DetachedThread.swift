@@ -32,6 +32,41 @@ public enum DetachedThread {
         return status == 0
     }
 
+    /// Runs `body(0)` ... `body(count - 1)` at once, `body(0)` on the calling thread and each other on a thread of its own,
+    /// and returns when all have; one the system refuses a thread for runs on the calling thread after `body(0)`.
+    public static func runConcurrently(_ count: Int, stackSize: Int = 1 << 20, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count > 1 else {
+            if count == 1 { body(0) }
+            return
+        }
+        let finished = Condition()
+        nonisolated(unsafe) var running = 0
+        var refused: [Int] = []
+        for index in 1..<count {
+            finished.lock()
+            running += 1
+            finished.unlock()
+            let started = start(stackSize: stackSize) {
+                body(index)
+                finished.lock()
+                running -= 1
+                finished.broadcast()
+                finished.unlock()
+            }
+            if !started {
+                finished.lock()
+                running -= 1
+                finished.unlock()
+                refused.append(index)
+            }
+        }
+        body(0)
+        for index in refused { body(index) }
+        finished.lock()
+        while running > 0 { finished.wait() }
+        finished.unlock()
+    }
+
     /// Blocks the calling thread for `seconds` (resumed after a signal handler, never cut short).
     public static func sleep(seconds: Double) {
         guard seconds > 0 else { return }

@@ -56,7 +56,8 @@ public struct JournaledHomeWiper: HomeWiping {
         let wipe = recorded
         let journal = self.journal, logger = self.logger
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            // A thread of its own: a wipe blocks on the disk for as long as it takes, outside Swift's task pool.
+            DetachedThread.start(name: "wipe \(account.name)") {
                 let recorder = JournalRecorder(journal: journal, onNotice: { logger.error("journal: \($0.message(.english))") })
                 let result = wipe.run(recorder: recorder, onCapture: { captured in
                     switch captured {

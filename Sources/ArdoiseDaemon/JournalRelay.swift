@@ -76,7 +76,7 @@ public struct JournalRelay: Sendable {
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String], errorFile: String) async -> (Int32, String, String) {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            DetachedThread.start(name: "journal relay") {
                 let outcome = Subprocess.run(executable, arguments, environment: environment, errorFile: errorFile)
                 continuation.resume(returning: (outcome.code, outcome.output, outcome.error))
             }

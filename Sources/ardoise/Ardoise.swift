@@ -1,6 +1,7 @@
 import ArdoiseCore
 import ArdoiseSystem
 import ArgumentParser
+import CGlobalExecutor
 import FoundationEssentials
 import Glibc
 
@@ -14,6 +15,7 @@ struct Ardoise: ParsableCommand {
     )
 
     static func main() {
+        ardoise_global_executor_install()
         StandardStreams.secure()
         do {
             var given = Array(CommandLine.arguments.dropFirst())

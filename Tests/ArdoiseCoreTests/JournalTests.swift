@@ -279,6 +279,29 @@ func knownEvents() -> [JournalEvent] {
         #expect(VerificationKey(key.description) == key)
     }
 
+    /// A journal as version 0.9.0 wrote it (its SQLite layer was then GRDB's, and its migrations are named in that
+    /// layer's table): it opens without being set aside or migrated again, verifies with its key, and recording goes on.
+    @Test func aJournalWrittenByVersion090OpensVerifiesWithItsKeyAndGoesOn() throws {
+        let sandbox = try JournalSandbox()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/journal-0.9.0").path
+        try FileManager.default.createDirectory(atPath: sandbox.directory, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixture) {
+            try FileManager.default.copyItem(atPath: fixture + "/" + name, toPath: sandbox.directory + "/" + name)
+        }
+        let key = try #require(VerificationKey("ardoise-vk1:1e5f4a83b07ff6b3:20788:10ed2dbc7b14edd225eed39d44089156d53a61711989518f5af484b66a135d56"))
+        let journal = try sandbox.open()
+        #expect(journal.setAside == nil && journal.journalID == "1e5f4a83b07ff6b3")
+        #expect(try journal.events().map(\.kind) == [.adminQuery, .adminQuery, .integrityCheck, .adminQuery])
+        let before = try journal.verify(key: key)
+        #expect(before.isIntact && before.sealsChecked && before.checked == 4, "\(before.report(.english))")
+        try journal.append(JournalEvent(kind: .sessionStart, seat: "seat0", session: "7", uid: 1001, user: "kiosque"))
+        let after = try journal.verify(key: key)
+        #expect(after.isIntact && after.sealsChecked && after.checked == 5, "\(after.report(.english))")
+        let applied = try SQLiteDatabase(path: sandbox.path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+        #expect(applied == ["v1", "v2-pending-wipes", "v3-statistics-summary", "v4-head", "v5-interrupted-wipes-and-session-ends"])
+        #expect(try journal.pendingWipes().isEmpty)
+    }
+
     @Test func anEditedEventIsNamed() throws {
         let (sandbox, _) = try Self.filled()
         try sandbox.sqlite("UPDATE event SET user = 'someone' WHERE seq = 7")

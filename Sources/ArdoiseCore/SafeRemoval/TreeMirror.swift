@@ -58,7 +58,8 @@ public struct TreeMirror: Sendable {
     public func reconcile(dryRun: Bool = false) -> Outcome {
         let work = FolderQueue(PendingFolder(parent: nil, name: nil, path: HomePath(), have: target.status, want: reference.status))
         let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        // Threads of its own, not libdispatch's pool: that pool's first worker starts a timer that wakes the daemon every second.
+        DetachedThread.runConcurrently(workers) { _ in
             while let folder = work.next() {
                 var outcome = Outcome()
                 var children: [PendingFolder] = []
