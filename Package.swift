@@ -11,9 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // statx() (STATX_MNT_ID, STATX_ATTR_MOUNT_ROOT), pipe2, accept4, SO_PEERCRED: what Glibc's Swift module hides.
@@ -22,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .systemLibrary(name: "CCups", providers: [.apt(["libcups2-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CNettle", providers: [.apt(["nettle-dev"])]),
         // libwayland-client's ABI types only: the session agent opens the library itself (dlopen), as it does libX11.
         .systemLibrary(name: "CWaylandClient"),
         // Swift's tasks on libdispatch's overcommit queue: no thread-pool monitor waking the service every second.
@@ -31,8 +30,8 @@ let package = Package(
             dependencies: [
                 "CLinux",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                "CNettle",
                 "CSQLite",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -45,8 +44,6 @@ let package = Package(
                 "ArdoiseCore",
                 "ArdoiseSystem",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // One program: the administrators' commands, the hooks, the session agent and the service (`ardoise daemon`).
@@ -71,7 +68,6 @@ let package = Package(
                 "ArdoiseCore",
                 "CLinux",
                 "CSQLite",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

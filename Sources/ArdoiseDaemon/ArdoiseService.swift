@@ -3,12 +3,10 @@ import ArdoiseSystem
 import FoundationEssentials
 import Glibc
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// The daemon's one service: sessions from logind, the control socket, the watchdog, SIGHUP reloads;
 /// on SIGTERM it stops taking work, lets a wipe under way finish, then stops.
-public struct ArdoiseService: Service {
+public struct ArdoiseService: Sendable {
     public var configPath: String?
     public var stateDirectory: String
     public var socketPath: String
@@ -71,57 +69,60 @@ public struct ArdoiseService: Service {
         let relay = JournalRelay(executable: relayExecutable, configPath: configPath, stateDirectory: stateDirectory,
                                  scratchDirectory: runtimeDirectory)
         let updates = sessions.snapshots()
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let signals = ProcessSignals()
         let logger = self.logger
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    // The first list is the sessions open now: sweep around them, then tell systemd we are ready.
-                    var started = false
-                    for await snapshot in updates {
-                        if started {
-                            await supervisor.apply(snapshot)
-                            continue
-                        }
-                        started = true
-                        await supervisor.startUp(snapshot)
-                        let status = await supervisor.status
-                        notifier.ready(status: status)
-                        logger.info("ready: \(status)")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The first list is the sessions open now: sweep around them, then tell systemd we are ready.
+                var started = false
+                for await snapshot in updates {
+                    if started {
+                        await supervisor.apply(snapshot)
+                        continue
                     }
+                    started = true
+                    await supervisor.startUp(snapshot)
+                    let status = await supervisor.status
+                    notifier.ready(status: status)
+                    logger.info("ready: \(status)")
                 }
-                group.addTask {
-                    await withTaskCancellationHandler {
-                        await server.serve { request, peer, replies in
-                            await answer(request, peer: peer, replies: replies, supervisor: supervisor, relay: relay)
-                        }
-                    } onCancel: {
-                        server.stop()
-                    }
-                }
-                if let watcher {
-                    group.addTask {
-                        for await (session, warning) in watcher.warnings { await supervisor.saw(warning, session: session) }
-                    }
-                }
-                if let interval = notifier.watchdogInterval {
-                    group.addTask {
-                        while !Task.isCancelled {
-                            notifier.watchdog()
-                            try? await Task.sleep(for: interval / 2)
-                        }
-                    }
-                }
-                group.addTask {
-                    for await _ in hangups {
-                        notifier.reloading()
-                        await reload(supervisor, journal: journal)
-                        notifier.reloaded(status: await supervisor.status)
-                    }
-                }
-                await group.next()
-                group.cancelAll()
             }
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await server.serve { request, peer, replies in
+                        await answer(request, peer: peer, replies: replies, supervisor: supervisor, relay: relay)
+                    }
+                } onCancel: {
+                    server.stop()
+                }
+            }
+            if let watcher {
+                group.addTask {
+                    for await (session, warning) in watcher.warnings { await supervisor.saw(warning, session: session) }
+                }
+            }
+            if let interval = notifier.watchdogInterval {
+                group.addTask {
+                    while !Task.isCancelled {
+                        notifier.watchdog()
+                        try? await Task.sleep(for: interval / 2)
+                    }
+                }
+            }
+            // SIGHUP reloads; SIGTERM or SIGINT ends this task, and so the others.
+            group.addTask {
+                for await signal in signals.received {
+                    guard signal == SIGHUP else {
+                        logger.info("signal \(signal): stopping")
+                        return
+                    }
+                    notifier.reloading()
+                    await reload(supervisor, journal: journal)
+                    notifier.reloaded(status: await supervisor.status)
+                }
+            }
+            await group.next()
+            group.cancelAll()
         }
         notifier.stopping()
         logger.info("stopping: waiting for the wipes under way")

@@ -1,10 +1,7 @@
 import ArdoiseSystem
-import Dispatch
 import FoundationEssentials
 import Glibc
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
 /// The service systemd runs (`ardoise daemon`, Type=notify): logs to the system journal under systemd, to the terminal by hand.
 public enum DaemonProgram {
@@ -16,9 +13,8 @@ public enum DaemonProgram {
         }
         let logger = Logger(label: "ardoised")
         let service = ArdoiseService(configPath: configPath, stateDirectory: stateDirectory, socketPath: socketPath, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await group.run()
+            try await service.run()
             return 0
         } catch {
             logger.critical("\(error)")
@@ -29,7 +25,10 @@ public enum DaemonProgram {
 
     /// From a synchronous caller (the command line's entry point): never returns.
     public static func runToExit(configPath: String?, stateDirectory: String, socketPath: String) -> Never {
+        // Before any thread starts: the signals are taken by the service's own thread, never by a handler.
+        ProcessSignals.block()
         Task.detached { exit(await run(configPath: configPath, stateDirectory: stateDirectory, socketPath: socketPath)) }
-        dispatchMain()
+        // Not dispatchMain(): it parks this thread with every signal unblocked, and a SIGHUP would then end the process.
+        while true { pause() }
     }
 }

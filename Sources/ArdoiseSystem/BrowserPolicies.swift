@@ -1,5 +1,4 @@
 import ArdoiseCore
-import Crypto
 import FoundationEssentials
 import Glibc
 

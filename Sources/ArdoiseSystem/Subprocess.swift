@@ -54,9 +54,21 @@ public enum Subprocess {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // The child starts with no signal blocked and SIGPIPE as it should be: the service blocks the signals it waits
+        // for, and ignores SIGPIPE, and both would otherwise pass to every program it runs.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = executable.contains("/") ? posix_spawn(&pid, executable, &actions, nil, argv, envp)
-                                               : posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        let spawned = executable.contains("/") ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+                                               : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         return spawned == 0 ? .success(pid) : .failure(SpawnFailure(description: String(cString: strerror(spawned))))
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import FoundationXML
 import Glibc

@@ -114,6 +114,19 @@ check "logout: what the visitor planted to run at the next login is gone" test -
 LEFT=$(ct sh -c 'ls -d /tmp/v/a/b/deep /dev/shm/kiosque-left 2>/dev/null' || true)
 check "logout: the account's files outside the home are gone, at any depth (/tmp, /dev/shm)" test -z "$LEFT"
 check "logout: the wipe was a reset to the reference" has_events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['mode'] == 'baseline'"
+# After a wipe (its thread, tasks, timers), nothing left to do: the service sleeps. libdispatch's pool monitor, had it
+# started, would wake it every second (10 times here).
+daemon_switches() {
+    local pid
+    pid=$(ct systemctl show ardoise -p MainPID --value)
+    ct sh -c "cat /proc/$pid/task/*/status" | awk '/ctxt_switches/ {s += $2} END {print s}'
+}
+sleep 2
+SWITCHES_BEFORE=$(daemon_switches)
+sleep 10
+SWITCHES_AFTER=$(daemon_switches)
+check "idle after a wipe: the service is not woken periodically ($((SWITCHES_AFTER - SWITCHES_BEFORE)) wake-ups in 10 s)" \
+    test $((SWITCHES_AFTER - SWITCHES_BEFORE)) -lt 5
 if [ "$MODE" = --demo ]; then
     say "What ardoise finds in the home now"
     ct ardoise wipe --user kiosque --dry-run

@@ -1,5 +1,4 @@
 import CLinux
-import Crypto
 import CSQLite
 import Dispatch
 import FoundationEssentials
@@ -446,7 +445,7 @@ public final class AccessJournal: @unchecked Sendable {
             INSERT INTO event (seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail, epoch, chain, seal)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var key = SymmetricKey(data: keyBytes)
+        var key = keyBytes
         var evolved = false
         var written: [JournalEvent] = []
         written.reserveCapacity(events.count)
@@ -456,7 +455,7 @@ public final class AccessJournal: @unchecked Sendable {
             if epoch > keyEpoch {
                 keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
                 keyEpoch = epoch
-                key = SymmetricKey(data: keyBytes)
+                key = keyBytes
                 evolved = true
             }
             event.sequence = previous.seq + 1
@@ -815,7 +814,7 @@ public final class AccessJournal: @unchecked Sendable {
         result.anchorSeal = previousSeal.hex
         var keyBytes: [UInt8] = []
         var keyEpoch: Int64 = 0
-        var key = SymmetricKey(size: .bits256)
+        var key: [UInt8] = []
         var checkingSeals = !keys.isEmpty
         if !keys.isEmpty {
             // The first key is the journal's own; others are those of sealing states rebuilt later.
@@ -825,7 +824,7 @@ public final class AccessJournal: @unchecked Sendable {
             }
             keyBytes = own.key
             keyEpoch = own.genesisEpoch
-            key = SymmetricKey(data: keyBytes)
+            key = keyBytes
             if anchor[0] as Int64 == 0 {
                 let genesis = JournalSeal.genesisSeal(journalID: journalID, key: keyBytes)
                 if previousSeal.isEmpty {
@@ -909,7 +908,7 @@ public final class AccessJournal: @unchecked Sendable {
                 if case .text(let segment)? = detail["key_id"], let next = keys.first(where: { $0.journalID == segment }) {
                     keyBytes = next.key
                     keyEpoch = next.genesisEpoch
-                    key = SymmetricKey(data: keyBytes)
+                    key = keyBytes
                 } else if checkingSeals {
                     checkingSeals = false
                     result.sealsUncheckedFrom = sequence
@@ -919,9 +918,9 @@ public final class AccessJournal: @unchecked Sendable {
                 if epoch > keyEpoch {
                     keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
                     keyEpoch = epoch
-                    key = SymmetricKey(data: keyBytes)
+                    key = keyBytes
                 }
-                var mac = HMAC<SHA256>(key: key)
+                var mac = HMACSHA256(key: key)
                 mac.update(data: previousSeal)
                 mac.update(data: encoder.bytes)
                 guard mac.finalize().withUnsafeBytes({ Self.sameBytes(storedSeal, $0) }) else {

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import Glibc
 
@@ -35,7 +34,7 @@ enum JournalSeal {
     }
 
     static func genesisSeal(journalID: String, key: [UInt8]) -> [UInt8] {
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: key))
+        var mac = HMACSHA256(key: key)
         mac.update(data: genesisLabel)
         mac.update(data: Array(journalID.utf8))
         return Array(mac.finalize())
@@ -48,8 +47,8 @@ enum JournalSeal {
         return Array(hasher.finalize())
     }
 
-    static func seal(previous: [UInt8], canonical: [UInt8], key: SymmetricKey) -> [UInt8] {
-        var mac = HMAC<SHA256>(key: key)
+    static func seal(previous: [UInt8], canonical: [UInt8], key: [UInt8]) -> [UInt8] {
+        var mac = HMACSHA256(key: key)
         mac.update(data: previous)
         mac.update(data: canonical)
         return Array(mac.finalize())
