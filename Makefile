@@ -30,7 +30,7 @@ SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 # What swift.org lists for its Debian 12 toolchain (the toolchain itself does not start without libncurses6, say).
 SWIFT_PACKAGES = binutils git gnupg2 libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libpython3-dev libsqlite3-0 \
 	libstdc++-12-dev libxml2-dev libz3-dev libncurses6 pkg-config tzdata zlib1g-dev
-BUILD_PACKAGES = $(SWIFT_PACKAGES) libsystemd-dev libinotifytools0-dev libcups2-dev libsqlite3-dev python3
+BUILD_PACKAGES = $(SWIFT_PACKAGES) libsystemd-dev libinotifytools0-dev libcups2-dev libsqlite3-dev nettle-dev python3
 # The end-to-end container: systemd-nspawn, debootstrap (its Debian root), and what drives it.
 DEMO_PACKAGES = $(BUILD_PACKAGES) systemd-container debootstrap tar gzip util-linux sqlite3
 # The tests: the fixture, chattr, the journal edited by hand, ACLs, GLib's own reading of user-dirs.dirs, GNU time; the
