@@ -96,7 +96,7 @@ public struct BrowserPolicies: Sendable {
         case .refused: status.state = .refused
         case .bytes(let bytes):
             let entry = record.files[file]
-            guard let document = PolicyValue.parse(bytes, strict: format == .firefox)?.objectValue else { status.state = .broken; break }
+            guard let document = JSONValue.parse(bytes, strict: format == .firefox)?.objectValue else { status.state = .broken; break }
             // Firefox's whole engine stops on a file without a "policies" object.
             if format == .firefox && document["policies"]?.objectValue == nil { status.state = .broken; break }
             if let entry, entry.written == Self.digest(bytes) {
@@ -119,28 +119,28 @@ public struct BrowserPolicies: Sendable {
     func merged(entry: PolicyRecord.Entry, format: PolicyFormat) -> [UInt8] {
         let wanted = desired(format)
         switch format {
-        case .chromium: return PolicyValue.object(wanted).fileBytes
+        case .chromium: return JSONValue.object(wanted).fileBytes
         case .firefox:
-            var document = entry.original.flatMap { PolicyValue.parse($0)?.objectValue } ?? [:]
+            var document = entry.original.flatMap { JSONValue.parse($0)?.objectValue } ?? [:]
             var policies = document["policies"]?.objectValue ?? [:]
             policies.merge(wanted) { $1 }
             document["policies"] = .object(policies)
-            return PolicyValue.object(document).fileBytes
+            return JSONValue.object(document).fileBytes
         }
     }
 
-    func desired(_ format: PolicyFormat) -> [String: PolicyValue] {
+    func desired(_ format: PolicyFormat) -> [String: JSONValue] {
         format == .firefox ? settings.firefox : settings.chromium
     }
 
     /// In a Chromium-family folder, the other files' values for ardoise's policies, and those that do not parse.
-    func neighbours(of file: String, wanted: [String: PolicyValue]) -> (conflicts: [String], broken: [String]) {
+    func neighbours(of file: String, wanted: [String: JSONValue]) -> (conflicts: [String], broken: [String]) {
         let folder = file.deletingLastPathComponent, own = file.lastPathComponent
         var conflicts: Set<String> = [], broken: [String] = []
         for name in SmallFile.names(in: absolute(folder)).sorted() where name.hasSuffix(".json") && name != own {
             let path = folder + "/" + name
             guard case .bytes(let bytes) = read(path) else { continue }
-            guard let policies = PolicyValue.parse(bytes)?.objectValue else { broken.append(path); continue }
+            guard let policies = JSONValue.parse(bytes)?.objectValue else { broken.append(path); continue }
             for (key, value) in wanted where policies[key] != nil && policies[key] != value { conflicts.insert("\(name): \(key)") }
         }
         return (conflicts.sorted(), broken)
@@ -225,10 +225,10 @@ public struct BrowserPolicies: Sendable {
                 if change.outcome != .refused { record.files[file] = nil }
             case .bytes(let bytes):
                 // Changed by hand since: only ardoise's own keys are taken out of a Firefox file; a Chromium file is theirs now.
-                if entry.format == .firefox, var document = PolicyValue.parse(bytes)?.objectValue, var policies = document["policies"]?.objectValue {
+                if entry.format == .firefox, var document = JSONValue.parse(bytes)?.objectValue, var policies = document["policies"]?.objectValue {
                     for key in entry.added { policies[key] = nil }
                     document["policies"] = .object(policies)
-                    if let why = write(file, PolicyValue.object(document).fileBytes) { change.refuse(why) } else {
+                    if let why = write(file, JSONValue.object(document).fileBytes) { change.refuse(why) } else {
                         change.outcome = .restored
                         record.files[file] = nil
                     }
@@ -272,7 +272,7 @@ public struct BrowserPolicies: Sendable {
             if let known, known.written == Self.digest(bytes) {
                 // Ardoise's own file: written again from the same original, with the settings of now.
                 entry.original = known.original
-                entry.added = known.original.flatMap { PolicyValue.parse($0)?.objectValue?["policies"]?.objectValue }.map { theirs in
+                entry.added = known.original.flatMap { JSONValue.parse($0)?.objectValue?["policies"]?.objectValue }.map { theirs in
                     wanted.keys.filter { theirs[$0] == nil }.sorted()
                 } ?? wanted.keys.sorted()
             } else if format == .chromium {
@@ -284,7 +284,7 @@ public struct BrowserPolicies: Sendable {
                 }
                 // Ardoise's file, edited by hand: the name is ardoise's, its content comes from [policies].
             } else {
-                guard let document = PolicyValue.parse(bytes, strict: true)?.objectValue, let theirs = document["policies"]?.objectValue else {
+                guard let document = JSONValue.parse(bytes, strict: true)?.objectValue, let theirs = document["policies"]?.objectValue else {
                     change.outcome = .refused
                     change.reasonFrench = "ce fichier ne se lit pas (JSON invalide, ou sans objet \"policies\") : Firefox n'applique alors aucune règle ; corrigez-le ou déplacez-le, puis recommencez"
                     change.reasonEnglish = "this file does not parse (invalid JSON, or no \"policies\" object): Firefox then applies no policy at all; fix it or move it away, then run again"
@@ -305,7 +305,7 @@ public struct BrowserPolicies: Sendable {
                     for key in known.added { kept[key] = nil }
                     original["policies"] = .object(kept)
                 }
-                entry.original = known == nil ? bytes : PolicyValue.object(original).fileBytes
+                entry.original = known == nil ? bytes : JSONValue.object(original).fileBytes
                 entry.added = wanted.keys.filter { (original["policies"]?.objectValue ?? [:])[$0] == nil }.sorted()
                 change.outcome = .merged
             }

@@ -21,7 +21,7 @@ public enum StandardStreams {
     /// Text on standard output.
     public static func output(_ text: String) { write(text, to: 1) }
 
-    /// All of `text`, or as much as a full or closed stream takes.
+    /// All of `text`, or as much as a full or closed stream (or pipe) takes.
     static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)
         var offset = 0

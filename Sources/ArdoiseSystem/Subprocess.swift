@@ -113,15 +113,7 @@ public enum Subprocess {
 
         /// Writes to its standard input; a child gone away loses the text.
         public func write(_ text: String) {
-            guard let input else { return }
-            var bytes = Array(text.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { Glibc.write(input, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
+            if let input { StandardStreams.write(text, to: input) }
         }
 
         /// Closes its standard input (the end of what it reads).

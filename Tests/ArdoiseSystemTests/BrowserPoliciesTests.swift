@@ -31,7 +31,7 @@ import Testing
 
         func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: root + path).map(Array.init) }
 
-        func json(_ path: String) -> [String: PolicyValue]? { bytes(path).flatMap { PolicyValue.parse($0)?.objectValue } }
+        func json(_ path: String) -> [String: JSONValue]? { bytes(path).flatMap { JSONValue.parse($0)?.objectValue } }
 
         func mode(_ path: String) -> mode_t {
             var info = stat()
@@ -53,7 +53,7 @@ import Testing
         #expect(changes.map(\.path).sorted() == [Self.chromium, Self.firefox])
         #expect(changes.allSatisfy { $0.outcome == .written })
         // What ardoise writes is JSON as Firefox's JSON.parse reads it.
-        #expect(PolicyValue.parse(try #require(machine.bytes(Self.firefox)), strict: true) != nil)
+        #expect(JSONValue.parse(try #require(machine.bytes(Self.firefox)), strict: true) != nil)
         let firefox = try #require(machine.json(Self.firefox)?["policies"]?.objectValue)
         #expect(firefox["PasswordManagerEnabled"] == false)
         #expect(firefox["OfferToSaveLogins"] == false)
@@ -190,7 +190,7 @@ import Testing
         var inside = try #require(firefox["policies"]?.objectValue)
         inside["NoDefaultBookmarks"] = true
         firefox["policies"] = .object(inside)
-        try machine.write(Self.firefox, String(decoding: PolicyValue.object(firefox).fileBytes, as: UTF8.self))
+        try machine.write(Self.firefox, String(decoding: JSONValue.object(firefox).fileBytes, as: UTF8.self))
         #expect(machine.place("Firefox", .deb)?.files.first?.state == .changed)
         // Installed again with another search engine: the administrator's key stays, ardoise's own old value is replaced.
         machine.settings.searchEngine = "Qwant"
@@ -243,6 +243,6 @@ import Testing
 
 }
 
-extension PolicyValue {
+extension JSONValue {
     var arrayCount: Int? { if case .array(let values) = self { values.count } else { nil } }
 }

@@ -72,19 +72,14 @@ public enum Scrubber: String, Sendable, Equatable {
     public static let sizeLimit = 2 << 20
 
     static func scrubChromiumPreferences(_ content: [UInt8]) throws(Problem) -> [UInt8]? {
-        let parsed: JSONValue
-        do {
-            parsed = try JSONValue(parsing: content)
-        } catch {
-            throw .unreadable("JSON: \(error)")
-        }
-        guard var document = parsed.object else { throw .unreadable("JSON: not an object") }
+        guard let parsed = JSONValue.parse(content) else { throw .unreadable("JSON: not readable") }
+        guard var document = parsed.objectValue else { throw .unreadable("JSON: not an object") }
         var changed = false
         // Every per-site exception (engagement, permissions, zoom...) was learnt from the sites visited.
-        if var profile = document["profile"]?.object, var settings = profile["content_settings"]?.object,
-           var exceptions = settings["exceptions"]?.object {
+        if var profile = document["profile"]?.objectValue, var settings = profile["content_settings"]?.objectValue,
+           var exceptions = settings["exceptions"]?.objectValue {
             for (type, value) in exceptions {
-                if let sites = value.object, !sites.isEmpty {
+                if let sites = value.objectValue, !sites.isEmpty {
                     exceptions[type] = .object([:])
                     changed = true
                 }
@@ -106,7 +101,7 @@ public enum Scrubber: String, Sendable, Equatable {
     private static func removeValue(at path: ArraySlice<String>, in object: inout [String: JSONValue]) -> Bool {
         guard let first = path.first else { return false }
         if path.count == 1 { return object.removeValue(forKey: first) != nil }
-        guard var child = object[first]?.object else { return false }
+        guard var child = object[first]?.objectValue else { return false }
         let removed = removeValue(at: path.dropFirst(), in: &child)
         if removed { object[first] = .object(child) }
         return removed
@@ -119,7 +114,7 @@ public enum Scrubber: String, Sendable, Equatable {
             if key.contains("://") {
                 object.removeValue(forKey: key)
                 changed = true
-            } else if var child = object[key]?.object, removeSiteKeys(in: &child) {
+            } else if var child = object[key]?.objectValue, removeSiteKeys(in: &child) {
                 object[key] = .object(child)
                 changed = true
             }

@@ -147,7 +147,7 @@ public struct TraceResolver {
         }
         // Bounded as the scrub is: a hostile 31 MB `Local State` is not parsed (its profiles are still found by name).
         if case .success(let file) = home.readFile(root.appending(EntryName("Local State")!), limit: Scrubber.sizeLimit),
-           let cache = (try? JSONValue(parsing: file.bytes))?["profile"]?["info_cache"]?.object {
+           let cache = JSONValue.parse(file.bytes)?["profile"]?["info_cache"]?.objectValue {
             for key in cache.keys {
                 if let name = EntryName(key), !name.isDotOrDotDot, entries.contains(where: { $0.name == name && $0.status.kind == .directory }) {
                     names.insert(name)

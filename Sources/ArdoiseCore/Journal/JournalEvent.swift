@@ -257,7 +257,7 @@ struct DetailParser {
         index += 1
         if plain { return String(decoding: raw, as: UTF8.self) }
         // Rare: escaped characters; the JSON reader reads them.
-        return (try? JSONValue(parsing: [UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")]))?.string
+        return JSONValue.parse([UInt8(ascii: "\"")] + Array(raw) + [UInt8(ascii: "\"")])?.textValue
     }
 }
 

@@ -180,19 +180,19 @@ enum JournalRendering {
     }
 
     static func jsonObject(_ event: JournalEvent) -> JSONValue {
-        var object: [String: JSONValue] = ["sequence": .integer(event.sequence), "time": .string(TimeArgument.utc(event.time)),
-                                           "event": .string(event.kind.rawValue), "host": .string(event.host)]
-        if let seat = event.seat { object["seat"] = .string(seat) }
-        if let session = event.session { object["session"] = .string(session) }
-        if let uid = event.uid { object["uid"] = .integer(Int64(uid)) }
-        if let user = event.user { object["user"] = .string(user) }
+        var object: [String: JSONValue] = ["sequence": .number(Double(event.sequence)), "time": .text(TimeArgument.utc(event.time)),
+                                           "event": .text(event.kind.rawValue), "host": .text(event.host)]
+        if let seat = event.seat { object["seat"] = .text(seat) }
+        if let session = event.session { object["session"] = .text(session) }
+        if let uid = event.uid { object["uid"] = .number(Double(uid)) }
+        if let user = event.user { object["user"] = .text(user) }
         if let duration = event.duration { object["duration_s"] = .number(Double(duration) / 1e6) }
-        if let outcome = event.outcome { object["outcome"] = .string(outcome) }
-        object["detail"] = (try? JSONValue(parsing: event.detailJSON.utf8)) ?? .object([:])
+        if let outcome = event.outcome { object["outcome"] = .text(outcome) }
+        object["detail"] = JSONValue.parse(Array(event.detailJSON.utf8)) ?? .object([:])
         return .object(object)
     }
 
-    static func json(_ values: [JSONValue]) -> String { JSONValue.array(values).text(pretty: true) }
+    static func json(_ values: [JSONValue]) -> String { JSONValue.array(values).prettyText }
 
     static func detailSummary(_ event: JournalEvent) -> String {
         var parts: [String] = []

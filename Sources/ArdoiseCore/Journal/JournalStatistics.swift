@@ -229,10 +229,10 @@ extension Array where Element == PeriodStatistics {
         case .json:
             return JournalRendering.json(map { figures -> JSONValue in
                 var object: [String: JSONValue] = [
-                    "period": .string(figures.label), "start": .string(TimeArgument.utc(figures.start)), "sessions": .integer(Int64(figures.sessions)),
-                    "users": .integer(Int64(figures.users)), "wipes": .integer(Int64(figures.wipes)), "wipes_failed": .integer(Int64(figures.wipesFailed)),
-                    "wipes_interrupted": .integer(Int64(figures.wipesInterrupted)),
-                    "sessions_ended": .object(Dictionary(uniqueKeysWithValues: QuarterSummary.endReasons.map { ($0.rawValue, .integer(Int64(figures.endedBy[$0] ?? 0))) })),
+                    "period": .text(figures.label), "start": .text(TimeArgument.utc(figures.start)), "sessions": .number(Double(figures.sessions)),
+                    "users": .number(Double(figures.users)), "wipes": .number(Double(figures.wipes)), "wipes_failed": .number(Double(figures.wipesFailed)),
+                    "wipes_interrupted": .number(Double(figures.wipesInterrupted)),
+                    "sessions_ended": .object(Dictionary(uniqueKeysWithValues: QuarterSummary.endReasons.map { ($0.rawValue, .number(Double(figures.endedBy[$0] ?? 0))) })),
                 ]
                 if let median = figures.medianSessionSeconds { object["median_session_s"] = .number(median) }
                 if let mean = figures.meanSessionSeconds { object["mean_session_s"] = .number(mean) }

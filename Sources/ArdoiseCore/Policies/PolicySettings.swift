@@ -33,8 +33,8 @@ public struct PolicySettings: Sendable, Equatable {
                                     "partition_cookies", "private_browsing", "extra_profiles", "search_engine", "search_url"]
 
     /// Firefox's `policies` object (`policies.json`), from the schema of the Firefox ESR Debian ships.
-    public var firefox: [String: PolicyValue] {
-        var policies: [String: PolicyValue] = [:]
+    public var firefox: [String: JSONValue] {
+        var policies: [String: JSONValue] = [:]
         if !savePasswords {
             policies["PasswordManagerEnabled"] = false
             policies["OfferToSaveLogins"] = false
@@ -67,8 +67,8 @@ public struct PolicySettings: Sendable, Equatable {
     }
 
     /// The Chromium family's managed policies (one JSON object, in `policies/managed/`).
-    public var chromium: [String: PolicyValue] {
-        var policies: [String: PolicyValue] = [:]
+    public var chromium: [String: JSONValue] {
+        var policies: [String: JSONValue] = [:]
         if !savePasswords { policies["PasswordManagerEnabled"] = false }
         if !autofill {
             policies["AutofillAddressEnabled"] = false
@@ -105,55 +105,3 @@ public struct PolicySettings: Sendable, Equatable {
     }
 }
 
-/// A JSON value of a policy file, comparable so that an administrator's own value can be told apart from ardoise's.
-public indirect enum PolicyValue: Sendable, Equatable, Codable, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
-    case bool(Bool)
-    case number(Double)
-    case text(String)
-    case array([PolicyValue])
-    case object([String: PolicyValue])
-    case null
-
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    public init(stringLiteral value: String) { self = .text(value) }
-
-    /// Reads a JSON document; nil when it does not parse (`strict`: as Firefox's `JSON.parse` would refuse it).
-    public static func parse(_ bytes: [UInt8], strict: Bool = false) -> PolicyValue? {
-        if strict && !StrictJSON.isValid(bytes) { return nil }
-        return try? JSONDecoder().decode(PolicyValue.self, from: Data(bytes))
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        // Booleans first: a decoder that reads `true` as a number never gets the chance.
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .text(value) }
-        else if let value = try? container.decode([PolicyValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: PolicyValue].self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .bool(let value): try container.encode(value)
-        case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
-        case .text(let value): try container.encode(value)
-        case .array(let values): try container.encode(values)
-        case .object(let values): try container.encode(values)
-        case .null: try container.encodeNil()
-        }
-    }
-
-    /// The document as a file: keys sorted, indented, a final new line.
-    public var fileBytes: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data("{}".utf8)) + [10]
-    }
-
-    public var objectValue: [String: PolicyValue]? { if case .object(let values) = self { values } else { nil } }
-}
