@@ -105,7 +105,7 @@ public struct ArdoiseService: Sendable {
                 group.addTask {
                     while !Task.isCancelled {
                         notifier.watchdog()
-                        try? await Task.sleep(for: interval / 2)
+                        await TaskPause.sleep(for: interval / 2)
                     }
                 }
             }

@@ -52,7 +52,7 @@ public struct JournaledHomeWiper: HomeWiping {
         var recorded = RecordedWipe(account: account, settings: settings, stateDirectory: stateDirectory, trigger: trigger, session: session, seat: seat)
         // At the service's start (or when a reload names it), a kiosk account without a reference gets one before its sweep.
         recorded.captureIfMissing = ["boot-sweep", "pending", "reload"].contains(trigger)
-        recorded.addSystemSteps()
+        recorded.addSystemSteps(printJobsHelper: JournalRelay.siblingExecutable())
         let wipe = recorded
         let journal = self.journal, logger = self.logger
         return await withCheckedContinuation { continuation in

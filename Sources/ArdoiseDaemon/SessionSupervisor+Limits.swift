@@ -25,7 +25,7 @@ extension SessionSupervisor {
                 guard let self, let session = await self.sessions[id]?.session else { return }
                 let activity = probe(session)
                 guard !Task.isCancelled, let wait = await self.checkLimits(id, activity: activity, now: JournalClock.now()) else { return }
-                try? await Task.sleep(for: .microseconds(max(wait, 50_000)))
+                await TaskPause.sleep(for: .microseconds(max(wait, 50_000)))
             }
         }
     }
@@ -140,7 +140,7 @@ extension SessionSupervisor {
             if graceful {
                 // The desktop logs out by itself: logind then reports the session closing and nothing more is needed.
                 let deadline = ContinuousClock.now + grace
-                while ContinuousClock.now < deadline, self.sessions[id]?.phase == .opened { try? await Task.sleep(for: .milliseconds(100)) }
+                while ContinuousClock.now < deadline, self.sessions[id]?.phase == .opened { await TaskPause.sleep(for: .milliseconds(100)) }
                 guard self.sessions[id]?.phase == .opened else { return }
             }
             if !(await stopper.endSession(id)) {

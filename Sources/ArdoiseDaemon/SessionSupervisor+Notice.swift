@@ -65,7 +65,7 @@ extension SessionSupervisor {
     func scheduleHeld(session id: String) {
         guard let due = throttles[id]?.nextDue else { return }
         heldWarnings[id] = Task {
-            try? await Task.sleep(for: .microseconds(max(0, due - JournalClock.now())))
+            await TaskPause.sleep(for: .microseconds(max(0, due - JournalClock.now())))
             self.releaseHeld(session: id)
         }
     }

@@ -337,7 +337,7 @@ public actor SessionSupervisor {
     func openSession(_ id: String, of uid: UInt32) async -> TrackedSession? {
         let deadline = ContinuousClock.now + .seconds(5)
         while sessions[id] == nil, !ended.contains(id), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+            await TaskPause.sleep(for: .milliseconds(50))
         }
         guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == uid else { return nil }
         return tracked

@@ -1,3 +1,4 @@
+import ArdoiseCore
 import CCups
 import FoundationEssentials
 import Glibc
@@ -6,12 +7,34 @@ import Glibc
 /// document (`/var/spool/cups/d*`) nor its name (the `c*` job history) stays: each job of the account cancelled with
 /// `purge-job`, through libcups over CUPS's local socket. Where CUPS is not running, nothing happens.
 public enum PrintJobs {
-    public struct Purge: Sendable, Equatable {
+    public struct Purge: Sendable, Equatable, Codable {
         /// How many jobs of the account CUPS no longer has (a count, never a title).
         public var jobs: Int
         /// CUPS's reason when it refused.
         public var failure: String?
+
+        public init(jobs: Int, failure: String? = nil) {
+            self.jobs = jobs
+            self.failure = failure
+        }
     }
+
+    /// The purge made by a short-lived helper, `EXECUTABLE purge-print-jobs --user USER`: the service never loads libcups
+    /// and the TLS, Kerberos and D-Bus libraries it brings (3.5 MB that would then stay for good). Its answer is a line of
+    /// JSON, or `none` where there is no CUPS.
+    public static func purge(user: String, helper executable: String) -> Purge? {
+        let outcome = Subprocess.run(executable, [helperCommand, "--user", user])
+        let answer = outcome.output.trimming(.whitespacesAndNewlines)
+        guard outcome.code == 0 else { return Purge(jobs: 0, failure: "the print-job helper failed (exit \(outcome.code))") }
+        if answer == "none" { return nil }
+        guard let purge = try? JSONDecoder().decode(Purge.self, from: Data(answer.utf8)) else {
+            return Purge(jobs: 0, failure: "the print-job helper's answer cannot be read")
+        }
+        return purge
+    }
+
+    /// The helper's command (hidden from the help).
+    public static let helperCommand = "purge-print-jobs"
 
     /// Why CUPS could not be asked, in its own words.
     struct CupsRefusal: Error {

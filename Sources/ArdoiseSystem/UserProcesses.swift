@@ -20,7 +20,7 @@ public struct UserProcesses: ProcessStopping {
         // The user's service manager stays a few seconds after logout by design: it is not waited for.
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline, !Self.pids(of: uid, includingServiceManager: false).isEmpty {
-            try? await Task.sleep(for: .milliseconds(50))
+            await TaskPause.sleep(for: .milliseconds(50))
         }
         let left = Self.pids(of: uid, includingServiceManager: true)
         guard !left.isEmpty else { return 0 }
@@ -30,7 +30,7 @@ public struct UserProcesses: ProcessStopping {
             }
             let until = ContinuousClock.now + wait
             while ContinuousClock.now < until, !Self.pids(of: uid, includingServiceManager: true).isEmpty {
-                try? await Task.sleep(for: .milliseconds(20))
+                await TaskPause.sleep(for: .milliseconds(20))
             }
             if Self.pids(of: uid, includingServiceManager: true).isEmpty { break }
         }

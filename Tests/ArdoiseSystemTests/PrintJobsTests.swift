@@ -1,4 +1,5 @@
 import ArdoiseSystem
+import Glibc
 import Foundation
 import Testing
 
@@ -13,5 +14,29 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dead) }
         let purge = try #require(PrintJobs.purge(user: "kiosque", server: dead))
         #expect(purge.failure != nil && purge.jobs == 0, "not proven: \(purge)")
+    }
+
+    /// The service's purge goes through a helper process: its answer is believed only when it reads as one.
+    @Test func theHelpersAnswerIsReadAndAnythingElseIsAFailure() throws {
+        let folder = NSTemporaryDirectory() + "ardoise-print-helper-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func helper(_ body: String) throws -> String {
+            let path = folder + "/helper-\(UUID().uuidString)"
+            // The arguments are checked too: the helper is asked for this account's jobs, by the hidden command.
+            try "#!/bin/sh\n[ \"$1 $2 $3\" = \"purge-print-jobs --user kiosque\" ] || exit 9\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+            return path
+        }
+        #expect(PrintJobs.purge(user: "kiosque", helper: try helper("echo none")) == nil, "no CUPS: nothing to say")
+        #expect(PrintJobs.purge(user: "kiosque", helper: try helper("echo '{\"jobs\":3}'")) == PrintJobs.Purge(jobs: 3, failure: nil))
+        #expect(PrintJobs.purge(user: "kiosque", helper: try helper("echo '{\"jobs\":1,\"failure\":\"1 job(s) still there\"}'"))
+                == PrintJobs.Purge(jobs: 1, failure: "1 job(s) still there"))
+        for broken in ["echo jobs: 3", "exit 1", "echo '{\"jobs\":3}'; exit 4", "kill -9 $$"] {
+            let purge = try #require(PrintJobs.purge(user: "kiosque", helper: try helper(broken)), "\(broken)")
+            #expect(purge.failure != nil && purge.jobs == 0, "\(broken): \(purge)")
+        }
+        let missing = try #require(PrintJobs.purge(user: "kiosque", helper: folder + "/none"))
+        #expect(missing.failure != nil)
     }
 }

@@ -1,0 +1,26 @@
+import ArdoiseSystem
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+
+/// `ardoise purge-print-jobs --user NAME`: the service's helper for a wipe's print jobs (hidden from the help). It runs
+/// libcups in a process of its own, so that the service never loads it; the answer is one line of JSON, or `none`.
+struct PurgePrintJobsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: PrintJobs.helperCommand,
+        abstract: "Purge les travaux d'impression d'un compte (pour le service). / Purges an account's print jobs (for the service).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Le compte. / The account.") var user: String
+
+    func run() throws {
+        guard geteuid() == 0 else { throw CommandFailure(message: "purge-print-jobs : réservé à root. / root only.", code: 3) }
+        guard let purge = PrintJobs.purge(user: user) else {
+            StandardStreams.output("none\n")
+            return
+        }
+        let line = (try? JSONEncoder().encode(purge)).map { String(decoding: $0, as: UTF8.self) } ?? "none"
+        StandardStreams.output(line + "\n")
+    }
+}
