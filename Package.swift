@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "ArdoiseCore",
                 "ArdoiseSystem",
+                "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

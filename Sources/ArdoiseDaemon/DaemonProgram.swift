@@ -1,4 +1,5 @@
 import ArdoiseSystem
+import CLinux
 import FoundationEssentials
 import Glibc
 import Logging
@@ -27,6 +28,8 @@ public enum DaemonProgram {
     public static func runToExit(configPath: String?, stateDirectory: String, socketPath: String) -> Never {
         // Before any thread starts: the signals are taken by the service's own thread, never by a handler.
         ProcessSignals.block()
+        // Two malloc arenas, not eight per core: each wipe runs on a new thread, and an arena each kept what they freed.
+        _ = ardoise_limit_malloc_arenas(2)
         Task.detached { exit(await run(configPath: configPath, stateDirectory: stateDirectory, socketPath: socketPath)) }
         // Not dispatchMain(): it parks this thread with every signal unblocked, and a SIGHUP would then end the process.
         while true { pause() }

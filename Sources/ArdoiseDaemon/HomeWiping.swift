@@ -1,6 +1,6 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Dispatch
+import CLinux
 import FoundationEssentials
 import Glibc
 import Logging
@@ -79,6 +79,8 @@ public struct JournaledHomeWiper: HomeWiping {
                     logger.error("\(account.name): wipe failed: \(error.message(.english))")
                     continuation.resume(returning: .failed(error.code))
                 }
+                // What the wipe allocated (plans, trees, reports) goes back to the system, not kept for the next one.
+                malloc_trim(0)
             }
         }
     }

@@ -1,6 +1,5 @@
 import ArdoiseCore
 import ArdoiseSystem
-import Dispatch
 import FoundationEssentials
 import Glibc
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/xattr.h>
 #include <sys/prctl.h>
+#include <malloc.h>
 
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
@@ -21,6 +22,11 @@ static inline int ardoise_statx(int dirfd, const char *path, int flags, unsigned
 /* Names the calling thread (15 bytes at most), as ps -L and /proc show it. */
 static inline int ardoise_name_thread(const char *name) {
     return prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+/* How many malloc arenas the process may have (M_ARENA_MAX is a macro behind a header Swift's Glibc module leaves out). */
+static inline int ardoise_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
 }
 
 static inline int ardoise_pipe2(int fds[2], int flags) {
