@@ -31,15 +31,21 @@ public enum TaskPause {
         }
     }
 
+    /// At most ten years: a longer pause is one that never ends, and the arithmetic stays far from overflowing.
+    static func nanoseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let limit: Int64 = 10 * 365 * 86_400
+        guard seconds < limit else { return Int(limit) * 1_000_000_000 }
+        return Int(max(0, seconds)) * 1_000_000_000 + Int(max(0, attoseconds) / 1_000_000_000)
+    }
+
     /// Returns after `duration`, or at once when the task is cancelled (as `try? await Task.sleep` does).
     public static func sleep(for duration: Duration) async {
         let waiter = Waiter()
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 guard waiter.wait(continuation) else { return continuation.resume() }
-                let (seconds, attoseconds) = duration.components
-                let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-                timers.asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { waiter.resume() }
+                timers.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds(duration))) { waiter.resume() }
             }
         } onCancel: {
             waiter.resume()
