@@ -109,6 +109,8 @@ public actor SessionSupervisor {
     var heldWarnings: [String: Task<Void, Never>] = [:]
     /// Per kiosk session with limits: the task that looks at its clock.
     var limitWatches: [String: Task<Void, Never>] = [:]
+    /// The session's own programs that asked before logind's news of it came (`openSession`).
+    var sessionWaiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
 
     public init(configuration: ArdoiseConfiguration, dependencies: Dependencies) {
         self.configuration = configuration
@@ -167,6 +169,7 @@ public actor SessionSupervisor {
             watcher.watch(session: session.id, roots: WatchRoots.of(home: account.home))
         }
         record(JournalEvent(kind: .sessionStart, seat: session.seat, session: session.id, uid: session.uid, user: account?.name, detail: detail))
+        for waiter in sessionWaiters.removeValue(forKey: session.id)?.values ?? [:].values { waiter.resume() }
         watchLimits(session.id)
         logger.info("session \(session.id) of \(account?.name ?? String(session.uid)) opened on \(session.seat ?? "-")\(isKiosk ? " (kiosk)" : "")")
     }
@@ -331,13 +334,26 @@ public actor SessionSupervisor {
 
     public func phase(of session: String) -> Phase? { sessions[session]?.phase }
 
+    func stopWaiting(for id: String, token: UUID) {
+        sessionWaiters[id]?.removeValue(forKey: token)?.resume()
+        if sessionWaiters[id]?.isEmpty == true { sessionWaiters[id] = nil }
+    }
+
     /// The open session `id` of account `uid`, as a session's own programs ask for it. A program started at login (the
     /// notice in profile.d, the agent) can ask before logind's news of the session has reached the service: it is
     /// waited for, a few seconds at most, so that a notice shown is never a notice unrecorded.
+    /// The wait ends when the session opens (`open`), never by looking again and again: on a busy machine a look that
+    /// comes late would give up on a session that is there.
     func openSession(_ id: String, of uid: UInt32) async -> TrackedSession? {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while sessions[id] == nil, !ended.contains(id), ContinuousClock.now < deadline {
-            await TaskPause.sleep(for: .milliseconds(50))
+        if sessions[id] == nil && !ended.contains(id) {
+            let token = UUID()
+            await withCheckedContinuation { continuation in
+                sessionWaiters[id, default: [:]][token] = continuation
+                Task {
+                    await TaskPause.sleep(for: .seconds(5))
+                    self.stopWaiting(for: id, token: token)
+                }
+            }
         }
         guard let tracked = sessions[id], tracked.phase == .opened, tracked.session.uid == uid else { return nil }
         return tracked
