@@ -16,7 +16,8 @@ import Testing
             await TaskPause.sleep(for: .seconds(3600))
         }
         await cancelledFirst.value
-        #expect(ContinuousClock.now - start < .seconds(60), "the cancelled pauses ended")
+        // Ended by their cancellation, not by their hour (a busy test run can hold any task back for minutes).
+        #expect(ContinuousClock.now - start < .seconds(3600), "the cancelled pauses ended")
     }
 
     @Test func anyLengthGivesNanosecondsWithinTenYears() {
