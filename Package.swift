@@ -56,10 +56,7 @@ let package = Package(
                 "ArdoiseDaemon",
                 "CGlobalExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // lld, for its compact relative relocations (DT_RELR): 30 kB where gold writes 1.3 MB that the loader reads
-            // at each start, and that stay in memory.
-            linkerSettings: [.unsafeFlags(["-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
+            ]
         ),
         // Drives the journal for `make bench` and for the durability test (a writer killed mid-append).
         .executableTarget(

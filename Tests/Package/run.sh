@@ -50,10 +50,10 @@ if [ -n "$DEB" ]; then
     check "lintian: no error, no warning" sh -c "! grep -q '^[EW]:' '$GENERATED/lintian.txt'"
     grep '^[EW]:' "$GENERATED/lintian.txt" || true
     # The program as packaged: FoundationEssentials only (ICU and its 30 MB of data would come with Foundation),
-    # compact relocations, libcups opened when a purge needs it, not at every start.
+    # hardened as Debian builds programs, libcups opened when a purge needs it, not at every start.
     dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./usr/bin/ardoise > "$GENERATED/ardoise-packaged"
     check "the program carries no ICU data (no Foundation beyond FoundationEssentials)" sh -c "! strings '$GENERATED/ardoise-packaged' | grep -q '^icudt'"
-    check "the program's relocations are packed (DT_RELR)" sh -c "readelf -d '$GENERATED/ardoise-packaged' | grep -q '(RELR)'"
+    check "the program is hardened: RELRO, PIE" sh -c "readelf -lW '$GENERATED/ardoise-packaged' | grep -q GNU_RELRO && readelf -d '$GENERATED/ardoise-packaged' | grep -q PIE"
     check "the program does not load libcups at start" sh -c "! readelf -d '$GENERATED/ardoise-packaged' | grep NEEDED | grep -q libcups"
     check "the package depends on libnettle8 and recommends libcups2" sh -c "dpkg-deb -f '$DEB' Depends | grep -q libnettle8 && dpkg-deb -f '$DEB' Recommends | grep -q libcups2"
 fi
