@@ -445,7 +445,6 @@ public final class AccessJournal: @unchecked Sendable {
             INSERT INTO event (seq, at, kind, host, seat, session, uid, user, duration_us, outcome, detail, epoch, chain, seal)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var key = keyBytes
         var evolved = false
         var written: [JournalEvent] = []
         written.reserveCapacity(events.count)
@@ -455,7 +454,6 @@ public final class AccessJournal: @unchecked Sendable {
             if epoch > keyEpoch {
                 keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
                 keyEpoch = epoch
-                key = keyBytes
                 evolved = true
             }
             event.sequence = previous.seq + 1
@@ -464,7 +462,7 @@ public final class AccessJournal: @unchecked Sendable {
                                                   seat: event.seat, session: event.session, uid: event.uid.map { Int64($0) }, user: event.user,
                                                   duration: event.duration, outcome: event.outcome, detail: detail, epoch: epoch)
             let chain = JournalSeal.chain(previous: previous.chain, canonical: canonical)
-            let seal = JournalSeal.seal(previous: previous.seal, canonical: canonical, key: key)
+            let seal = JournalSeal.seal(previous: previous.seal, canonical: canonical, key: keyBytes)
             statement.reset()
             try statement.bind(event.sequence, at: 1)
             try statement.bind(event.time, at: 2)
@@ -814,7 +812,6 @@ public final class AccessJournal: @unchecked Sendable {
         result.anchorSeal = previousSeal.hex
         var keyBytes: [UInt8] = []
         var keyEpoch: Int64 = 0
-        var key: [UInt8] = []
         var checkingSeals = !keys.isEmpty
         if !keys.isEmpty {
             // The first key is the journal's own; others are those of sealing states rebuilt later.
@@ -824,7 +821,6 @@ public final class AccessJournal: @unchecked Sendable {
             }
             keyBytes = own.key
             keyEpoch = own.genesisEpoch
-            key = keyBytes
             if anchor[0] as Int64 == 0 {
                 let genesis = JournalSeal.genesisSeal(journalID: journalID, key: keyBytes)
                 if previousSeal.isEmpty {
@@ -908,7 +904,6 @@ public final class AccessJournal: @unchecked Sendable {
                 if case .text(let segment)? = detail["key_id"], let next = keys.first(where: { $0.journalID == segment }) {
                     keyBytes = next.key
                     keyEpoch = next.genesisEpoch
-                    key = keyBytes
                 } else if checkingSeals {
                     checkingSeals = false
                     result.sealsUncheckedFrom = sequence
@@ -918,9 +913,8 @@ public final class AccessJournal: @unchecked Sendable {
                 if epoch > keyEpoch {
                     keyBytes = JournalSeal.evolve(keyBytes, from: keyEpoch, to: epoch)
                     keyEpoch = epoch
-                    key = keyBytes
                 }
-                var mac = HMACSHA256(key: key)
+                var mac = HMACSHA256(key: keyBytes)
                 mac.update(data: previousSeal)
                 mac.update(data: encoder.bytes)
                 guard mac.finalize().withUnsafeBytes({ Self.sameBytes(storedSeal, $0) }) else {
