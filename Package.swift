@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -29,7 +28,6 @@ let package = Package(
             name: "ArdoiseCore",
             dependencies: [
                 "CLinux",
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 "CNettle",
                 "CSQLite",
             ]

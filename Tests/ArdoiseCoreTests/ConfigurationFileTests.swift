@@ -137,7 +137,7 @@ import Testing
 /// The configuration reader against random damage of the shipped file: never a crash or a hang, and every rejection
 /// names its place.
 @Suite struct ConfigurationFuzzTests {
-    /// Found by it: `[# note` made toml++ abort the whole process (the daemon, on a reload), now refused with its line.
+    /// A reader that aborts on a damaged file would take the service down with it on a reload.
     @Test func aHundredThousandDamagedFilesAreEachReadOrRefusedWithALine() throws {
         let shipped = Array(try String(contentsOfFile: Paths.packageRoot + "/Config/ardoise.toml", encoding: .utf8).utf8)
         var generator = SeededGenerator(seed: 20261201)
@@ -169,7 +169,7 @@ import Testing
 }
 
 @Suite struct ConfigurationCrashTests {
-    @Test func aHeaderWithoutANameIsRefusedBeforeTheParserSeesIt() throws {
+    @Test func aHeaderWithoutANameIsRefusedWithItsLine() throws {
         for text in ["[wipe]\nmode = \"auto\"\n[# a note\nx = 1\n", "[ ]\n", "[[ # x\n", "[\u{e9}t\u{e9}]\n"] {
             do {
                 _ = try ArdoiseConfiguration.parse(text, file: "t.toml")

@@ -55,7 +55,8 @@ if [ -n "$DEB" ]; then
     check "the program carries no ICU data (no Foundation beyond FoundationEssentials)" sh -c "! strings '$GENERATED/ardoise-packaged' | grep -q '^icudt'"
     check "the program is hardened: RELRO, PIE" sh -c "readelf -lW '$GENERATED/ardoise-packaged' | grep -q GNU_RELRO && readelf -d '$GENERATED/ardoise-packaged' | grep -q PIE"
     check "the program does not load libcups at start" sh -c "! readelf -d '$GENERATED/ardoise-packaged' | grep NEEDED | grep -q libcups"
-    check "the package depends on libnettle8 and recommends libcups2" sh -c "dpkg-deb -f '$DEB' Depends | grep -q libnettle8 && dpkg-deb -f '$DEB' Recommends | grep -q libcups2"
+    check "the program does not load libstdc++ (the runtime's few uses of it are linked in)" sh -c "! readelf -d '$GENERATED/ardoise-packaged' | grep NEEDED | grep -q libstdc++"
+    check "the package depends on libnettle8, not libstdc++6, and recommends libcups2" sh -c "dpkg-deb -f '$DEB' Depends | grep -q libnettle8 && ! dpkg-deb -f '$DEB' Depends | grep -q libstdc++ && dpkg-deb -f '$DEB' Recommends | grep -q libcups2"
 fi
 echo "# passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]

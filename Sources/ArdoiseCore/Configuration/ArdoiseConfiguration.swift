@@ -1,7 +1,6 @@
 import CLinux
 import FoundationEssentials
 import Glibc
-import TOMLKit
 
 /// What the wipe does beyond the catalogue, from `[wipe]` in `ardoise.toml`.
 public struct WipeSettings: Sendable, Equatable {
@@ -146,23 +145,6 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         return Array(bytes[..<count])
     }
 
-    /// toml++ (under TOMLKit) aborts the whole process on a table header that does not start with a key (`[# note`):
-    /// such a line is refused here, with its line, before the parser ever sees it.
-    static func refuseWhatCrashesTheParser(_ text: String, file: String) throws(ConfigurationError) {
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = raw.drop { $0 == " " || $0 == "\t" }
-            guard line.first == "[" else { continue }
-            line = line.dropFirst()
-            if line.first == "[" { line = line.dropFirst() }
-            line = line.drop { $0 == " " || $0 == "\t" }
-            guard let first = line.unicodeScalars.first else {
-                throw ConfigurationError(file: file, line: index + 1, key: nil, problem: .syntax("a table header needs a name"))
-            }
-            let bare = (first.value < 0x80 && (Character(first).isLetter || Character(first).isWholeNumber || first == "_" || first == "-")) || first == "\"" || first == "'"
-            if !bare { throw ConfigurationError(file: file, line: index + 1, key: nil, problem: .syntax("a table header needs a name, not \"\(DisplayText.escaped(String(first)))\"")) }
-        }
-    }
-
     /// The line and column (from 1, columns in bytes) of a byte of the file.
     static func position(of index: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
         let before = bytes[..<index]
@@ -234,14 +216,11 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
     }
 
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> ArdoiseConfiguration {
-        try refuseWhatCrashesTheParser(text, file: file)
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, line: error.source.begin.line, key: nil, problem: .syntax(error.description))
+            table = try TOMLTable(parsing: text)
         } catch {
-            throw ConfigurationError(file: file, line: nil, key: nil, problem: .syntax("\(error)"))
+            throw ConfigurationError(file: file, line: error.line, key: nil, problem: .syntax(error))
         }
         let reader = ConfigurationReader(file: file, text: text)
         var configuration = ArdoiseConfiguration()
@@ -404,7 +383,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         case tooLarge(Int)
         case nulByte(column: Int)
         case notUTF8(column: Int)
-        case syntax(String)
+        case syntax(TOMLSyntaxError)
         case unknownKey
         case missing
         case wrongType(expected: String)
@@ -436,7 +415,8 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
                       : "file too large (\(size) bytes, at most \(ArdoiseConfiguration.sizeLimit)): refused"
         case .nulByte(let column): what = fr ? "octet nul (NUL) en colonne \(column) : refusé" : "NUL byte at column \(column): refused"
         case .notUTF8(let column): what = fr ? "texte qui n'est pas de l'UTF-8 en colonne \(column)" : "text that is not UTF-8 at column \(column)"
-        case .syntax(let detail): what = (fr ? "erreur de syntaxe TOML : " : "TOML syntax error: ") + detail
+        case .syntax(let error):
+            what = (fr ? "erreur de syntaxe TOML (colonne \(error.column)) : " : "TOML syntax error (column \(error.column)): ") + error.explanation(language)
         case .unknownKey: what = fr ? "clé inconnue" : "unknown key"
         case .missing: what = fr ? "valeur obligatoire absente" : "required value missing"
         case .wrongType(let expected): what = (fr ? "type attendu : " : "expected type: ") + expected
