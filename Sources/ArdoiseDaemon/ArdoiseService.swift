@@ -69,6 +69,9 @@ public struct ArdoiseService: Sendable {
         let relay = JournalRelay(executable: relayExecutable, configPath: configPath, stateDirectory: stateDirectory,
                                  scratchDirectory: runtimeDirectory)
         let updates = sessions.snapshots()
+        // Listened to before the first list is read: no change falls between the two.
+        let activityChanges = sessions.activityChanges()
+        if activityChanges != nil { await supervisor.activityAnnouncements(true) } else { logger.info("logind's hints are looked at every 30 s (no system bus to listen to)") }
         let signals = ProcessSignals()
         let logger = self.logger
         await withTaskGroup(of: Void.self) { group in
@@ -94,6 +97,15 @@ public struct ArdoiseService: Sendable {
                     }
                 } onCancel: {
                     server.stop()
+                }
+            }
+            if let activityChanges {
+                group.addTask {
+                    for await id in activityChanges { await supervisor.activityChanged(id) }
+                    logger.warning("logind's announcements stopped: its hints are looked at every 30 s")
+                    await supervisor.activityAnnouncements(false)
+                    // This task ending must not end the service (a pause ends when the service stops).
+                    while !Task.isCancelled { await TaskPause.sleep(for: .seconds(86_400)) }
                 }
             }
             if let watcher {

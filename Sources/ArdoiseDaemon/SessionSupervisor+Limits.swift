@@ -30,6 +30,19 @@ extension SessionSupervisor {
         }
     }
 
+    /// Whether logind's announcements of changed hints reach the service (false again when they stop: it looks again).
+    public func activityAnnouncements(_ on: Bool) {
+        guard on != activityAnnounced else { return }
+        activityAnnounced = on
+        if !on { for id in limitWatches.keys { restartLimitWatch(id) } }
+    }
+
+    /// logind says a session's hints changed: its clock is looked at now.
+    public func activityChanged(_ id: String) {
+        guard limitWatches[id] != nil else { return }
+        restartLimitWatch(id)
+    }
+
     func stopLimitWatch(_ id: String) {
         limitWatches.removeValue(forKey: id)?.cancel()
         releaseSeatInputs()
@@ -75,7 +88,7 @@ extension SessionSupervisor {
         // Locked since the first time it was seen locked, as long as it stays so.
         if activity.lockedSince != nil, let before = tracked.lastActivity?.lockedSince { activity.lockedSince = before }
         tracked.lastActivity = activity
-        var wait = clock.nextLook(now: now, activity: activity).map { $0 - now }
+        var wait = clock.nextLook(now: now, activity: activity, lockProbe: activityAnnounced ? nil : 30_000_000).map { $0 - now }
         if waitingForAgent { wait = min(wait ?? .max, agentDeadline - now) }
         switch clock.due(now: now, activity: activity) {
         case .nothing:

@@ -109,6 +109,8 @@ public actor SessionSupervisor {
     var heldWarnings: [String: Task<Void, Never>] = [:]
     /// Per kiosk session with limits: the task that looks at its clock.
     var limitWatches: [String: Task<Void, Never>] = [:]
+    /// logind announces the changes of the idle and lock hints: a screen that may get locked is not looked at every 30 s.
+    var activityAnnounced = false
     /// The session's own programs that asked before logind's news of it came (`openSession`).
     var sessionWaiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
 

@@ -36,6 +36,12 @@ public struct LoginSession: Sendable, Equatable, Hashable {
 public protocol SessionSource: Sendable {
     /// The list of sessions now, then again after every change.
     func snapshots() -> AsyncStream<[LoginSession]>
+    /// The ids of sessions whose idle or lock hints changed, as they change; nil when they can only be looked at.
+    func activityChanges() -> AsyncStream<String>?
+}
+
+extension SessionSource {
+    public func activityChanges() -> AsyncStream<String>? { nil }
 }
 
 /// logind through sd-login: `sd_login_monitor_new("session")`, its descriptor waited on by one thread (no polling).
@@ -77,6 +83,81 @@ public struct LogindSessions: SessionSource {
         return stream
     }
 
+    /// logind's `PropertiesChanged` signals for its sessions' bus objects (the idle and lock hints among their properties),
+    /// on a system bus connection of their own waited on by one thread: a locked screen is seen when it is locked.
+    public func activityChanges() -> AsyncStream<String>? {
+        var opened: OpaquePointer?
+        guard sd_bus_open_system(&opened) >= 0, let opened else { return nil }
+        nonisolated(unsafe) let bus = opened
+        var wake: [Int32] = [-1, -1]
+        guard ardoise_pipe2(&wake, O_CLOEXEC | O_NONBLOCK) == 0 else {
+            sd_bus_flush_close_unref(bus)
+            return nil
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
+        let sink = Unmanaged.passRetained(ChangeSink(continuation))
+        let matched = sd_bus_match_signal(bus, nil, "org.freedesktop.login1", nil, "org.freedesktop.DBus.Properties", "PropertiesChanged", { message, userdata, _ in
+            guard let message, let userdata, let path = sd_bus_message_get_path(message) else { return 0 }
+            var id: UnsafeMutablePointer<CChar>?
+            guard sd_bus_path_decode(path, "/org/freedesktop/login1/session", &id) > 0, let id else { return 0 }
+            defer { free(id) }
+            var interface: UnsafePointer<CChar>?
+            guard sd_bus_message_read_basic(message, CChar(UInt8(ascii: "s")), &interface) >= 0, let interface,
+                  String(cString: interface) == "org.freedesktop.login1.Session" else { return 0 }
+            Unmanaged<ChangeSink>.fromOpaque(userdata).takeUnretainedValue().continuation.yield(String(cString: id))
+            return 0
+        }, sink.toOpaque())
+        let stopReader = wake[0], stopWriter = wake[1]
+        guard matched >= 0 else {
+            sink.release()
+            sd_bus_flush_close_unref(bus)
+            close(stopReader)
+            close(stopWriter)
+            return nil
+        }
+        continuation.onTermination = { _ in
+            var byte: UInt8 = 1
+            _ = write(stopWriter, &byte, 1)
+        }
+        let started = DetachedThread.start(name: "logind changes") {
+            defer {
+                sd_bus_flush_close_unref(bus)
+                sink.release()
+                close(stopReader)
+                close(stopWriter)
+            }
+            while true {
+                var processed: Int32
+                repeat { processed = sd_bus_process(bus, nil) } while processed > 0
+                let events = sd_bus_get_events(bus)
+                // The bus went away (its daemon restarted): the service goes back to looking.
+                guard processed >= 0, events >= 0 else { break }
+                var deadline: UInt64 = 0
+                var wait: Int32 = -1
+                if sd_bus_get_timeout(bus, &deadline) >= 0, deadline != UInt64.max {
+                    var now = timespec()
+                    clock_gettime(CLOCK_MONOTONIC, &now)
+                    let current = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+                    wait = deadline <= current ? 0 : Int32(min((deadline - current + 999) / 1000, UInt64(Int32.max)))
+                }
+                var descriptors = [pollfd(fd: sd_bus_get_fd(bus), events: Int16(events), revents: 0),
+                                   pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)]
+                let ready = poll(&descriptors, 2, wait)
+                if ready < 0 && errno == EINTR { continue }
+                guard ready >= 0, descriptors[1].revents == 0 else { break }
+            }
+            continuation.finish()
+        }
+        if !started {
+            continuation.finish()
+            sd_bus_flush_close_unref(bus)
+            sink.release()
+            close(stopReader)
+            close(stopWriter)
+        }
+        return stream
+    }
+
     /// Every session logind knows now (closing ones included, until they are removed).
     public static func current() -> [LoginSession] {
         var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
@@ -104,6 +185,12 @@ public struct LogindSessions: SessionSource {
         defer { free(value) }
         return String(cString: value)
     }
+}
+
+/// Hands what logind announces to the stream (the bus's C callback gets it as its user data).
+private final class ChangeSink: @unchecked Sendable {
+    let continuation: AsyncStream<String>.Continuation
+    init(_ continuation: AsyncStream<String>.Continuation) { self.continuation = continuation }
 }
 
 /// What logind knows of a session's input: `IdleHint`, `IdleSinceHint` and `LockedHint` on its bus object. A text

@@ -66,6 +66,8 @@ import Testing
         let unknown = SessionActivity(lastInput: nil)
         #expect(Self.clock().due(now: Self.t0 + 3600 * Self.second, activity: unknown) == .nothing)
         #expect(Self.clock(lock: .ignore).nextLook(now: Self.t0, activity: unknown) == nil, "nothing to look at")
+        #expect(Self.clock().nextLook(now: Self.t0, activity: unknown) == Self.t0 + 30 * Self.second, "a screen that may get locked is looked at")
+        #expect(Self.clock().nextLook(now: Self.t0, activity: unknown, lockProbe: nil) == nil, "unless logind announces the lock")
         #expect(Self.clock(max: 30).due(now: Self.t0 + 1800 * Self.second, activity: unknown) == .end(.timeLimit))
         var staff = Self.clock()
         staff.staffEndsAt = Self.t0 + 5 * Self.second

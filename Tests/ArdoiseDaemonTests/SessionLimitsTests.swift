@@ -103,6 +103,50 @@ final class FakeInput: @unchecked Sendable {
         #expect(world.wiper.wipes.map(\.trigger).filter({ $0 != "boot-sweep" }) == ["time-limit"])
     }
 
+    /// logind announces the lock (`PropertiesChanged`): the clock is looked at then, not at its next look (a minute
+    /// away here, the idle limit from the last input) nor every 30 s.
+    @Test func aLockLogindAnnouncesIsLookedAtWhenAnnounced() async throws {
+        final class Screen: @unchecked Sendable {
+            private let lock = NSLock()
+            private var lockedFlag = false
+            private var reads = 0
+            var locked: Bool {
+                get { lock.withLock { lockedFlag } }
+                set { lock.withLock { lockedFlag = newValue } }
+            }
+            var looks: Int { lock.withLock { reads } }
+            func read() -> SessionActivity {
+                lock.withLock {
+                    reads += 1
+                    // As logind's reader: in use now (someone types), locked as of this look.
+                    let now = JournalClock.now()
+                    return SessionActivity(lastInput: now, lockedSince: lockedFlag ? now : nil)
+                }
+            }
+        }
+        let screen = Screen()
+        let world = try World(configure: { configuration in
+            configuration.sessions.defaults.idleMinutes = 1
+            configuration.sessions.defaults.lockScreen = .end
+        }, activity: { _ in screen.read() })
+        defer { world.cleanUp() }
+        await world.supervisor.activityAnnouncements(true)
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([session("1", 2001)])
+        #expect(await Self.waitUntil(15) { screen.looks >= 1 })
+        try? await Task.sleep(for: .milliseconds(300))
+        let before = screen.looks
+        #expect(before == 1, "no look before the next instant that matters")
+        screen.locked = true
+        await world.supervisor.activityChanged("1")
+        #expect(await Self.waitUntil(15) { screen.looks > before }, "looked at when announced")
+        // Another session's news does not make this one looked at.
+        let after = screen.looks
+        await world.supervisor.activityChanged("2")
+        try? await Task.sleep(for: .milliseconds(300))
+        #expect(screen.looks == after)
+    }
+
     /// The service looked too late (a busy or suspended computer): the end still waits for its countdown.
     @Test func noSessionEndsWithoutItsCountdownEvenWhenTheServiceLooksLate() async throws {
         let input = FakeInput()

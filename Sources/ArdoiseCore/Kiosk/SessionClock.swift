@@ -150,7 +150,7 @@ public struct SessionClock: Sendable, Equatable {
     /// When something may next be due. No polling of the input: the countdown can only start once the last input known
     /// is `idle_minutes` old, so that instant is looked at (input since then moves it on); during an idle countdown, every
     /// second (input cancels it); and every `lockProbe` for a screen that may get locked.
-    public func nextLook(now: Int64, activity: SessionActivity, lockProbe: Int64 = 30_000_000) -> Int64? {
+    public func nextLook(now: Int64, activity: SessionActivity, lockProbe: Int64? = 30_000_000) -> Int64? {
         var instants: [Int64] = []
         if let staffEndsAt { instants.append(staffEndsAt) }
         if let limitAt {
@@ -160,7 +160,7 @@ public struct SessionClock: Sendable, Equatable {
             instants += [idle.starts, idle.ends]
             if now >= idle.starts { instants.append(now + 1_000_000) }
         }
-        if limits.idleMinutes > 0 && limits.lockScreen == .end && activity.lockedSince == nil { instants.append(now + lockProbe) }
+        if let lockProbe, limits.idleMinutes > 0 && limits.lockScreen == .end && activity.lockedSince == nil { instants.append(now + lockProbe) }
         return instants.filter { $0 > now }.min()
     }
 }
