@@ -88,6 +88,28 @@ import Testing
     }
 }
 
+extension ConfigurationLineTests {
+    /// The line the reader says is the one that sets the key: the second of two `[[wipe.extra]]`, an inline table, a
+    /// table whose header comes after one of its sub-tables, an account's name with a dot in it.
+    @Test(arguments: [
+        ("[[wipe.extra]]\npath = \"a\"\n\n[[wipe.extra]]\npath = \"/abs\"\n", 5, "wipe.extra.path"),
+        ("[[wipe.extra]]\npath = \"a\"\n[[wipe.extra]]\nkind = \"other\"\n", 3, "wipe.extra.path"),
+        ("# the kiosk\nkiosk = { users = [\"a\"], logout_grace_seconds = 500 }\n", 2, "kiosk.logout_grace_seconds"),
+        ("[wipe.modes]\nk = \"catalogue\"\n[wipe]\nmode = \"fast\"\n", 4, "wipe.mode"),
+        ("[sessions.accounts.a]\nidle_minutes = 5\n[sessions.accounts.\"b.c\"]\nidle_minutes = 5000\n", 4, "sessions.accounts.b.c.idle_minutes"),
+        ("[wipe]\nkeep = [\n  \"Bureau/*.desktop\",\n  \"/etc/shadow\",\n]\n", 2, "wipe.keep"),
+        ("[sessions]\naccounts = 3\n", 2, "sessions.accounts"),
+    ])
+    func theLineIsTheOneThatSetsTheKey(_ text: String, _ line: Int, _ key: String) {
+        do {
+            _ = try ArdoiseConfiguration.parse(text, file: "t.toml")
+            Issue.record("accepted: \(text.debugDescription)")
+        } catch {
+            #expect(error.line == line && error.key == key, "\(text.debugDescription): \(error)")
+        }
+    }
+}
+
 /// Dates and durations on the command line: range-checked and explained, never a crash.
 @Suite struct TimeArgumentTests {
     static let now: Int64 = 1_796_000_000_000_000

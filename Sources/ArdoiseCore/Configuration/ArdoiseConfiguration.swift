@@ -173,7 +173,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         func number(_ key: String, _ range: ClosedRange<Double>, _ expected: String) throws(ConfigurationError) -> Double? {
             guard let value = table[key] else { return nil }
             guard let number = value.double ?? value.int.map(Double.init), number.isFinite, range.contains(number) else {
-                throw reader.error(key: "\(section).\(key)", section: section, .wrongType(expected: expected))
+                throw reader.error(key, in: table, section: section, .wrongType(expected: expected))
             }
             return number
         }
@@ -183,7 +183,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         if let value = try number("max_warning_minutes", 0...120, "0..120") { limits.maxWarningMinutes = value }
         if let value = table["lock_screen"] {
             guard let text = value.string, let choice = SessionLimits.LockScreen(rawValue: text) else {
-                throw reader.error(key: "\(section).lock_screen", section: section, .wrongType(expected: "\"end\", \"ignore\""))
+                throw reader.error("lock_screen", in: table, section: section, .wrongType(expected: "\"end\", \"ignore\""))
             }
             limits.lockScreen = choice
         }
@@ -202,14 +202,14 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         if let value = table["search_engine"] {
             guard let name = value.string, name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw reader.error(key: "policies.search_engine", section: "policies", .wrongType(expected: "\"name\" (64 characters at most, \"\" = the browser's own)"))
+                throw reader.error("search_engine", in: table, section: "policies", .wrongType(expected: "\"name\" (64 characters at most, \"\" = the browser's own)"))
             }
             policies.searchEngine = name
         }
         if let value = table["search_url"] {
             guard let address = value.string, address.hasPrefix("https://"), address.contains("{searchTerms}"), address.count <= 2048,
                   URL(string: address.replacing("{searchTerms}", with: "x"))?.host?.isEmpty == false else {
-                throw reader.error(key: "policies.search_url", section: "policies", .wrongType(expected: "\"https://...{searchTerms}...\""))
+                throw reader.error("search_url", in: table, section: "policies", .wrongType(expected: "\"https://...{searchTerms}...\""))
             }
             policies.searchURL = address
         }
@@ -222,7 +222,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         } catch {
             throw ConfigurationError(file: file, line: error.line, key: nil, problem: .syntax(error))
         }
-        let reader = ConfigurationReader(file: file, text: text)
+        let reader = ConfigurationReader(file: file)
         var configuration = ArdoiseConfiguration()
         try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings", "sessions", "policies"], in: table, section: nil)
         if let policies = try reader.table("policies", in: table, section: nil) {
@@ -249,12 +249,12 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             if let value = try reader.bool("require_acknowledgement", in: notice, section: "notice") { configuration.notice.requireAcknowledgement = value }
             if let value = try reader.bool("screen_mirrored", in: notice, section: "notice") { configuration.notice.screenMirrored = value }
             if let value = notice["contact"] {
-                guard let text = value.string else { throw reader.error(key: "notice.contact", section: "notice", .wrongType(expected: "\"...\"")) }
+                guard let text = value.string else { throw reader.error("contact", in: notice, section: "notice", .wrongType(expected: "\"...\"")) }
                 configuration.notice.contact = text
             }
             if let value = notice["on_decline"] {
                 guard let text = value.string, let choice = NoticeSettings.OnDecline(rawValue: text) else {
-                    throw reader.error(key: "notice.on_decline", section: "notice", .wrongType(expected: "\"nothing\", \"logout\""))
+                    throw reader.error("on_decline", in: notice, section: "notice", .wrongType(expected: "\"nothing\", \"logout\""))
                 }
                 configuration.notice.onDecline = choice
             }
@@ -268,26 +268,26 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             try reader.expectOnly(["users", "uid_range", "logout_grace_seconds", "hook_timeout_seconds"], in: kiosk, section: "kiosk")
             if let users = try reader.strings("users", in: kiosk, section: "kiosk") {
                 for user in users where user.isEmpty || user == "root" || user.contains("/") {
-                    throw reader.error(key: "kiosk.users", section: "kiosk", .notKioskAccount(user))
+                    throw reader.error("users", in: kiosk, section: "kiosk", .notKioskAccount(user))
                 }
                 configuration.kiosk.users = users
             }
             if let value = kiosk["uid_range"] {
                 guard let bounds = value.array, bounds.count == 2, let low = bounds[0].int, let high = bounds[1].int,
                       low >= 1, low <= high, high < Int(UInt32.max) else {
-                    throw reader.error(key: "kiosk.uid_range", section: "kiosk", .wrongType(expected: "[first, last], 1 <= first <= last"))
+                    throw reader.error("uid_range", in: kiosk, section: "kiosk", .wrongType(expected: "[first, last], 1 <= first <= last"))
                 }
                 configuration.kiosk.uidRange = UInt32(low)...UInt32(high)
             }
             if let value = kiosk["logout_grace_seconds"] {
                 guard let seconds = value.double ?? value.int.map(Double.init), (0...120).contains(seconds) else {
-                    throw reader.error(key: "kiosk.logout_grace_seconds", section: "kiosk", .wrongType(expected: "0..120"))
+                    throw reader.error("logout_grace_seconds", in: kiosk, section: "kiosk", .wrongType(expected: "0..120"))
                 }
                 configuration.kiosk.logoutGraceSeconds = seconds
             }
             if let value = kiosk["hook_timeout_seconds"] {
                 guard let seconds = value.int, (1...3600).contains(seconds) else {
-                    throw reader.error(key: "kiosk.hook_timeout_seconds", section: "kiosk", .wrongType(expected: "1..3600"))
+                    throw reader.error("hook_timeout_seconds", in: kiosk, section: "kiosk", .wrongType(expected: "1..3600"))
                 }
                 configuration.kiosk.hookTimeoutSeconds = seconds
             }
@@ -296,14 +296,14 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             try reader.expectOnly(["retention_days"], in: journal, section: "journal")
             if let value = journal["retention_days"] {
                 guard let days = value.int else {
-                    throw reader.error(key: "journal.retention_days", section: "journal", .wrongType(expected: "integer / nombre entier"))
+                    throw reader.error("retention_days", in: journal, section: "journal", .wrongType(expected: "integer / nombre entier"))
                 }
                 guard (1...1095).contains(days) else {
-                    throw reader.error(key: "journal.retention_days", section: "journal", .retentionOutOfRange(days))
+                    throw reader.error("retention_days", in: journal, section: "journal", .retentionOutOfRange(days))
                 }
                 configuration.journal.retentionDays = days
                 if days > 365 {
-                    configuration.warnings.append(ConfigurationWarning(file: file, line: reader.line(of: "retention_days", section: "journal"), kind: .longRetention(days)))
+                    configuration.warnings.append(ConfigurationWarning(file: file, line: journal.line(of: "retention_days"), kind: .longRetention(days)))
                 }
             }
         }
@@ -311,14 +311,14 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             try reader.expectOnly(["exclude_kinds", "keep", "temporary_directories", "extra", "mode", "modes"], in: wipe, section: "wipe")
             if let value = wipe["mode"] {
                 guard let text = value.string, let mode = WipeMode(rawValue: text) else {
-                    throw reader.error(key: "wipe.mode", section: "wipe", .wrongType(expected: "\"auto\", \"catalogue\", \"baseline\""))
+                    throw reader.error("mode", in: wipe, section: "wipe", .wrongType(expected: "\"auto\", \"catalogue\", \"baseline\""))
                 }
                 configuration.wipe.mode = mode
             }
             if let modes = try reader.table("modes", in: wipe, section: "wipe") {
                 for account in modes.keys {
                     guard let text = modes[account]?.string, let mode = WipeMode(rawValue: text) else {
-                        throw reader.error(key: "wipe.modes.\(account)", section: "wipe.modes", .wrongType(expected: "\"auto\", \"catalogue\", \"baseline\""))
+                        throw reader.error(account, in: modes, section: "wipe.modes", .wrongType(expected: "\"auto\", \"catalogue\", \"baseline\""))
                     }
                     configuration.wipe.accountModes[account] = mode
                 }
@@ -327,7 +327,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
                 var excluded = Set<TraceKind>()
                 for name in kinds {
                     guard let kind = TraceKind(rawValue: name) else {
-                        throw reader.error(key: "wipe.exclude_kinds", section: "wipe", .unknownKind(name))
+                        throw reader.error("exclude_kinds", in: wipe, section: "wipe", .unknownKind(name))
                     }
                     excluded.insert(kind)
                 }
@@ -335,35 +335,35 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             }
             if let keep = try reader.strings("keep", in: wipe, section: "wipe") {
                 for pattern in keep where pattern.hasPrefix("/") || HomePath(pattern.replacing("*", with: "x")) == nil {
-                    throw reader.error(key: "wipe.keep", section: "wipe", .notInHome(pattern))
+                    throw reader.error("keep", in: wipe, section: "wipe", .notInHome(pattern))
                 }
                 configuration.wipe.keep = KeepList(keep)
             }
             if let directories = try reader.strings("temporary_directories", in: wipe, section: "wipe") {
                 for directory in directories where !directory.hasPrefix("/") {
-                    throw reader.error(key: "wipe.temporary_directories", section: "wipe", .notAbsolute(directory))
+                    throw reader.error("temporary_directories", in: wipe, section: "wipe", .notAbsolute(directory))
                 }
                 configuration.wipe.temporaryDirectories = directories
             }
             if let extra = wipe["extra"] {
                 guard let rows = extra.array else {
-                    throw reader.error(key: "wipe.extra", section: "wipe", .wrongType(expected: "[[wipe.extra]]"))
+                    throw reader.error("extra", in: wipe, section: "wipe", .wrongType(expected: "[[wipe.extra]]"))
                 }
                 for row in rows {
                     guard let entry = row.table else {
-                        throw reader.error(key: "wipe.extra", section: "wipe.extra", .wrongType(expected: "[[wipe.extra]]"))
+                        throw reader.error("extra", in: wipe, section: "wipe", .wrongType(expected: "[[wipe.extra]]"))
                     }
                     try reader.expectOnly(["path", "kind"], in: entry, section: "wipe.extra")
                     guard let path = entry["path"]?.string else {
-                        throw reader.error(key: "wipe.extra.path", section: "wipe.extra", .missing)
+                        throw reader.error("path", in: entry, section: "wipe.extra", .missing)
                     }
                     guard !path.hasPrefix("/"), HomePath(path) != nil, !path.isEmpty else {
-                        throw reader.error(key: "wipe.extra.path", section: "wipe.extra", .notInHome(path))
+                        throw reader.error("path", in: entry, section: "wipe.extra", .notInHome(path))
                     }
                     var kind = TraceKind.other
                     if let value = entry["kind"] {
                         guard let name = value.string, let parsed = TraceKind(rawValue: name) else {
-                            throw reader.error(key: "wipe.extra.kind", section: "wipe.extra", .unknownKind(value.string ?? "\(value)"))
+                            throw reader.error("kind", in: entry, section: "wipe.extra", .unknownKind(value.string ?? "\(value)"))
                         }
                         kind = parsed
                     }
@@ -458,88 +458,36 @@ public struct ConfigurationWarning: Sendable, Equatable {
     }
 }
 
-/// Typed access to a parsed TOML document that can say on which line a key stands.
+/// Typed access to the parsed document: every error is said on the line that sets its key (the TOML reader keeps it).
 struct ConfigurationReader {
     let file: String
-    let lines: [Substring]
 
-    init(file: String, text: String) {
-        self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    }
-
-    func error(key: String, section: String?, _ problem: ConfigurationError.Problem) -> ConfigurationError {
-        // A value missing from a table is said at the table's header.
-        let place = line(of: String(key.split(separator: ".").last ?? ""), section: section) ?? section.flatMap { header($0) }
-        return ConfigurationError(file: file, line: place, key: key, problem: problem)
-    }
-
-    /// The line of the (last) header naming `section`.
-    func header(_ section: String) -> Int? {
-        lines.indices.last { Self.headerName(lines[$0].trimming(.whitespaces)) == section }.map { $0 + 1 }
-    }
-
-    /// `[a.b]`, `[[a.b]]`, `[ "a" . b ]` -> `a.b`; nil for a line that is no header.
-    static func headerName(_ line: String) -> String? {
-        guard line.hasPrefix("[") else { return nil }
-        let inner = line.trimming(.of("[] \t"))
-        return inner.split(separator: ".", omittingEmptySubsequences: false)
-            .map { $0.trimming(.of(" \t\"'")) }.joined(separator: ".")
-    }
-
-    /// The first line that sets `key` after the header of `section` (or anywhere before any header), written bare, quoted
-    /// (`"users" =`) or dotted from the top (`kiosk.users =`); or the header of a table `key` names.
-    func line(of key: String, section: String?) -> Int? {
-        let full = section.map { "\($0).\(key)" } ?? key
-        func sets(_ line: String, _ name: String) -> Bool {
-            [name, "\"\(name)\"", "'\(name)'"].contains { form in
-                // `key = ...`, or `key.sub = ...` (a dotted key makes `key` a table).
-                line.hasPrefix(form) && ["=", "."].contains { line.dropFirst(form.count).trimming(.whitespaces).hasPrefix($0) }
-            }
-        }
-        var current: String? = nil
-        for (index, raw) in lines.enumerated() {
-            let line = raw.trimming(.whitespaces)
-            if line.hasPrefix("[") {
-                current = Self.headerName(line)
-                if current == full || current?.hasPrefix(full + ".") == true
-                    || (current == section && key == section?.split(separator: ".").last.map(String.init)) { return index + 1 }
-                continue
-            }
-            if current == section && sets(line, key) { return index + 1 }
-            if current == nil && section != nil && sets(line, full) { return index + 1 }
-        }
-        return nil
+    /// `name` in `table`, shown as `section.name`: said on its line, or, missing from the table, on the table's own.
+    func error(_ name: String, in table: TOMLTable, section: String?, _ problem: ConfigurationError.Problem) -> ConfigurationError {
+        ConfigurationError(file: file, line: table.line(of: name) ?? table.line, key: section.map { "\($0).\(name)" } ?? name, problem: problem)
     }
 
     func expectOnly(_ known: Set<String>, in table: TOMLTable, section: String?) throws(ConfigurationError) {
-        for key in table.keys where !known.contains(key) {
-            let full = section.map { "\($0).\(key)" } ?? key
-            throw ConfigurationError(file: file, line: line(of: key, section: section), key: full, problem: .unknownKey)
-        }
+        for key in table.keys where !known.contains(key) { throw error(key, in: table, section: section, .unknownKey) }
     }
 
     func table(_ key: String, in table: TOMLTable, section: String?) throws(ConfigurationError) -> TOMLTable? {
         guard let value = table[key] else { return nil }
-        guard let child = value.table else { throw error(key: key, section: section, .wrongType(expected: "[\(key)]")) }
+        guard let child = value.table else { throw error(key, in: table, section: section, .wrongType(expected: "[\(key)]")) }
         return child
     }
 
     func bool(_ key: String, in table: TOMLTable, section: String) throws(ConfigurationError) -> Bool? {
         guard let value = table[key] else { return nil }
-        guard let flag = value.bool else { throw error(key: "\(section).\(key)", section: section, .wrongType(expected: "true / false")) }
+        guard let flag = value.bool else { throw error(key, in: table, section: section, .wrongType(expected: "true / false")) }
         return flag
     }
 
     func strings(_ key: String, in table: TOMLTable, section: String?) throws(ConfigurationError) -> [String]? {
         guard let value = table[key] else { return nil }
-        let full = section.map { "\($0).\(key)" } ?? key
-        guard let array = value.array else { throw error(key: full, section: section, .wrongType(expected: "[\"...\"]")) }
-        var strings: [String] = []
-        for element in array {
-            guard let string = element.string else { throw error(key: full, section: section, .wrongType(expected: "[\"...\"]")) }
-            strings.append(string)
+        guard let array = value.array, array.allSatisfy({ $0.string != nil }) else {
+            throw error(key, in: table, section: section, .wrongType(expected: "[\"...\"]"))
         }
-        return strings
+        return array.compactMap(\.string)
     }
 }

@@ -28,18 +28,26 @@ public struct TOMLDateTime: Sendable, Equatable {
     public var offsetMinutes: Int?
 }
 
-/// A table: its keys in the order the file sets them.
+/// A table: its keys in the order the file sets them, and the line each was set on.
 public struct TOMLTable: Sendable, Equatable {
     public private(set) var keys: [String] = []
     private var values: [String: TOMLValue] = [:]
+    private var lines: [String: Int] = [:]
+    /// Where the table itself was made: its header, its inline table, or the first dotted key through it (nil for the
+    /// document).
+    public internal(set) var line: Int?
 
     public init() {}
 
     public subscript(key: String) -> TOMLValue? { values[key] }
 
-    mutating func append(_ key: String, _ value: TOMLValue) {
+    /// The line of the statement that set `key` (for a table, where it was made).
+    public func line(of key: String) -> Int? { lines[key] }
+
+    mutating func append(_ key: String, _ value: TOMLValue, line: Int) {
         keys.append(key)
         values[key] = value
+        lines[key] = line
     }
 
     /// Reads a whole document, or says on which line and column it stops being TOML 1.0.
@@ -135,8 +143,12 @@ struct TOMLParser {
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
+    private let lines: LineCounter
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        lines = LineCounter(bytes)
+    }
 
     // MARK: The document
 
@@ -149,26 +161,28 @@ struct TOMLParser {
             if byte == UInt8(ascii: "\n") { position += 1; continue }
             if Self.isKeyStart(byte) {
                 let start = position
-                let (key, value) = try keyValue()
-                try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.set(header + key, value, relative: key.count) }
+                let line = lines.line(at: start)
+                let (key, value) = try keyValue(in: line)
+                try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.set(header + key, value, relative: key.count, line: line) }
                 skipWhitespace()
             } else if byte == UInt8(ascii: "[") {
                 builder.flags.finishPending()
                 let start = position
+                let line = lines.line(at: start)
                 if peek(1) == UInt8(ascii: "[") {
                     position += 2
                     skipWhitespace()
                     header = try key()
                     guard peek() == UInt8(ascii: "]"), peek(1) == UInt8(ascii: "]") else { throw error(.unclosedHeader(arrayOfTables: true)) }
                     position += 2
-                    try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.appendTable(header) }
+                    try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.appendTable(header, line: line) }
                 } else {
                     position += 1
                     skipWhitespace()
                     header = try key()
                     guard peek() == UInt8(ascii: "]") else { throw error(.unclosedHeader(arrayOfTables: false)) }
                     position += 1
-                    try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.defineTable(header) }
+                    try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.defineTable(header, line: line) }
                 }
                 skipWhitespace()
             } else if byte != UInt8(ascii: "#") {
@@ -191,12 +205,13 @@ struct TOMLParser {
 
     static func isKeyStart(_ byte: UInt8) -> Bool { isBare(byte) || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") }
 
-    private mutating func keyValue() throws(TOMLSyntaxError) -> ([String], TOMLValue) {
+    /// `key = value`, the statement starting on `line`.
+    private mutating func keyValue(in line: Int) throws(TOMLSyntaxError) -> ([String], TOMLValue) {
         let name = try key()
         guard peek() == UInt8(ascii: "=") else { throw error(.expectedEquals) }
         position += 1
         skipWhitespace()
-        return (name, try value())
+        return (name, try value(in: line))
     }
 
     /// `a`, `"a b"`, `'a'`, `a . "b" . c`; the spaces after it skipped.
@@ -226,7 +241,7 @@ struct TOMLParser {
 
     // MARK: Values
 
-    private mutating func value() throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func value(in line: Int) throws(TOMLSyntaxError) -> TOMLValue {
         guard let byte = peek() else { throw error(.invalidValue) }
         switch byte {
         case UInt8(ascii: "\""):
@@ -240,7 +255,7 @@ struct TOMLParser {
             position += 5
             return .boolean(false)
         case UInt8(ascii: "["):
-            return try nested { (parser: inout TOMLParser) throws(TOMLSyntaxError) in try parser.array() }
+            return try nested { (parser: inout TOMLParser) throws(TOMLSyntaxError) in try parser.array(in: line) }
         case UInt8(ascii: "{"):
             return try nested { (parser: inout TOMLParser) throws(TOMLSyntaxError) in try parser.inlineTable() }
         default: break
@@ -263,12 +278,13 @@ struct TOMLParser {
         return try body(&self)
     }
 
-    private mutating func array() throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func array(in line: Int) throws(TOMLSyntaxError) -> TOMLValue {
         position += 1
         var elements: [TOMLValue] = []
         try skipBlankAndComments()
         while peek() != UInt8(ascii: "]") {
-            elements.append(try value())
+            // An element on a line of its own is said there (an inline table in a list of them, say).
+            elements.append(try value(in: lines.line(at: position)))
             try skipBlankAndComments()
             guard let byte = peek(), byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") else { throw error(.unclosedArray) }
             if byte == UInt8(ascii: ",") {
@@ -281,8 +297,10 @@ struct TOMLParser {
     }
 
     private mutating func inlineTable() throws(TOMLSyntaxError) -> TOMLValue {
+        // On one line (TOML 1.0): every key of it is said on the line it opens on.
+        let line = lines.line(at: position)
         position += 1
-        let builder = TableBuilder(inline: true)
+        let builder = TableBuilder(inline: true, line: line)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -290,8 +308,8 @@ struct TOMLParser {
         }
         while true {
             let start = position
-            let (key, value) = try keyValue()
-            try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.set(key, value, relative: key.count) }
+            let (key, value) = try keyValue(in: line)
+            try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.set(key, value, relative: key.count, line: line) }
             skipWhitespace()
             guard let byte = peek(), byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") else { throw error(.unclosedInlineTable) }
             position += 1
@@ -594,9 +612,8 @@ struct TOMLParser {
 
     private func error(_ reason: TOMLSyntaxError.Reason, at index: Int? = nil) -> TOMLSyntaxError {
         let index = min(index ?? position, bytes.count)
-        let before = bytes[..<index]
-        let line = before.reduce(1) { $1 == 0x0a ? $0 + 1 : $0 }
-        let lineStart = before.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0
+        let line = lines.line(at: index)
+        let lineStart = bytes[..<index].lastIndex(of: 0x0a).map { $0 + 1 } ?? 0
         // Columns in characters, as an editor shows them.
         let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).count + 1
         return TOMLSyntaxError(line: line, column: column, reason: reason)
@@ -610,6 +627,24 @@ struct TOMLParser {
 
 extension TOMLSyntaxError.Reason: Error {}
 
+/// The line of a byte of the document, counted on from the last one asked for (statements come in order).
+private final class LineCounter {
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func line(at target: Int) -> Int {
+        if target < index { (index, line) = (0, 1) }
+        while index < target && index < bytes.count {
+            if bytes[index] == 0x0a { line += 1 }
+            index += 1
+        }
+        return line
+    }
+}
+
 /// The tables as the document builds them, and what may still be added to each.
 private final class TableBuilder {
     final class Node {
@@ -619,24 +654,31 @@ private final class TableBuilder {
             case tables(TableList)
         }
 
+        var line: Int?
         var order: [String] = []
+        var lines: [String: Int] = [:]
         // By bytes: two keys Swift's String deems equal ("é" and "e" + U+0301) are two keys in TOML.
         var slots: [[UInt8]: Slot] = [:]
 
+        init(line: Int?) { self.line = line }
+
         subscript(key: String) -> Slot? { slots[Array(key.utf8)] }
 
-        func insert(_ key: String, _ slot: Slot) {
+        func insert(_ key: String, _ slot: Slot, line: Int) {
             order.append(key)
             slots[Array(key.utf8)] = slot
+            lines[key] = line
         }
 
         func table() -> TOMLTable {
             var table = TOMLTable()
+            table.line = line
             for key in order {
+                let line = lines[key]!
                 switch self[key]! {
-                case .value(let value): table.append(key, value)
-                case .table(let node): table.append(key, .table(node.table()))
-                case .tables(let list): table.append(key, .array(list.items.map { .table($0.table()) }))
+                case .value(let value): table.append(key, value, line: line)
+                case .table(let node): table.append(key, .table(node.table()), line: line)
+                case .tables(let list): table.append(key, .array(list.items.map { .table($0.table()) }), line: line)
                 }
             }
             return table
@@ -648,22 +690,25 @@ private final class TableBuilder {
         init(_ items: [Node]) { self.items = items }
     }
 
-    let root = Node()
+    let root: Node
     let flags = KeyFlags()
     let inline: Bool
 
-    init(inline: Bool = false) { self.inline = inline }
+    init(inline: Bool = false, line: Int? = nil) {
+        self.inline = inline
+        root = Node(line: line)
+    }
 
     static func name(_ key: [String]) -> String { key.map { DisplayText.escaped($0) }.joined(separator: ".") }
 
-    /// The table a path leads to, made where missing; the last table of an array of tables stands for it.
-    func table(at path: [String]) throws(TOMLSyntaxError.Reason) -> Node {
+    /// The table a path leads to, made where missing (on `line`); the last table of an array of tables stands for it.
+    func table(at path: [String], line: Int) throws(TOMLSyntaxError.Reason) -> Node {
         var node = root
         for (index, part) in path.enumerated() {
             switch node[part] {
             case nil:
-                let child = Node()
-                node.insert(part, .table(child))
+                let child = Node(line: line)
+                node.insert(part, .table(child), line: line)
                 node = child
             case .table(let child): node = child
             case .tables(let list) where !inline: node = list.items[list.items.count - 1]
@@ -674,7 +719,7 @@ private final class TableBuilder {
     }
 
     /// `key = value`: `full` is the key under the current header, of which the last `relative` parts were written.
-    func set(_ full: [String], _ value: TOMLValue, relative: Int) throws(TOMLSyntaxError.Reason) {
+    func set(_ full: [String], _ value: TOMLValue, relative: Int, line: Int) throws(TOMLSyntaxError.Reason) {
         let parent = Array(full.dropLast())
         if inline {
             if flags.has(full, .closed) { throw .tableClosed(Self.name(full)) }
@@ -687,34 +732,40 @@ private final class TableBuilder {
             }
             if flags.has(parent, .closed) { throw .tableClosed(Self.name(parent)) }
         }
-        let node = try table(at: parent)
+        let node = try table(at: parent, line: line)
         guard node[full[full.count - 1]] == nil else { throw .duplicateKey(Self.name(full)) }
         switch value {
         case .array, .table: flags.set(full, .closed, recursive: true)
         default: break
         }
-        node.insert(full[full.count - 1], .value(value))
+        node.insert(full[full.count - 1], .value(value), line: line)
     }
 
     /// `[a.b]`.
-    func defineTable(_ key: [String]) throws(TOMLSyntaxError.Reason) {
+    func defineTable(_ key: [String], line: Int) throws(TOMLSyntaxError.Reason) {
         if flags.has(key, .defined) { throw .tableDefinedTwice(Self.name(key)) }
         if flags.has(key, .closed) { throw .tableClosed(Self.name(key)) }
         flags.set(key, .defined, recursive: false)
-        _ = try table(at: key)
+        _ = try table(at: key, line: line)
+        // A table made on the way to another (`[a.b]` before `[a]`) is said where its own header stands.
+        let parent = try table(at: Array(key.dropLast()), line: line)
+        if case .table(let node)? = parent[key[key.count - 1]] {
+            node.line = line
+            parent.lines[key[key.count - 1]] = line
+        }
     }
 
     /// `[[a.b]]`.
-    func appendTable(_ key: [String]) throws(TOMLSyntaxError.Reason) {
+    func appendTable(_ key: [String], line: Int) throws(TOMLSyntaxError.Reason) {
         if flags.has(key, .closed) { throw .tableClosed(Self.name(key)) }
         // A new element: what was said of the previous one's contents no longer holds.
         flags.clear(key)
         flags.set(key, .defined, recursive: false)
-        let parent = try table(at: Array(key.dropLast()))
+        let parent = try table(at: Array(key.dropLast()), line: line)
         let last = key[key.count - 1]
         switch parent[last] {
-        case nil: parent.insert(last, .tables(TableList([Node()])))
-        case .tables(let list): list.items.append(Node())
+        case nil: parent.insert(last, .tables(TableList([Node(line: line)])), line: line)
+        case .tables(let list): list.items.append(Node(line: line))
         default: throw .notATable(Self.name(key))
         }
     }
