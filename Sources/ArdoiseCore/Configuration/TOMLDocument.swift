@@ -162,7 +162,7 @@ struct TOMLParser {
             if Self.isKeyStart(byte) {
                 let start = position
                 let line = lines.line(at: start)
-                let (key, value) = try keyValue(in: line)
+                let (key, value) = try keyValue()
                 try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.set(header + key, value, relative: key.count, line: line) }
                 skipWhitespace()
             } else if byte == UInt8(ascii: "[") {
@@ -205,13 +205,12 @@ struct TOMLParser {
 
     static func isKeyStart(_ byte: UInt8) -> Bool { isBare(byte) || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") }
 
-    /// `key = value`, the statement starting on `line`.
-    private mutating func keyValue(in line: Int) throws(TOMLSyntaxError) -> ([String], TOMLValue) {
+    private mutating func keyValue() throws(TOMLSyntaxError) -> ([String], TOMLValue) {
         let name = try key()
         guard peek() == UInt8(ascii: "=") else { throw error(.expectedEquals) }
         position += 1
         skipWhitespace()
-        return (name, try value(in: line))
+        return (name, try value())
     }
 
     /// `a`, `"a b"`, `'a'`, `a . "b" . c`; the spaces after it skipped.
@@ -241,7 +240,7 @@ struct TOMLParser {
 
     // MARK: Values
 
-    private mutating func value(in line: Int) throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func value() throws(TOMLSyntaxError) -> TOMLValue {
         guard let byte = peek() else { throw error(.invalidValue) }
         switch byte {
         case UInt8(ascii: "\""):
@@ -255,7 +254,7 @@ struct TOMLParser {
             position += 5
             return .boolean(false)
         case UInt8(ascii: "["):
-            return try nested { (parser: inout TOMLParser) throws(TOMLSyntaxError) in try parser.array(in: line) }
+            return try nested { (parser: inout TOMLParser) throws(TOMLSyntaxError) in try parser.array() }
         case UInt8(ascii: "{"):
             return try nested { (parser: inout TOMLParser) throws(TOMLSyntaxError) in try parser.inlineTable() }
         default: break
@@ -278,13 +277,12 @@ struct TOMLParser {
         return try body(&self)
     }
 
-    private mutating func array(in line: Int) throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func array() throws(TOMLSyntaxError) -> TOMLValue {
         position += 1
         var elements: [TOMLValue] = []
         try skipBlankAndComments()
         while peek() != UInt8(ascii: "]") {
-            // An element on a line of its own is said there (an inline table in a list of them, say).
-            elements.append(try value(in: lines.line(at: position)))
+            elements.append(try value())
             try skipBlankAndComments()
             guard let byte = peek(), byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") else { throw error(.unclosedArray) }
             if byte == UInt8(ascii: ",") {
@@ -308,7 +306,7 @@ struct TOMLParser {
         }
         while true {
             let start = position
-            let (key, value) = try keyValue(in: line)
+            let (key, value) = try keyValue()
             try at(start) { () throws(TOMLSyntaxError.Reason) in try builder.set(key, value, relative: key.count, line: line) }
             skipWhitespace()
             guard let byte = peek(), byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") else { throw error(.unclosedInlineTable) }
