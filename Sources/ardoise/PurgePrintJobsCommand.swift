@@ -20,7 +20,10 @@ struct PurgePrintJobsCommand: ParsableCommand {
             StandardStreams.output("none\n")
             return
         }
-        let line = (try? JSONEncoder().encode(purge)).map { String(decoding: $0, as: UTF8.self) } ?? "none"
-        StandardStreams.output(line + "\n")
+        // A purge made but not told is a failure for the service, never "no CUPS here".
+        guard let line = try? JSONEncoder().encode(purge) else {
+            throw CommandFailure(message: "purge-print-jobs : réponse impossible à écrire. / the answer cannot be written.", code: 1)
+        }
+        StandardStreams.output(String(decoding: line, as: UTF8.self) + "\n")
     }
 }
