@@ -33,8 +33,8 @@ public struct TOMLTable: Sendable, Equatable {
     public private(set) var keys: [String] = []
     private var values: [String: TOMLValue] = [:]
     private var lines: [String: Int] = [:]
-    /// Where the table itself was made: its header, its inline table, or the first dotted key through it (nil for the
-    /// document).
+    /// Where the table first appears: its header, its inline table, or the first dotted key or header through it (nil
+    /// for the document).
     public internal(set) var line: Int?
 
     public init() {}
@@ -652,7 +652,7 @@ private final class TableBuilder {
             case tables(TableList)
         }
 
-        var line: Int?
+        let line: Int?
         var order: [String] = []
         var lines: [String: Int] = [:]
         // By bytes: two keys Swift's String deems equal ("é" and "e" + U+0301) are two keys in TOML.
@@ -745,12 +745,6 @@ private final class TableBuilder {
         if flags.has(key, .closed) { throw .tableClosed(Self.name(key)) }
         flags.set(key, .defined, recursive: false)
         _ = try table(at: key, line: line)
-        // A table made on the way to another (`[a.b]` before `[a]`) is said where its own header stands.
-        let parent = try table(at: Array(key.dropLast()), line: line)
-        if case .table(let node)? = parent[key[key.count - 1]] {
-            node.line = line
-            parent.lines[key[key.count - 1]] = line
-        }
     }
 
     /// `[[a.b]]`.
