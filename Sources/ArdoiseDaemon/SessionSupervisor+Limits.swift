@@ -37,8 +37,18 @@ extension SessionSupervisor {
         if !on { for id in limitWatches.keys { restartLimitWatch(id) } }
     }
 
-    /// logind says a session's hints changed: its clock is looked at now.
+    /// logind says a session's hints changed: its clock is looked at within a fifth of a second. News that come faster
+    /// (a visitor toggling their own idle hint in a loop) make one look, not one each.
     public func activityChanged(_ id: String) {
+        guard limitWatches[id] != nil, announcedLooks.insert(id).inserted else { return }
+        Task {
+            await TaskPause.sleep(for: .milliseconds(200))
+            self.lookAfterAnnouncement(id)
+        }
+    }
+
+    func lookAfterAnnouncement(_ id: String) {
+        announcedLooks.remove(id)
         guard limitWatches[id] != nil else { return }
         restartLimitWatch(id)
     }

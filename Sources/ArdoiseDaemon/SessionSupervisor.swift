@@ -111,6 +111,8 @@ public actor SessionSupervisor {
     var limitWatches: [String: Task<Void, Never>] = [:]
     /// logind announces the changes of the idle and lock hints: a screen that may get locked is not looked at every 30 s.
     var activityAnnounced = false
+    /// Sessions whose look, asked by logind's news, is due shortly.
+    var announcedLooks: Set<String> = []
     /// The session's own programs that asked before logind's news of it came (`openSession`).
     var sessionWaiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
 

@@ -145,6 +145,17 @@ final class FakeInput: @unchecked Sendable {
         await world.supervisor.activityChanged("2")
         try? await Task.sleep(for: .milliseconds(300))
         #expect(screen.looks == after)
+        // Fifty news 20 ms apart (a visitor toggling their own idle hint in a loop): one look per fifth of a second at
+        // most, however long the burst took on this machine, not one per news.
+        let burst = Date()
+        for _ in 0..<50 {
+            await world.supervisor.activityChanged("1")
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        try? await Task.sleep(for: .milliseconds(300))
+        let allowed = Int(Date().timeIntervalSince(burst) / 0.2) + 2
+        #expect(screen.looks > after, "looked at after the burst")
+        #expect(screen.looks - after <= allowed, "\(screen.looks - after) looks for 50 news (at most \(allowed))")
     }
 
     /// The service looked too late (a busy or suspended computer): the end still waits for its countdown.
