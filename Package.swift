@@ -61,10 +61,13 @@ let package = Package(
             name: "ardoise-journal-bench",
             dependencies: ["ArdoiseCore"]
         ),
+        // What the test targets share; never in a product.
+        .target(name: "ArdoiseTestSupport", path: "Tests/Support"),
         .testTarget(
             name: "ArdoiseCoreTests",
             dependencies: [
                 "ArdoiseCore",
+                "ArdoiseTestSupport",
                 "CLinux",
                 "CSQLite",
             ],
@@ -73,11 +76,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ArdoiseSystemTests",
-            dependencies: ["ArdoiseSystem", "ArdoiseCore"]
+            dependencies: ["ArdoiseSystem", "ArdoiseCore", "ArdoiseTestSupport"]
         ),
         .testTarget(
             name: "ArdoiseDaemonTests",
-            dependencies: ["ArdoiseDaemon", "ArdoiseSystem", "ArdoiseCore"]
+            dependencies: ["ArdoiseDaemon", "ArdoiseSystem", "ArdoiseCore", "ArdoiseTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

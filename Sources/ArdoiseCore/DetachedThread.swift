@@ -32,6 +32,18 @@ public enum DetachedThread {
         return status == 0
     }
 
+    /// Runs `body` on a thread of its own and waits for it without holding a thread of Swift's task pool, which stays free
+    /// for the tasks that answer (a wipe, a subprocess, a blocking accept); on the calling thread if the system refuses one.
+    public static func run<T: Sendable, E: Error>(name: String? = nil, _ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+        let result: Result<T, E> = await withCheckedContinuation { continuation in
+            let outcome: @Sendable () -> Result<T, E> = {
+                do throws(E) { return .success(try body()) } catch { return .failure(error) }
+            }
+            if !start(name: name, { continuation.resume(returning: outcome()) }) { continuation.resume(returning: outcome()) }
+        }
+        return try result.get()
+    }
+
     /// Runs `body(0)` ... `body(count - 1)` at once, `body(0)` on the calling thread and each other on a thread of its own,
     /// and returns when all have; one the system refuses a thread for runs on the calling thread after `body(0)`.
     public static func runConcurrently(_ count: Int, stackSize: Int = 1 << 20, _ body: @escaping @Sendable (Int) -> Void) {

@@ -55,32 +55,30 @@ public struct JournaledHomeWiper: HomeWiping {
         recorded.addSystemSteps(printJobsHelper: JournalRelay.siblingExecutable())
         let wipe = recorded
         let journal = self.journal, logger = self.logger
-        return await withCheckedContinuation { continuation in
-            // A thread of its own: a wipe blocks on the disk for as long as it takes, outside Swift's task pool.
-            DetachedThread.start(name: "wipe \(account.name)") {
-                let recorder = JournalRecorder(journal: journal, onNotice: { logger.error("journal: \($0.message(.english))") })
-                let result = wipe.run(recorder: recorder, onCapture: { captured in
-                    switch captured {
-                    case .success(let capture):
-                        logger.notice("\(account.name): no baseline yet; one was captured (\(capture.startup.count) entries run at login: review with ardoise baseline show)")
-                    case .failure(let error):
-                        logger.error("\(account.name): no baseline could be captured: \(error.message(.english))")
-                    }
-                })
-                switch result {
-                case .success(let report):
-                    // Codes only: a path could name a user's file, and the system log is read by more people than the journal.
-                    for kind in report.kinds where !kind.problems.isEmpty {
-                        logger.warning("\(account.name): \(kind.kind.rawValue): \(Set(kind.problems.map(\.code)).sorted().joined(separator: ", "))")
-                    }
-                    logger.info("\(account.name): wiped (\(trigger)) in \(String(cFormat: "%.3f", report.duration)) s, \(report.left) left")
-                    continuation.resume(returning: report.isClean ? .clean : .leftOvers(report.left))
+        // A thread of its own: a wipe blocks on the disk for as long as it takes, outside Swift's task pool.
+        return await DetachedThread.run(name: "wipe \(account.name)") {
+            // What the wipe allocated (plans, trees, reports) goes back to the system, not kept for the next one.
+            defer { malloc_trim(0) }
+            let recorder = JournalRecorder(journal: journal, onNotice: { logger.error("journal: \($0.message(.english))") })
+            let result = wipe.run(recorder: recorder, onCapture: { captured in
+                switch captured {
+                case .success(let capture):
+                    logger.notice("\(account.name): no baseline yet; one was captured (\(capture.startup.count) entries run at login: review with ardoise baseline show)")
                 case .failure(let error):
-                    logger.error("\(account.name): wipe failed: \(error.message(.english))")
-                    continuation.resume(returning: .failed(error.code))
+                    logger.error("\(account.name): no baseline could be captured: \(error.message(.english))")
                 }
-                // What the wipe allocated (plans, trees, reports) goes back to the system, not kept for the next one.
-                malloc_trim(0)
+            })
+            switch result {
+            case .success(let report):
+                // Codes only: a path could name a user's file, and the system log is read by more people than the journal.
+                for kind in report.kinds where !kind.problems.isEmpty {
+                    logger.warning("\(account.name): \(kind.kind.rawValue): \(Set(kind.problems.map(\.code)).sorted().joined(separator: ", "))")
+                }
+                logger.info("\(account.name): wiped (\(trigger)) in \(String(cFormat: "%.3f", report.duration)) s, \(report.left) left")
+                return report.isClean ? .clean : .leftOvers(report.left)
+            case .failure(let error):
+                logger.error("\(account.name): wipe failed: \(error.message(.english))")
+                return .failed(error.code)
             }
         }
     }

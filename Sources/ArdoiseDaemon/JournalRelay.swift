@@ -74,11 +74,9 @@ public struct JournalRelay: Sendable {
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String], errorFile: String) async -> (Int32, String, String) {
-        await withCheckedContinuation { continuation in
-            DetachedThread.start(name: "journal relay") {
-                let outcome = Subprocess.run(executable, arguments, environment: environment, errorFile: errorFile)
-                continuation.resume(returning: (outcome.code, outcome.output, outcome.error))
-            }
+        await DetachedThread.run(name: "journal relay") {
+            let outcome = Subprocess.run(executable, arguments, environment: environment, errorFile: errorFile)
+            return (outcome.code, outcome.output, outcome.error)
         }
     }
 }

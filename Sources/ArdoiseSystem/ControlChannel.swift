@@ -287,19 +287,17 @@ public final class ControlServer: @unchecked Sendable {
 
     /// Waits for a connection on a thread of its own (accept blocks), so the cooperative pool is never held.
     private func nextConnection() async -> Int32? {
-        await withCheckedContinuation { continuation in
-            let listener = self.listener, stopReader = stopPipe[0]
-            DetachedThread.start(name: "control accept") {
-                var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)]
-                while true {
-                    let ready = poll(&descriptors, 2, -1)
-                    if ready < 0 && errno == EINTR { continue }
-                    guard ready > 0, descriptors[1].revents == 0 else { return continuation.resume(returning: nil) }
-                    let connection = ardoise_accept4(listener, Int32(SOCK_CLOEXEC.rawValue))
-                    if connection >= 0 { return continuation.resume(returning: connection) }
-                    if errno == EINTR || errno == ECONNABORTED || errno == EAGAIN { continue }
-                    return continuation.resume(returning: nil)
-                }
+        let listener = self.listener, stopReader = stopPipe[0]
+        return await DetachedThread.run(name: "control accept") { () -> Int32? in
+            var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: stopReader, events: Int16(POLLIN), revents: 0)]
+            while true {
+                let ready = poll(&descriptors, 2, -1)
+                if ready < 0 && errno == EINTR { continue }
+                guard ready > 0, descriptors[1].revents == 0 else { return nil }
+                let connection = ardoise_accept4(listener, Int32(SOCK_CLOEXEC.rawValue))
+                if connection >= 0 { return connection }
+                if errno == EINTR || errno == ECONNABORTED || errno == EAGAIN { continue }
+                return nil
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -215,18 +216,20 @@ import Testing
         #expect(HomePath("Téléchargements/a\nb")!.description == "Téléchargements/a\\nb")
     }
 
-    @Test func aTenThousandDeepTree() throws {
-        let sandbox = try Sandbox()
-        try sandbox.mkdir("Downloads")
-        try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
+    @Test func aTenThousandDeepTree() async throws {
+        try await onItsOwnThread {
+            let sandbox = try Sandbox()
+            try sandbox.mkdir("Downloads")
+            try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
 
-        let report = try sandbox.wipe()
+            let report = try sandbox.wipe()
 
-        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
-        let downloads = try #require(report.kinds.first { $0.kind == .downloads })
-        #expect(downloads.removed.directories == 10_000)
-        #expect(downloads.removed.files == 1)
-        #expect(report.isClean)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
+            let downloads = try #require(report.kinds.first { $0.kind == .downloads })
+            #expect(downloads.removed.directories == 10_000)
+            #expect(downloads.removed.files == 1)
+            #expect(report.isClean)
+        }
     }
 
     @Test func aHundredThousandFilesInDownloads() throws {

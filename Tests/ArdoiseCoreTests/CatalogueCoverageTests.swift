@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseTestSupport
 import Foundation
 import Testing
 
@@ -66,52 +67,54 @@ import Testing
     }
 
     @Test(arguments: locations.indices)
-    func everyRuleOfEveryBrowserLocation(_ index: Int) throws {
-        let (browser, location) = Self.locations[index]
-        let catalogue = TraceCatalogue.standard
-        let sandbox = try Sandbox()
-        var planted: [(TraceRule, String)] = []
-        let keptInProfile: [String]
-        switch browser.engine {
-        case .gecko:
-            try sandbox.write(location.profiles + "/profiles.ini", "[Profile0]\nName=default\nIsRelative=1\nPath=k1.default-release\n")
-            // A second profile that profiles.ini does not list is still found.
-            try sandbox.write(location.profiles + "/zz9.other/times.json", "{}")
-            for profile in ["k1.default-release", "zz9.other"] {
-                for rule in catalogue.geckoProfile {
-                    planted.append((rule, try Self.plant(rule, at: location.profiles + "/" + profile, in: sandbox)))
+    func everyRuleOfEveryBrowserLocation(_ index: Int) async throws {
+        try await onItsOwnThread {
+            let (browser, location) = Self.locations[index]
+            let catalogue = TraceCatalogue.standard
+            let sandbox = try Sandbox()
+            var planted: [(TraceRule, String)] = []
+            let keptInProfile: [String]
+            switch browser.engine {
+            case .gecko:
+                try sandbox.write(location.profiles + "/profiles.ini", "[Profile0]\nName=default\nIsRelative=1\nPath=k1.default-release\n")
+                // A second profile that profiles.ini does not list is still found.
+                try sandbox.write(location.profiles + "/zz9.other/times.json", "{}")
+                for profile in ["k1.default-release", "zz9.other"] {
+                    for rule in catalogue.geckoProfile {
+                        planted.append((rule, try Self.plant(rule, at: location.profiles + "/" + profile, in: sandbox)))
+                    }
                 }
-            }
-            for rule in catalogue.geckoRoot { planted.append((rule, try Self.plant(rule, at: location.profiles, in: sandbox))) }
-            if let cache = location.cache {
-                for rule in catalogue.geckoCacheProfile { planted.append((rule, try Self.plant(rule, at: cache + "/k1.default-release", in: sandbox))) }
-                try sandbox.write(cache + "/k1.default-release/startupCache/startupCache.8.little", "startup")
-            }
-            keptInProfile = ["k1.default-release/extensions.json", "k1.default-release/bookmarkbackups/bookmarks-1.jsonlz4", "profiles.ini"]
-        case .chromium:
-            for profile in ["Default", "Profile 2", "Guest Profile"] {
-                for rule in catalogue.chromiumProfile {
-                    planted.append((rule, try Self.plant(rule, at: location.profiles + "/" + profile, in: sandbox)))
+                for rule in catalogue.geckoRoot { planted.append((rule, try Self.plant(rule, at: location.profiles, in: sandbox))) }
+                if let cache = location.cache {
+                    for rule in catalogue.geckoCacheProfile { planted.append((rule, try Self.plant(rule, at: cache + "/k1.default-release", in: sandbox))) }
+                    try sandbox.write(cache + "/k1.default-release/startupCache/startupCache.8.little", "startup")
                 }
+                keptInProfile = ["k1.default-release/extensions.json", "k1.default-release/bookmarkbackups/bookmarks-1.jsonlz4", "profiles.ini"]
+            case .chromium:
+                for profile in ["Default", "Profile 2", "Guest Profile"] {
+                    for rule in catalogue.chromiumProfile {
+                        planted.append((rule, try Self.plant(rule, at: location.profiles + "/" + profile, in: sandbox)))
+                    }
+                }
+                for rule in catalogue.chromiumRoot { planted.append((rule, try Self.plant(rule, at: location.profiles, in: sandbox))) }
+                if let cache = location.cache {
+                    try sandbox.write(cache + "/Default/Cache/Cache_Data/f_000001", Self.marker)
+                    try sandbox.write(cache + "/Profile 2/Code Cache/js/index", Self.marker)
+                }
+                keptInProfile = ["Default/Extensions/abc/1.0/manifest.json", "Profile 2/Bookmarks", "First Run"]
             }
-            for rule in catalogue.chromiumRoot { planted.append((rule, try Self.plant(rule, at: location.profiles, in: sandbox))) }
-            if let cache = location.cache {
-                try sandbox.write(cache + "/Default/Cache/Cache_Data/f_000001", Self.marker)
-                try sandbox.write(cache + "/Profile 2/Code Cache/js/index", Self.marker)
+            for kept in keptInProfile { try sandbox.write(location.profiles + "/" + kept, "kiosk settings") }
+
+            let report = try sandbox.wipe()
+
+            for (rule, path) in planted { Self.checkGone(rule, path, in: sandbox) }
+            for kept in keptInProfile { #expect(sandbox.exists(location.profiles + "/" + kept), "kept: \(kept)") }
+            if browser.engine == .gecko, let cache = location.cache {
+                #expect(sandbox.exists(cache + "/k1.default-release/startupCache/startupCache.8.little"))
             }
-            keptInProfile = ["Default/Extensions/abc/1.0/manifest.json", "Profile 2/Bookmarks", "First Run"]
+            #expect(Markers.carriers(in: sandbox.home, markers: [Self.marker]) == [], "\(browser.name) \(location.profiles)")
+            #expect(report.isClean)
         }
-        for kept in keptInProfile { try sandbox.write(location.profiles + "/" + kept, "kiosk settings") }
-
-        let report = try sandbox.wipe()
-
-        for (rule, path) in planted { Self.checkGone(rule, path, in: sandbox) }
-        for kept in keptInProfile { #expect(sandbox.exists(location.profiles + "/" + kept), "kept: \(kept)") }
-        if browser.engine == .gecko, let cache = location.cache {
-            #expect(sandbox.exists(cache + "/k1.default-release/startupCache/startupCache.8.little"))
-        }
-        #expect(Markers.carriers(in: sandbox.home, markers: [Self.marker]) == [], "\(browser.name) \(location.profiles)")
-        #expect(report.isClean)
     }
 
     @Test func everyDesktopRule() throws {

@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -107,15 +108,17 @@ import Testing
         #expect(!sandbox.exists("Downloads/mine.pdf"))
     }
 
-    @Test func aTenThousandDeepTreeWithSixtyFourDescriptors() throws {
-        let sandbox = try Sandbox()
-        try sandbox.mkdir("Downloads")
-        try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
-        // A session's tree belongs to its account (root's entries in a home are spared).
-        if isRoot { _ = try run("chown", ["-R", "\(testOwner):\(testOwner)", sandbox.home]) }
-        let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--state-dir", sandbox.base + "/state", "--home", sandbox.home, "--format", "json"], maxFiles: 64)
-        #expect(result.error == "" && result.output.contains("\"left\" : 0"), "\(result.error)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
+    @Test func aTenThousandDeepTreeWithSixtyFourDescriptors() async throws {
+        try await onItsOwnThread {
+            let sandbox = try Sandbox()
+            try sandbox.mkdir("Downloads")
+            try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
+            // A session's tree belongs to its account (root's entries in a home are spared).
+            if isRoot { _ = try run("chown", ["-R", "\(testOwner):\(testOwner)", sandbox.home]) }
+            let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--state-dir", sandbox.base + "/state", "--home", sandbox.home, "--format", "json"], maxFiles: 64)
+            #expect(result.error == "" && result.output.contains("\"left\" : 0"), "\(result.error)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)
+        }
     }
 }
 

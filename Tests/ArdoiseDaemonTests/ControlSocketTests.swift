@@ -1,5 +1,6 @@
 import ArdoiseCore
 import ArdoiseSystem
+import ArdoiseTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -21,11 +22,15 @@ import Testing
     @Test func theServerSeesThePeerAsTheKernelSaysAndAnswersEachRequest() async throws {
         let scratch = Scratch()
         let server = try ControlServer(path: scratch.path + "/control.sock")
-        let serving = Task { await server.serve { request, peer, _ in ControlResponse(code: 0, output: "\(peer.uid) \(peer.pid) \(request.user ?? "-")") } }
+        // The server on a thread of its own, as in the service, where nothing holds the pool: here other tests do.
+        let executor = OwnThreadExecutor()
+        defer { executor.finish() }
+        let serving = Task(executorPreference: executor) {
+            await server.serve { request, peer, _ in ControlResponse(code: 0, output: "\(peer.uid) \(peer.pid) \(request.user ?? "-")") }
+        }
         defer { server.stop() }
-        // A generous limit: the whole suite runs in parallel on two cores, and the server needs a turn of the pool.
-        let answer = try await onThread {
-            try ControlChannel.ask(ControlRequest(command: .sessionEnd, user: "kiosque"), path: scratch.path + "/control.sock", timeout: .seconds(300))
+        let answer = try await DetachedThread.run {
+            try ControlChannel.ask(ControlRequest(command: .sessionEnd, user: "kiosque"), path: scratch.path + "/control.sock", timeout: .seconds(60))
         }
         #expect(answer.output == "\(geteuid()) \(getpid()) kiosque")
         // Anyone may connect; the decision is made on the peer's credentials.
@@ -45,8 +50,10 @@ import Testing
         let scratch = Scratch()
         let path = scratch.path + "/control.sock"
         let server = try ControlServer(path: path)
-        let serving = Task { await server.serve { _, _, _ in ControlResponse(code: 0) } }
-        let reply = try await onThread { () -> String in
+        let executor = OwnThreadExecutor()
+        defer { executor.finish() }
+        let serving = Task(executorPreference: executor) { await server.serve { _, _, _ in ControlResponse(code: 0) } }
+        let reply = try await DetachedThread.run { () -> String in
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
             guard ControlChannel.connect(fd, path: path) == 0 else { throw CancellationError() }
@@ -103,12 +110,5 @@ import Testing
             #expect(await relay.answer(ControlRequest(command: .journal, arguments: arguments), peer: root).code == 2, "\(arguments)")
         }
         #expect(await relay.answer(ControlRequest(command: .journal, arguments: ["list"], outputs: ["config": "/x"]), peer: root).code == 2)
-    }
-}
-
-/// A blocking client call on a thread of its own, as a separate process would be: the test's cooperative threads stay free for the server.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

@@ -102,8 +102,8 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
             let (line, column) = position(of: firstInvalidUTF8(bytes), in: bytes)
             throw ConfigurationError(file: file, line: line, key: nil, problem: .notUTF8(column: column))
         }
-        // Windows line ends read as Unix ones, so that every line number counts lines the way an editor does.
-        return try parse(text.replacing("\r\n", with: "\n"), file: file)
+        // Windows line ends are read as Unix ones by the TOML reader itself, so line numbers count as an editor does.
+        return try parse(text, file: file)
     }
 
     /// The file's bytes; nil when there is no configuration (the default file absent, or `/dev/null`).

@@ -52,12 +52,15 @@ public struct TOMLTable: Sendable, Equatable {
 
     /// Reads a whole document, or says on which line and column it stops being TOML 1.0.
     public init(parsing text: String) throws(TOMLSyntaxError) {
-        let written = Array(text.utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(written.count)
-        for (index, byte) in written.enumerated() where !(byte == 0x0d && index + 1 < written.count && written[index + 1] == 0x0a) {
+        var bytes = Array(text.utf8)
+        if bytes.contains(0x0d) {
             // CRLF is a newline; a CR alone is not.
-            bytes.append(byte)
+            var kept = 0
+            for index in bytes.indices where !(bytes[index] == 0x0d && index + 1 < bytes.count && bytes[index + 1] == 0x0a) {
+                bytes[kept] = bytes[index]
+                kept += 1
+            }
+            bytes.removeLast(bytes.count - kept)
         }
         var parser = TOMLParser(bytes)
         self = try parser.document()
@@ -635,10 +638,12 @@ private final class LineCounter {
 
     func line(at target: Int) -> Int {
         if target < index { (index, line) = (0, 1) }
-        while index < target && index < bytes.count {
-            if bytes[index] == 0x0a { line += 1 }
-            index += 1
+        let end = min(target, bytes.count)
+        guard index < end else { return line }
+        bytes.withUnsafeBufferPointer { buffer in
+            for at in index..<end where buffer[at] == 0x0a { line += 1 }
         }
+        index = end
         return line
     }
 }
