@@ -38,13 +38,15 @@ BUILD_PACKAGES = $(SWIFT_PACKAGES) libsystemd-dev libinotifytools0-dev libcups2-
 DEMO_PACKAGES = $(BUILD_PACKAGES) systemd-container debootstrap tar gzip util-linux sqlite3
 # The tests: the fixture, chattr, the journal edited by hand, ACLs, GLib's own reading of user-dirs.dirs, GNU time; the
 # notice, warnings and countdown on a virtual screen read back by OCR and through AT-SPI; Debian's real browsers; the package;
-# a real kernel under qemu for the input devices (its modules listed by depmod, its root packed by cpio).
+# a real kernel under qemu for the input devices (its modules listed by depmod, its root packed by cpio); the fleet store's
+# own PostgreSQL server, with a TLS certificate made by openssl.
 TEST_PACKAGES = $(DEMO_PACKAGES) e2fsprogs acl python3-gi gir1.2-glib-2.0 time locales qemu-system-x86 cpio kmod \
 	xvfb zenity dunst libnotify-bin dbus x11-apps x11-utils netpbm xdotool libxss1 libgtk-3-0 fonts-dejavu-core \
 	tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-ukr tesseract-ocr-ara \
 	python3-pyatspi libatk-adaptor gir1.2-atspi-2.0 at-spi2-core \
 	firefox-esr chromium chromium-driver python3-selenium \
-	debhelper dpkg-dev fakeroot lintian man-db zsh fish
+	debhelper dpkg-dev fakeroot lintian man-db zsh fish \
+	postgresql openssl
 # Installs the packages of $(1) that are missing; says what to do when not root.
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \

@@ -6,11 +6,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ardoise", targets: ["ardoise"]),
+        .executable(name: "ardoise-fleet", targets: ["ardoise-fleet"]),
         .library(name: "ArdoiseCore", targets: ["ArdoiseCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The fleet store only: never linked into the kiosk's program.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // statx() (STATX_MNT_ID, STATX_ATTR_MOUNT_ROOT), pipe2, accept4, SO_PEERCRED: what Glibc's Swift module hides.
@@ -61,6 +64,14 @@ let package = Package(
             name: "ardoise-journal-bench",
             dependencies: ["ArdoiseCore"]
         ),
+        .target(
+            name: "ArdoiseFleet",
+            dependencies: ["ArdoiseCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "ardoise-fleet",
+            dependencies: ["ArdoiseFleet", "ArdoiseCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // What the test targets share; never in a product.
         .target(name: "ArdoiseTestSupport", path: "Tests/Support"),
         .testTarget(
@@ -81,6 +92,10 @@ let package = Package(
         .testTarget(
             name: "ArdoiseDaemonTests",
             dependencies: ["ArdoiseDaemon", "ArdoiseSystem", "ArdoiseCore", "ArdoiseTestSupport"]
+        ),
+        .testTarget(
+            name: "ArdoiseFleetTests",
+            dependencies: ["ArdoiseFleet", "ArdoiseCore", "ArdoiseSystem", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
     ],
     swiftLanguageModes: [.v6]

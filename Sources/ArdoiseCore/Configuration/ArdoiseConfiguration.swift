@@ -44,6 +44,17 @@ public struct JournalSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// Where this kiosk sends its journal to be kept apart, from `[fleet]` (read by `ardoise-fleet`, never by the service).
+public struct FleetSettings: Sendable, Equatable {
+    /// `postgresql://USER@HOST/DATABASE`; nil: the journal stays on the kiosk only.
+    public var database: String?
+    /// A root-only file whose first line is the account's password.
+    public var passwordFile: String?
+    /// The authority that signed the server's certificate; nil: the system's.
+    public var caFile: String?
+    public init() {}
+}
+
 /// Which accounts are public-kiosk accounts, and how their logout is handled, from `[kiosk]`.
 public struct KioskSettings: Sendable, Equatable {
     /// Accounts wiped at logout, by name.
@@ -67,6 +78,7 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
 
     public var wipe = WipeSettings()
     public var journal = JournalSettings()
+    public var fleet = FleetSettings()
     public var kiosk = KioskSettings()
     public var notice = NoticeSettings()
     public var liveWarnings = WarningSettings()
@@ -224,7 +236,23 @@ public struct ArdoiseConfiguration: Sendable, Equatable {
         }
         let reader = ConfigurationReader(file: file)
         var configuration = ArdoiseConfiguration()
-        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings", "sessions", "policies"], in: table, section: nil)
+        try reader.expectOnly(["wipe", "journal", "kiosk", "notice", "warnings", "sessions", "policies", "fleet"], in: table, section: nil)
+        if let fleet = try reader.table("fleet", in: table, section: nil) {
+            try reader.expectOnly(["database", "password_file", "ca_file"], in: fleet, section: "fleet")
+            if let value = fleet["database"] {
+                guard let address = value.string, address.hasPrefix("postgresql://") || address.hasPrefix("postgres://"), address.utf8.count <= 1024,
+                      !address.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw reader.error("database", in: fleet, section: "fleet", .wrongType(expected: "\"postgresql://USER@HOST/DATABASE\""))
+                }
+                configuration.fleet.database = address
+            }
+            for (key, path) in [("password_file", \FleetSettings.passwordFile), ("ca_file", \FleetSettings.caFile)] {
+                guard let value = fleet[key] else { continue }
+                guard let file = value.string else { throw reader.error(key, in: fleet, section: "fleet", .wrongType(expected: "\"/etc/ardoise/...\"")) }
+                guard file.hasPrefix("/") else { throw reader.error(key, in: fleet, section: "fleet", .notAbsolute(file)) }
+                configuration.fleet[keyPath: path] = file
+            }
+        }
         if let policies = try reader.table("policies", in: table, section: nil) {
             try Self.readPolicies(policies, into: &configuration.policies, reader: reader)
         }

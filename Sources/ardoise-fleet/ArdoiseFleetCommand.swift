@@ -1,0 +1,195 @@
+import ArdoiseCore
+import ArdoiseFleet
+import ArgumentParser
+import Foundation
+
+@main
+struct ArdoiseFleetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ardoise-fleet",
+        abstract: "Les journaux de plusieurs postes, gardés à part sur PostgreSQL. / The journals of several kiosks, kept apart on PostgreSQL.",
+        version: ArdoiseVersion.current,
+        subcommands: [InitCommand.self, EnrollCommand.self, GrantReaderCommand.self, UploadCommand.self, StatusCommand.self, VerifyCommand.self, PurgeCommand.self]
+    )
+}
+
+/// Where the store is: the address and the password file, from the options or from the configuration's `[fleet]`.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("database"), help: "postgresql://USER@HOST[:PORT]/DATABASE (sslmode=disable for this machine only; ?host=/run/postgresql for its socket)")
+    var address: String?
+
+    @Option(name: .customLong("password-file"), help: "A file (mode 600) whose first line is the password.")
+    var passwordFile: String?
+
+    @Option(name: .customLong("ca-file"), help: "The authority that signed the server's certificate (default: the system's).")
+    var caFile: String?
+
+    @Option(name: .customLong("config"), help: "The configuration file whose [fleet] section is read (default /etc/ardoise/ardoise.toml).")
+    var config: String?
+
+    var language: Language { Language.fromEnvironment(ProcessInfo.processInfo.environment) }
+
+    func store() throws -> FleetStore {
+        var address = self.address, passwordFile = self.passwordFile, caFile = self.caFile
+        if address == nil || passwordFile == nil {
+            let settings: FleetSettings
+            do { settings = try ArdoiseConfiguration.load(path: config).fleet } catch { throw fail(error.message(language), code: 2) }
+            address = address ?? settings.database
+            passwordFile = passwordFile ?? settings.passwordFile
+            caFile = caFile ?? settings.caFile
+        }
+        guard let address else {
+            throw fail(language == .french ? "aucune base indiquée : --database ou [fleet] database dans la configuration"
+                                           : "no database given: --database, or [fleet] database in the configuration", code: 2)
+        }
+        do {
+            let password = try passwordFile.map(FleetDatabase.password(from:))
+            return FleetStore(database: try FleetDatabase(address: address, password: password, caFile: caFile))
+        } catch {
+            throw fail(error.message(language), code: 2)
+        }
+    }
+
+    func fail(_ message: String, code: Int32 = 1) -> ExitCode {
+        FileHandle.standardError.write(Data(("ardoise-fleet: " + message + "\n").utf8))
+        return ExitCode(code)
+    }
+
+    /// Runs `body`, each store error said plainly, in the user's language.
+    func run<T>(_ body: (FleetStore) async throws(FleetError) -> T) async throws -> T {
+        let store = try store()
+        do { return try await body(store) } catch { throw fail(error.message(language), code: error == .notEnrolled ? 3 : 1) }
+    }
+}
+
+func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Crée ou met à jour les tables et les droits. / Creates or updates the tables and the rights.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await store.run { store throws(FleetError) in try await store.install() }
+        say(store.language == .french ? "base prête" : "store ready")
+    }
+}
+
+struct EnrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enroll", abstract: "Donne un compte à un poste. / Gives a kiosk an account.")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The kiosk's name: lower-case letters, digits, hyphens.") var kiosk: String
+    @Option(name: .customLong("out"), help: "Where to write the kiosk's password file (mode 600; never over an existing file).") var out: String
+
+    func run() async throws {
+        guard FleetStore.validName(kiosk) else { throw store.fail(FleetError.badName(kiosk).message(store.language), code: 2) }
+        let descriptor = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw store.fail("\(out): \(String(cString: strerror(errno)))", code: 1) }
+        let enrolment: FleetStore.Enrolment
+        do {
+            enrolment = try await store.run { store throws(FleetError) in try await store.enroll(kiosk) }
+        } catch {
+            close(descriptor)
+            unlink(out)
+            throw error
+        }
+        let line = Array((enrolment.password + "\n").utf8)
+        let written = write(descriptor, line, line.count)
+        close(descriptor)
+        guard written == line.count else { throw store.fail("\(out): \(String(cString: strerror(errno)))") }
+        say(store.language == .french
+            ? "poste \(enrolment.kiosk) inscrit : compte \(enrolment.account), mot de passe dans \(out) (à copier sur le poste, mode 600)"
+            : "kiosk \(enrolment.kiosk) enrolled: account \(enrolment.account), password in \(out) (copy it to the kiosk, mode 600)")
+    }
+}
+
+struct GrantReaderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant-reader", abstract: "Permet à un compte de lire tous les journaux. / Lets an account read every journal.")
+    @OptionGroup var store: StoreOptions
+    @Argument var account: String
+
+    func run() async throws {
+        try await store.run { store throws(FleetError) in try await store.grantReading(to: account) }
+    }
+}
+
+struct UploadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "upload", abstract: "Envoie les événements de ce poste. / Sends this kiosk's events.")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .customLong("state-dir")) var stateDirectory = "/var/lib/ardoise"
+
+    func run() async throws {
+        let journal: AccessJournal
+        do { journal = try AccessJournal(directory: stateDirectory) } catch { throw store.fail(error.message(store.language)) }
+        let upload = try await store.run { store throws(FleetError) in try await store.upload(journal) }
+        let fr = store.language == .french
+        say(fr ? "\(upload.sent) événement(s) envoyé(s), la base a tout jusqu'au n° \(upload.last)"
+               : "\(upload.sent) event(s) sent, the store has everything up to number \(upload.last)")
+        if upload.neverSent > 0 {
+            say(fr ? "attention : \(upload.neverSent) événement(s) effacé(s) par la durée de conservation avant d'avoir été envoyé(s)"
+                   : "warning: \(upload.neverSent) event(s) purged by the retention limit before they were ever sent")
+        }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Ce que la base a de chaque poste. / What the store holds of each kiosk.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let kiosks = try await store.run { store throws(FleetError) in try await store.status() }
+        let fr = store.language == .french
+        say(fr ? "poste\tjournaux\tévénements\tdernier envoi" : "kiosk\tjournals\tevents\tlast upload")
+        for kiosk in kiosks {
+            let received = kiosk.lastReceived.map { ISO8601DateFormatter().string(from: $0) } ?? (fr ? "jamais" : "never")
+            say("\(kiosk.kiosk)\t\(kiosk.journals)\t\(kiosk.events)\t\(received)")
+        }
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Vérifie chaque journal de la base. / Checks every journal in the store.")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .customLong("key-file"), help: "A file of verification keys (ardoise-vk1:...), one a line: the seals are checked too.") var keyFile: String?
+
+    func run() async throws {
+        let fr = store.language == .french
+        var keys: [VerificationKey] = []
+        if let keyFile {
+            guard let text = try? String(contentsOfFile: keyFile, encoding: .utf8) else { throw store.fail("\(keyFile): unreadable", code: 2) }
+            keys = text.split(separator: "\n").compactMap { VerificationKey(String($0)) }
+        }
+        let checks = try await store.run { store throws(FleetError) in try await store.verify(keys: keys) }
+        var broken = false
+        for check in checks {
+            let what: String
+            switch check.problem {
+            case nil:
+                what = fr ? "intact (\(check.checked) événements\(check.sealsChecked ? ", sceaux vérifiés" : ""))"
+                          : "intact (\(check.checked) events\(check.sealsChecked ? ", seals checked" : ""))"
+            case .missing(let expected, let found)?:
+                what = fr ? "événements \(expected) à \(found - 1) manquants" : "events \(expected) to \(found - 1) missing"
+            case .altered(let sequence)?:
+                what = fr ? "événement \(sequence) modifié" : "event \(sequence) altered"
+            case .epochWentBack(let sequence)?:
+                what = fr ? "événement \(sequence) : période de scellement qui recule" : "event \(sequence): sealing period goes back"
+            case .badSeal(let sequence)?:
+                what = fr ? "événement \(sequence) : sceau faux" : "event \(sequence): bad seal"
+            }
+            if check.problem != nil { broken = true }
+            say("\(check.kiosk)\t\(check.journal)\t\(what)")
+        }
+        if broken { throw ExitCode(1) }
+    }
+}
+
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "purge", abstract: "Efface ce qui dépasse la durée de conservation. / Deletes what is past the retention limit.")
+    @OptionGroup var store: StoreOptions
+    @Option(name: .customLong("retention-days")) var retentionDays = 365
+
+    func run() async throws {
+        guard retentionDays > 0 else { throw store.fail("--retention-days > 0", code: 2) }
+        let deleted = try await store.run { store throws(FleetError) in try await store.purge(retentionDays: retentionDays) }
+        say(store.language == .french ? "\(deleted) événement(s) effacé(s)" : "\(deleted) event(s) deleted")
+    }
+}

@@ -1,0 +1,221 @@
+import ArdoiseCore
+import Foundation
+import Glibc
+import Testing
+@testable import ArdoiseFleet
+
+/// The fleet store on a real PostgreSQL server: what a kiosk sends arrives whole and once, a kiosk can change nothing
+/// and see no other, and whatever is changed in the store afterwards is seen by `verify`.
+// Skipped without PostgreSQL on a developer's machine; never in CI, where a missing server is a failure.
+@Suite(.enabled(if: PostgresCluster.available || ProcessInfo.processInfo.environment["CI"] != nil, "needs PostgreSQL and openssl"), .serialized)
+struct FleetStoreTests {
+    final class Fixture: @unchecked Sendable {
+        let cluster: PostgresCluster
+        let owner: FleetStore
+        let scratch: String
+
+        init() async throws {
+            cluster = try PostgresCluster()
+            owner = FleetStore(database: try FleetDatabase(address: cluster.ownerAddress))
+            scratch = cluster.directory + "/kiosks"
+            mkdir(scratch, 0o700)
+            try await owner.install()
+        }
+
+        /// A kiosk enrolled, and the store as that kiosk sees it, over TCP with its password (TLS or not).
+        func kiosk(_ name: String, tls: Bool = false) async throws -> FleetStore {
+            let enrolment = try await owner.enroll(name)
+            let address = cluster.tcpAddress(user: enrolment.account, tls: tls)
+            return FleetStore(database: try FleetDatabase(address: address, password: enrolment.password, caFile: tls ? cluster.caFile : nil))
+        }
+
+        func journal(_ name: String, events: Int, at time: Int64 = JournalClock.now()) throws -> AccessJournal {
+            let journal = try AccessJournal(directory: scratch + "/" + name)
+            try add(events, to: journal, at: time)
+            return journal
+        }
+
+        func add(_ count: Int, to journal: AccessJournal, at time: Int64 = JournalClock.now()) throws {
+            _ = try journal.append(contentsOf: (0..<count).map { index in
+                JournalEvent(time: time + Int64(index), kind: index % 2 == 0 ? .sessionStart : .sessionEnd, seat: "seat0", session: "c\(index)",
+                             uid: 2001, user: "kiosque", detail: ["n": .int(Int64(index)), "mot": .text("é\u{202e}\"x")])
+            })
+        }
+    }
+
+    static func events(in journal: AccessJournal) throws -> Int { try journal.count }
+
+    @Test func whatAKioskSendsArrivesWholeAndOnceAndIsCheckedWithItsSeals() async throws {
+        let fixture = try await Fixture()
+        try await fixture.owner.install()
+        let kiosk = try await fixture.kiosk("epn-1")
+        let journal = try fixture.journal("epn-1", events: 40)
+        let key = try #require(journal.takeVerificationKeys().first)
+        let total = try journal.count
+
+        let first = try await kiosk.upload(journal, batch: 7)
+        #expect(first.sent == total && first.neverSent == 0 && first.journal == journal.journalID)
+        let again = try await kiosk.upload(journal)
+        #expect(again.sent == 0 && again.last == first.last)
+        try fixture.add(5, to: journal)
+        let more = try await kiosk.upload(journal)
+        #expect(more.sent == 5 && more.last == first.last + 5)
+
+        // The store's copy, field by field, is the kiosk's journal.
+        let stored = try fixture.cluster.psql("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM ardoise_fleet.event", database: "ardoise")
+        #expect(stored == "\(total + 5)|\(total + 5)|1|\(total + 5)")
+        let detail = try fixture.cluster.psql("SELECT detail FROM ardoise_fleet.event WHERE seq = 2", database: "ardoise")
+        let local = try journal.sealedEvents(after: 1, limit: 1)
+        #expect(detail == local.first?.detail)
+
+        let checks = try await fixture.owner.verify()
+        #expect(checks.count == 1 && checks[0].problem == nil && checks[0].checked == total + 5 && checks[0].fromGenesis && !checks[0].sealsChecked)
+        let sealed = try await fixture.owner.verify(keys: [key])
+        #expect(sealed[0].problem == nil && sealed[0].sealsChecked && sealed[0].kiosk == "epn-1")
+        let status = try await fixture.owner.status()
+        #expect(status.map(\.kiosk) == ["epn-1"] && status[0].events == total + 5 && status[0].lastReceived != nil)
+    }
+
+    @Test func overTLSTheServersCertificateIsCheckedAndAStrangerIsRefused() async throws {
+        let fixture = try await Fixture()
+        let kiosk = try await fixture.kiosk("epn-tls", tls: true)
+        let journal = try fixture.journal("epn-tls", events: 3)
+        #expect(try await kiosk.upload(journal).sent == 3)
+        #expect(try fixture.cluster.psql("SELECT count(*) FROM pg_stat_ssl WHERE ssl", database: "ardoise") == "0", "closed once sent")
+        // Without the test authority, the server's certificate is not trusted: nothing is sent.
+        let enrolment = try await fixture.owner.enroll("epn-tls")
+        let stranger = FleetStore(database: try FleetDatabase(address: fixture.cluster.tcpAddress(user: enrolment.account, tls: true), password: enrolment.password))
+        await #expect(throws: FleetError.self) { try await stranger.upload(journal) }
+        // A wrong password is refused by the server.
+        let wrong = FleetStore(database: try FleetDatabase(address: fixture.cluster.tcpAddress(user: enrolment.account, tls: false), password: "nope"))
+        await #expect(throws: FleetError.self) { try await wrong.upload(journal) }
+        // An enrolment again gives a new password: the old one no longer opens the account.
+        let old = FleetStore(database: try FleetDatabase(address: fixture.cluster.tcpAddress(user: enrolment.account, tls: false), password: enrolment.password))
+        _ = try await fixture.owner.enroll("epn-tls")
+        await #expect(throws: FleetError.self) { try await old.upload(journal) }
+    }
+
+    @Test func aKioskCanChangeNothingAndSeesNoOtherKiosk() async throws {
+        let fixture = try await Fixture()
+        let first = try await fixture.kiosk("epn-a")
+        let second = try await fixture.kiosk("epn-b")
+        let journalA = try fixture.journal("epn-a", events: 6)
+        _ = try await first.upload(journalA)
+        let account = FleetSchema.kioskRolePrefix + "epn_b"
+        func asSecond(_ sql: String) throws -> String {
+            try fixture.cluster.psql("SET ROLE \(account);\n" + sql, database: "ardoise")
+        }
+        #expect(try asSecond("SELECT count(*) FROM ardoise_fleet.event") == "0")
+        #expect(try asSecond("SELECT count(*) FROM ardoise_fleet.journal") == "0")
+        #expect(try asSecond("SELECT count(*) FROM ardoise_fleet.kiosk") == "1")
+        let accountA = FleetSchema.kioskRolePrefix + "epn_a"
+        func asFirst(_ sql: String) throws -> String {
+            try fixture.cluster.psql("SET ROLE \(accountA);\n" + sql, database: "ardoise")
+        }
+        // Its own events: neither changed, nor deleted, nor dated by it; the times are the server's.
+        for sql in ["UPDATE ardoise_fleet.event SET \"user\" = 'x'", "DELETE FROM ardoise_fleet.event", "TRUNCATE ardoise_fleet.event",
+                    "UPDATE ardoise_fleet.journal SET anchor_seq = 0", "DELETE FROM ardoise_fleet.journal",
+                    "SELECT \"user\" FROM ardoise_fleet.event",
+                    "INSERT INTO ardoise_fleet.journal (id, kiosk, anchor_seq, anchor_chain, anchor_seal) VALUES ('j', 'epn-b', 0, '', '')"] {
+            #expect(throws: PostgresCluster.Failure.self, "\(sql)") { try asFirst(sql) }
+        }
+        // Another kiosk's journal: not written into, even knowing its number.
+        let id = journalA.journalID
+        #expect(throws: PostgresCluster.Failure.self) {
+            try asSecond("""
+                INSERT INTO ardoise_fleet.event (journal, seq, at, kind, host, detail, epoch, chain, seal) VALUES ('\(id)', 99, 0, 'x', 'h', '{}', 0, '', '')
+                """)
+        }
+        #expect(try fixture.cluster.psql("SELECT count(*) FROM ardoise_fleet.event", database: "ardoise") == "6")
+        _ = second
+    }
+
+    @Test func whatIsChangedInTheStoreIsSeenAndADifferentHistoryIsNotSent() async throws {
+        let fixture = try await Fixture()
+        let kiosk = try await fixture.kiosk("epn-2")
+        let journal = try fixture.journal("epn-2", events: 12)
+        _ = try await kiosk.upload(journal)
+        try fixture.cluster.psql("UPDATE ardoise_fleet.event SET \"user\" = 'quelqu''un' WHERE seq = 5", database: "ardoise")
+        #expect(try await fixture.owner.verify().first?.problem == .altered(5))
+        try fixture.cluster.psql("UPDATE ardoise_fleet.event SET \"user\" = 'kiosque' WHERE seq = 5", database: "ardoise")
+        #expect(try await fixture.owner.verify().first?.problem == nil)
+        try fixture.cluster.psql("DELETE FROM ardoise_fleet.event WHERE seq = 7", database: "ardoise")
+        #expect(try await fixture.owner.verify().first?.problem == .missing(expected: 7, found: 8))
+        // The store's last event is not the kiosk's: nothing more is sent, and the error says where.
+        try fixture.cluster.psql("UPDATE ardoise_fleet.event SET chain = '\\x00' WHERE seq = 12", database: "ardoise")
+        try fixture.add(3, to: journal)
+        await #expect(throws: FleetError.diverged(journal: journal.journalID, sequence: 12)) { try await kiosk.upload(journal) }
+        #expect(try fixture.cluster.psql("SELECT max(seq) FROM ardoise_fleet.event", database: "ardoise") == "12")
+    }
+
+    @Test func thePurgeKeepsWhatRemainsCheckable() async throws {
+        let fixture = try await Fixture()
+        let kiosk = try await fixture.kiosk("epn-3")
+        let old = JournalClock.now() - 400 * JournalClock.microsecondsPerDay
+        let journal = try fixture.journal("epn-3", events: 10, at: old)
+        let key = try #require(journal.takeVerificationKeys().first)
+        try fixture.add(4, to: journal)
+        _ = try await kiosk.upload(journal)
+        #expect(try await fixture.owner.purge(retentionDays: 365) == 10)
+        let checks = try await fixture.owner.verify(keys: [key])
+        #expect(checks.first?.problem == nil && checks.first?.checked == 4 && checks.first?.fromGenesis == false)
+        #expect(try await fixture.owner.purge(retentionDays: 365) == 0)
+        // A later upload goes on from where the store is.
+        try fixture.add(2, to: journal)
+        #expect(try await kiosk.upload(journal).sent == 2)
+        #expect(try await fixture.owner.verify(keys: [key]).first?.problem == nil)
+    }
+
+    @Test func anAccountThatIsNoKioskSendsNothing() async throws {
+        let fixture = try await Fixture()
+        let journal = try fixture.journal("owner", events: 2)
+        await #expect(throws: FleetError.notEnrolled) { try await fixture.owner.upload(journal) }
+        await #expect(throws: FleetError.badName("EPN 1")) { try await fixture.owner.enroll("EPN 1") }
+        await #expect(throws: FleetError.badName("x; DROP ROLE postgres")) { try await fixture.owner.enroll("x; DROP ROLE postgres") }
+    }
+}
+
+/// The address and the password file, refused plainly before any connection.
+@Suite struct FleetDatabaseTests {
+    @Test func addressesThatWouldSendJournalsInTheClearOrLeakThePasswordAreRefused() throws {
+        #expect(throws: FleetError.badAddress("postgresql://k@server.example.org/ardoise?sslmode=disable", .clearOverNetwork)) {
+            try FleetDatabase(address: "postgresql://k@server.example.org/ardoise?sslmode=disable")
+        }
+        #expect(throws: FleetError.badAddress("postgresql://k:secret@server.example.org/ardoise", .passwordInAddress)) {
+            try FleetDatabase(address: "postgresql://k:secret@server.example.org/ardoise")
+        }
+        #expect(throws: FleetError.self) { try FleetDatabase(address: "mysql://k@server/ardoise") }
+        #expect(throws: FleetError.self) { try FleetDatabase(address: "postgresql://server/ardoise") }
+        #expect(throws: FleetError.self) { try FleetDatabase(address: "postgresql://k@server/") }
+        let remote = try FleetDatabase(address: "postgresql://k@server.example.org:6543/ardoise")
+        #expect(remote.encrypted && remote.place == .network(host: "server.example.org", port: 6543))
+        let local = try FleetDatabase(address: "postgresql://k@127.0.0.1/ardoise?sslmode=disable")
+        #expect(!local.encrypted)
+        let socket = try FleetDatabase(address: "postgresql://k@/ardoise?host=/run/postgresql")
+        #expect(socket.place == .socket(directory: "/run/postgresql", port: 5432))
+    }
+
+    @Test func aPasswordFileOthersCanReadIsRefused() throws {
+        let file = NSTemporaryDirectory() + "ardoise-password-" + UUID().uuidString
+        defer { unlink(file) }
+        try "secret\nignored\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o644)
+        #expect(throws: FleetError.self) { try FleetDatabase.password(from: file) }
+        chmod(file, 0o600)
+        #expect(try FleetDatabase.password(from: file) == "secret")
+    }
+
+    /// RFC 7677's example: SaltedPassword's keys for "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations.
+    @Test func theVerifierIsSCRAMSHA256s() throws {
+        let salt = [UInt8](Data(base64Encoded: "W22ZaJ0SNY7soEsUEjb6gQ==")!)
+        let verifier = FleetPassword.scramVerifier("pencil", salt: salt)
+        // ServerSignature in the RFC is HMAC(ServerKey, AuthMessage); checked here through ServerKey and StoredKey.
+        let parts = verifier.split(separator: "$")
+        #expect(parts.count == 3 && parts[0] == "SCRAM-SHA-256" && parts[1] == "4096:W22ZaJ0SNY7soEsUEjb6gQ==")
+        let keys = parts[2].split(separator: ":").map { [UInt8](Data(base64Encoded: String($0))!) }
+        let authMessage = Array("n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0".utf8)
+        let serverSignature = FleetPassword.hmac(keys[1], authMessage)
+        #expect(Data(serverSignature).base64EncodedString() == "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
+        _ = keys[0]
+    }
+}
