@@ -138,6 +138,17 @@ extension ConfigurationLineTests {
         }
     }
 
+    @Test func theFleetSectionIsReadForArdoiseFleet() throws {
+        let fleet = try ArdoiseConfiguration.parse("""
+            [fleet]
+            database = "postgresql://ardoise_kiosk_epn_1@journaux.example.org/ardoise"
+            password_file = "/etc/ardoise/fleet.password"
+            """, file: "t.toml").fleet
+        #expect(fleet.database == "postgresql://ardoise_kiosk_epn_1@journaux.example.org/ardoise")
+        #expect(fleet.passwordFile == "/etc/ardoise/fleet.password" && fleet.caFile == nil)
+        #expect(try ArdoiseConfiguration.parse("", file: "t.toml").fleet == FleetSettings())
+    }
+
     @Test func theCommandExplainsANegativeDurationAndAnEmptyHome() throws {
         let sandbox = try Sandbox()
         let negative = try run(Paths.ardoiseBinary, ["journal", "list", "--state-dir", sandbox.base + "/state", "--since", "-5d"],
