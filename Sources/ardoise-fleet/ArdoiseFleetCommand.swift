@@ -164,8 +164,14 @@ struct VerifyCommand: AsyncParsableCommand {
             let what: String
             switch check.problem {
             case nil:
-                what = fr ? "intact (\(check.checked) événements\(check.sealsChecked ? ", sceaux vérifiés" : ""))"
-                          : "intact (\(check.checked) events\(check.sealsChecked ? ", seals checked" : ""))"
+                // Only what was checked: seals made after a sealing state was rebuilt on the kiosk need that state's key.
+                let seals: String
+                switch (check.sealsChecked, check.sealsUncheckedFrom) {
+                case (false, _): seals = fr ? ", sceaux non vérifiés (sans clé)" : ", seals not checked (no key)"
+                case (true, let from?): seals = fr ? ", sceaux vérifiés avant l'événement \(from) seulement" : ", seals checked before event \(from) only"
+                case (true, nil): seals = fr ? ", sceaux vérifiés" : ", seals checked"
+                }
+                what = fr ? "intact (\(check.checked) événements\(seals))" : "intact (\(check.checked) events\(seals))"
             case .missing(let expected, let found)?:
                 what = fr ? "événements \(expected) à \(found - 1) manquants" : "events \(expected) to \(found - 1) missing"
             case .altered(let sequence)?:

@@ -43,8 +43,6 @@ struct FleetStoreTests {
         }
     }
 
-    static func events(in journal: AccessJournal) throws -> Int { try journal.count }
-
     @Test func whatAKioskSendsArrivesWholeAndOnceAndIsCheckedWithItsSeals() async throws {
         let fixture = try await Fixture()
         try await fixture.owner.install()
@@ -98,7 +96,7 @@ struct FleetStoreTests {
     @Test func aKioskCanChangeNothingAndSeesNoOtherKiosk() async throws {
         let fixture = try await Fixture()
         let first = try await fixture.kiosk("epn-a")
-        let second = try await fixture.kiosk("epn-b")
+        _ = try await fixture.kiosk("epn-b")
         let journalA = try fixture.journal("epn-a", events: 6)
         _ = try await first.upload(journalA)
         let account = FleetSchema.kioskRolePrefix + "epn_b"
@@ -127,7 +125,6 @@ struct FleetStoreTests {
                 """)
         }
         #expect(try fixture.cluster.psql("SELECT count(*) FROM ardoise_fleet.event", database: "ardoise") == "6")
-        _ = second
     }
 
     @Test func whatIsChangedInTheStoreIsSeenAndADifferentHistoryIsNotSent() async throws {
@@ -216,6 +213,10 @@ struct FleetStoreTests {
         let authMessage = Array("n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0".utf8)
         let serverSignature = FleetPassword.hmac(keys[1], authMessage)
         #expect(Data(serverSignature).base64EncodedString() == "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")
-        _ = keys[0]
+        // The client's proof in the RFC is ClientKey XOR HMAC(StoredKey, AuthMessage): the ClientKey it gives back must
+        // hash to StoredKey.
+        let proof = [UInt8](Data(base64Encoded: "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")!)
+        let clientKey = zip(proof, FleetPassword.hmac(keys[0], authMessage)).map { $0 ^ $1 }
+        #expect(SHA256.hash(data: clientKey) == keys[0])
     }
 }
