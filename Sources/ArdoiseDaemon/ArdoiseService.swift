@@ -65,7 +65,8 @@ public struct ArdoiseService: Sendable {
         }
         let supervisor = SessionSupervisor(configuration: configuration, dependencies: .init(
             journal: journal, wiper: JournaledHomeWiper(journal: journal, stateDirectory: stateDirectory, logger: logger), stopper: stopper,
-            watcher: watcher, logger: logger, onChange: { notifier.status($0) }, seatInputs: SeatInputs()))
+            watcher: watcher, logger: logger, onChange: { notifier.status($0) }, seatInputs: SeatInputs(),
+            sessionsNow: { [sessions] in sessions.sessionsNow() }))
         let relay = JournalRelay(executable: relayExecutable, configPath: configPath, stateDirectory: stateDirectory,
                                  scratchDirectory: runtimeDirectory)
         let updates = sessions.snapshots()

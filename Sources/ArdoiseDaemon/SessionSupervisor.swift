@@ -70,6 +70,8 @@ public actor SessionSupervisor {
         public var desktopLogoutGrace: Duration
         /// The seats' input devices, for a desktop session whose agent does not run (nil: not read).
         public var seatInputs: SeatInputs?
+        /// logind's sessions read now, for a hook that comes before logind's news of its session (nil: cannot be read).
+        public var sessionsNow: @Sendable () -> [LoginSession]?
 
         public init(journal: AccessJournal, wiper: HomeWiping, stopper: ProcessStopping, watcher: ProfileWatching? = nil,
                     account: @escaping @Sendable (UInt32) -> Account? = { Account.withID($0) },
@@ -78,7 +80,8 @@ public actor SessionSupervisor {
                     isKiosk: @escaping @Sendable (Account, KioskSettings) -> Bool = { KioskPolicy($1).isKiosk($0) },
                     logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in },
                     activity: @escaping @Sendable (LoginSession) -> SessionActivity = { LoginActivity.read($0) },
-                    desktopLogoutGrace: Duration = .seconds(8), seatInputs: SeatInputs? = nil) {
+                    desktopLogoutGrace: Duration = .seconds(8), seatInputs: SeatInputs? = nil,
+                    sessionsNow: @escaping @Sendable () -> [LoginSession]? = { nil }) {
             self.journal = journal
             self.wiper = wiper
             self.stopper = stopper
@@ -92,6 +95,7 @@ public actor SessionSupervisor {
             self.activity = activity
             self.desktopLogoutGrace = desktopLogoutGrace
             self.seatInputs = seatInputs
+            self.sessionsNow = sessionsNow
         }
     }
 
@@ -100,6 +104,8 @@ public actor SessionSupervisor {
     var sessions: [String: TrackedSession] = [:]
     /// Sessions already ended that logind still lists (closing): not ended twice.
     var ended: Set<String> = []
+    /// The last sessions ended then forgotten once logind forgot them: a late hook for one of them is no stranger.
+    var forgotten: [String] = []
     var accounts: [UInt32: AccountState] = [:]
     var lastWipe: Date?
     /// Per open session: what the watcher saw (journaled as counts at the session's end), the throttle, the agents listening.
@@ -155,7 +161,11 @@ public actor SessionSupervisor {
         }
         ended.formIntersection(present.keys)
         // Wiped sessions are forgotten once logind forgets them.
-        for (id, tracked) in sessions where tracked.phase != .opened && present[id] == nil { sessions[id] = nil }
+        for (id, tracked) in sessions where tracked.phase != .opened && present[id] == nil {
+            sessions[id] = nil
+            forgotten.append(id)
+        }
+        if forgotten.count > 64 { forgotten.removeFirst(forgotten.count - 64) }
         dependencies.onChange(status)
     }
 
@@ -294,6 +304,16 @@ public actor SessionSupervisor {
     public func sessionEnded(user: String, session: String?) async -> HookAnswer {
         guard let account = dependencies.accountNamed(user) else { return .unknownAccount }
         guard dependencies.isKiosk(account, configuration.kiosk) else { return .notKiosk }
+        // A session the service never heard of: ended before logind's news of it came (a short session on a busy
+        // machine). logind is asked for that one session now; if it is gone too, nothing proves the home was wiped after it.
+        var unseen = false
+        if let session, sessions[session] == nil, !ended.contains(session), !forgotten.contains(session) {
+            if let listed = dependencies.sessionsNow()?.first(where: { $0.id == session && $0.uid == account.uid && $0.sessionClass == "user" }) {
+                open(listed)
+            } else {
+                unseen = true
+            }
+        }
         var task: Task<WipeOutcome, Never>?
         if let session, sessions[session] != nil {
             task = end(session, trigger: "session-end-hook", because: "hook")
@@ -304,7 +324,7 @@ public actor SessionSupervisor {
             if !(accounts[account.uid]?.open.isEmpty ?? true) { return .wiped(.postponed) }
             if let running = accounts[account.uid]?.wipe {
                 task = running
-            } else if accounts[account.uid]?.cleanSinceLastSession == true {
+            } else if !unseen && accounts[account.uid]?.cleanSinceLastSession == true {
                 return .wiped(.clean)
             } else {
                 task = startWipe(account, trigger: "session-end-hook", session: session, seat: nil)

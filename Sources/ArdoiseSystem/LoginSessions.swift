@@ -38,15 +38,20 @@ public protocol SessionSource: Sendable {
     func snapshots() -> AsyncStream<[LoginSession]>
     /// The ids of sessions whose idle or lock hints changed, as they change; nil when they can only be looked at.
     func activityChanges() -> AsyncStream<String>?
+    /// The list of sessions read now, outside the stream (nil when it cannot be read now).
+    func sessionsNow() -> [LoginSession]?
 }
 
 extension SessionSource {
     public func activityChanges() -> AsyncStream<String>? { nil }
+    public func sessionsNow() -> [LoginSession]? { nil }
 }
 
 /// logind through sd-login: `sd_login_monitor_new("session")`, its descriptor waited on by one thread (no polling).
 public struct LogindSessions: SessionSource {
     public init() {}
+
+    public func sessionsNow() -> [LoginSession]? { Self.current() }
 
     public func snapshots() -> AsyncStream<[LoginSession]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [LoginSession].self, bufferingPolicy: .bufferingNewest(1))

@@ -70,7 +70,8 @@ struct World {
 
     init(pending: [(UInt32, String)] = [], watcher: ProfileWatching? = nil, configure: (inout ArdoiseConfiguration) -> Void = { _ in },
          activity: @escaping @Sendable (LoginSession) -> SessionActivity = { _ in SessionActivity(lastInput: nil) },
-         desktopLogoutGrace: Duration = .milliseconds(600), seatInputs: SeatInputs? = nil) throws {
+         desktopLogoutGrace: Duration = .milliseconds(600), seatInputs: SeatInputs? = nil,
+         sessionsNow: @escaping @Sendable () -> [LoginSession]? = { nil }) throws {
         folder = NSTemporaryDirectory() + "ardoise-supervisor-" + UUID().uuidString
         journal = try AccessJournal(directory: folder)
         for (uid, user) in pending { try journal.addPendingWipe(uid: uid, user: user, trigger: "logout") }
@@ -84,7 +85,8 @@ struct World {
             journal: journal, wiper: wiper, stopper: stopper, watcher: watcher,
             account: { uid in accounts.first { $0.uid == uid } }, accountNamed: { name in accounts.first { $0.name == name } },
             kioskAccounts: { settings in accounts.filter { isKiosk($0, settings) } }, isKiosk: isKiosk,
-            logger: Logger(label: "test"), activity: activity, desktopLogoutGrace: desktopLogoutGrace, seatInputs: seatInputs))
+            logger: Logger(label: "test"), activity: activity, desktopLogoutGrace: desktopLogoutGrace, seatInputs: seatInputs,
+            sessionsNow: sessionsNow))
     }
 
     func events(_ kind: EventKind) throws -> [JournalEvent] { try journal.events(JournalFilter(kinds: [kind])) }
@@ -232,6 +234,43 @@ func session(_ id: String, _ uid: UInt32, _ state: LoginSession.State = .active,
         // Asked again with nothing open: already clean, no new wipe.
         #expect(await world.supervisor.sessionEnded(user: "kiosk", session: nil) == .wiped(.clean))
         #expect(world.wiper.wipes.filter { $0.user == "kiosk" }.count == 2)
+    }
+
+    @Test func aHookBeforeLogindsNewsOpensThatSessionThenEndsAndWipesIt() async throws {
+        // logind lists session 7 and 8 (another account, just logged in); the service has heard of neither yet.
+        let world = try World(sessionsNow: { [session("7", 2001), session("8", 2002)] })
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        await world.supervisor.apply([])
+        // After the boot sweep the home was clean: that must not answer for a session the service never saw.
+        #expect(await world.supervisor.sessionEnded(user: "kiosk", session: "7") == .wiped(.clean))
+        #expect(world.wiper.wipes.last?.trigger == "session-end-hook" && world.wiper.wipes.last?.session == "7")
+        #expect(try world.events(.sessionStart).map(\.session) == ["7"])
+        #expect(try world.events(.sessionEnd).map(\.session) == ["7"])
+        // Only the hook's own session was taken from that reading: kiosk2's is left to logind's news.
+        #expect(await world.supervisor.phase(of: "8") == nil)
+        // logind's news, late and still without session 7, ends nothing more and wipes nothing again.
+        await world.supervisor.apply([])
+        await world.supervisor.apply([session("8", 2002)])
+        await world.settle()
+        #expect(world.wiper.wipes.filter { $0.session == "7" }.count == 1)
+        #expect(try world.events(.sessionEnd).map(\.session) == ["7"])
+        #expect(await world.supervisor.phase(of: "8") == .opened)
+        // The same hook again, for the session now forgotten: already clean.
+        #expect(await world.supervisor.sessionEnded(user: "kiosk", session: "7") == .wiped(.clean))
+        #expect(world.wiper.wipes.filter { $0.session == "7" }.count == 1)
+    }
+
+    @Test func aHookForASessionNeitherSeenNorListedWipesEvenIfTheHomeWasClean() async throws {
+        let world = try World(sessionsNow: { [] })
+        defer { world.cleanUp() }
+        await world.supervisor.startUp([])
+        let before = world.wiper.wipes.count
+        #expect(await world.supervisor.sessionEnded(user: "kiosk", session: "12") == .wiped(.clean))
+        #expect(world.wiper.wipes.count == before + 1)
+        #expect(world.wiper.wipes.last?.trigger == "session-end-hook")
+        // Nothing says the session existed but the hook: no session event is made up for it.
+        #expect(try world.events(.sessionStart).isEmpty)
     }
 
     @Test func theHookWithAnotherSessionOpenIsPostponed() async throws {
