@@ -9,7 +9,8 @@ struct ArdoiseFleetCommand: AsyncParsableCommand {
         commandName: "ardoise-fleet",
         abstract: "Les journaux de plusieurs postes, gardés à part sur PostgreSQL. / The journals of several kiosks, kept apart on PostgreSQL.",
         version: ArdoiseVersion.current,
-        subcommands: [InitCommand.self, EnrollCommand.self, GrantReaderCommand.self, UploadCommand.self, StatusCommand.self, VerifyCommand.self, PurgeCommand.self]
+        subcommands: [InitCommand.self, EnrollCommand.self, GrantReaderCommand.self, UploadCommand.self, StatusCommand.self, ListCommand.self, StatsCommand.self,
+                      VerifyCommand.self, PurgeCommand.self]
     )
 }
 
@@ -143,6 +144,60 @@ struct StatusCommand: AsyncParsableCommand {
             let received = kiosk.lastReceived.map { ISO8601DateFormatter().string(from: $0) } ?? (fr ? "jamais" : "never")
             say("\(kiosk.kiosk)\t\(kiosk.journals)\t\(kiosk.events)\t\(received)")
         }
+    }
+}
+
+extension EventKind: ExpressibleByArgument {}
+extension QueryFormat: ExpressibleByArgument {}
+extension StatisticsPeriod: ExpressibleByArgument {}
+
+/// `--since`, `--until` as the kiosk's `ardoise journal` reads them.
+func time(_ text: String?, _ options: StoreOptions) throws -> Int64? {
+    guard let text else { return nil }
+    do { return try TimeArgument.parse(text) } catch { throw options.fail(error.message(options.language), code: 2) }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Liste les événements des postes. / Lists the kiosks' events.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Un seul poste / one kiosk only.") var kiosk: String?
+    @Option(parsing: .unconditional, help: "Depuis / since: 2026-11-01, 2026-11-01T14:00, 7d, 12h.") var since: String?
+    @Option(parsing: .unconditional, help: "Jusqu'à / until (même format / same format).") var until: String?
+    @Option(help: "Compte / account.") var user: String?
+    @Option(help: "Poste (siège logind) / seat.") var seat: String?
+    @Option(help: "Identifiant de session / session id.") var session: String?
+    @Option(help: "Type d'événement / event kind.") var event: [EventKind] = []
+    @Option(help: "table | json | csv") var format: QueryFormat = .table
+
+    func run() async throws {
+        let filter = JournalFilter(since: try time(since, store), until: try time(until, store), user: user, seat: seat, session: session, kinds: event)
+        let listing = try await store.run { store throws(FleetError) in try await FleetJournals(store, kiosk: kiosk).listing(filter) }
+        let text = listing.events.rendered(format, language: store.language)
+        FileHandle.standardOutput.write(Data((format == .csv ? text : text + "\n").utf8))
+        if listing.unknownKinds > 0 {
+            _ = store.fail(store.language == .french
+                ? "\(listing.unknownKinds) événement(s) d'un type que cette version ne connaît pas (poste plus récent) ne sont pas affichés"
+                : "\(listing.unknownKinds) event(s) of a kind this version does not know (a newer kiosk) are not shown")
+        }
+    }
+}
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Chiffres d'activité des postes. / The kiosks' activity figures.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Un seul poste / one kiosk only.") var kiosk: String?
+    @Option(help: "hour | day | week | month") var by: StatisticsPeriod = .day
+    @Option(parsing: .unconditional, help: "Depuis / since.") var since: String?
+    @Option(parsing: .unconditional, help: "Jusqu'à / until.") var until: String?
+    @Option(help: "table | json | csv") var format: QueryFormat = .table
+
+    func run() async throws {
+        let from = try time(since, store), to = try time(until, store)
+        let language = store.language
+        let figures = try await store.run { store throws(FleetError) in try await FleetJournals(store, kiosk: kiosk).tally(by: by, since: from, until: to) }
+            .figures(language: language)
+        let text = figures.rendered(format, language: language)
+        FileHandle.standardOutput.write(Data((format == .csv ? text : text + "\n").utf8))
     }
 }
 

@@ -163,6 +163,93 @@ struct FleetStoreTests {
         #expect(try await fixture.owner.verify(keys: [key]).first?.problem == nil)
     }
 
+    /// Two kiosks' sessions, a day apart: each kiosk's `kiosque` is its own user, and one session of 10 min on each.
+    func twoKiosksOfSessions(_ fixture: Fixture) async throws -> Int64 {
+        let day = JournalClock.microsecondsPerDay
+        let start = (JournalClock.now() / day - 3) * day + 12 * 3_600_000_000
+        for (index, name) in ["epn-nord", "epn-sud"].enumerated() {
+            let kiosk = try await fixture.kiosk(name)
+            let journal = try AccessJournal(directory: fixture.scratch + "/" + name)
+            let at = start + Int64(index) * day
+            _ = try journal.append(contentsOf: [
+                JournalEvent(time: at, kind: .sessionStart, host: name, seat: "seat0", session: "c1", uid: 2001, user: "kiosque"),
+                JournalEvent(time: at + 600_000_000, kind: .sessionEnd, host: name, seat: "seat0", session: "c1", uid: 2001, user: "kiosque",
+                             duration: 600_000_000, outcome: "logout"),
+                JournalEvent(time: at + 601_000_000, kind: .wipeFinished, host: name, seat: "seat0", session: "c1", uid: 2001, user: "kiosque",
+                             duration: 900_000, outcome: index == 0 ? "ok" : "left-overs", detail: ["left": .int(Int64(index))]),
+            ])
+            _ = try await kiosk.upload(journal)
+        }
+        return start
+    }
+
+    @Test func theFleetsEventsAreListedAndCountedAsOneJournalIs() async throws {
+        let fixture = try await Fixture()
+        let start = try await twoKiosksOfSessions(fixture)
+        let fleet = FleetJournals(fixture.owner)
+        let all = try await fleet.storedEvents(JournalFilter(kinds: [.sessionStart, .sessionEnd, .wipeFinished]))
+        #expect(all.map(\.kiosk) == ["epn-nord", "epn-nord", "epn-nord", "epn-sud", "epn-sud", "epn-sud"])
+        #expect(all.map(\.event.kind) == [.sessionStart, .sessionEnd, .wipeFinished, .sessionStart, .sessionEnd, .wipeFinished])
+        #expect(all[5].event.detail["left"] == .int(1) && all[5].event.outcome == "left-overs" && all[4].event.duration == 600_000_000)
+        // Each filter: the kiosk, the time, the kind, the account, the session.
+        let south = try await FleetJournals(fixture.owner, kiosk: "epn-sud").storedEvents(JournalFilter(kinds: [.sessionStart]))
+        #expect(south.map(\.kiosk) == ["epn-sud"] && south[0].event.time == start + JournalClock.microsecondsPerDay)
+        let later = try await fleet.storedEvents(JournalFilter(since: start + 3_600_000_000, kinds: [.wipeFinished]))
+        #expect(later.map(\.kiosk) == ["epn-sud"])
+        #expect(try await fleet.storedEvents(JournalFilter(user: "personne")).isEmpty)
+        #expect(try await fleet.storedEvents(JournalFilter(session: "c1", kinds: [.sessionEnd])).count == 2)
+
+        // By day: one session each day; two users in all (a kiosque per kiosk); one wipe with left-overs counted failed.
+        let days = try await fleet.statistics(by: .day, since: nil, until: nil, language: .english)
+        #expect(days.map(\.sessions) == [1, 1] && days.map(\.wipes) == [1, 1] && days.map(\.wipesFailed) == [0, 1])
+        #expect(days.allSatisfy { $0.medianSessionSeconds == 600 })
+        let month = try await fleet.tally(by: .month, since: nil, until: nil).figures(language: .english)
+        #expect(month.reduce(0) { $0 + $1.users } == 2, "two kiosks' kiosque are two users")
+        let together = try await fleet.tally(by: .week, since: start - 1, until: start + 2 * JournalClock.microsecondsPerDay).figures(language: .english)
+        #expect(together.reduce(0) { $0 + $1.sessions } == 2)
+
+        // A kind this version does not know (a newer kiosk's) is counted, not passed off as another.
+        let journal = try fixture.cluster.psql("SELECT id FROM ardoise_fleet.journal WHERE kiosk = 'epn-sud'", database: "ardoise")
+        try fixture.cluster.psql("""
+            INSERT INTO ardoise_fleet.event (journal, seq, at, kind, host, detail, epoch, chain, seal)
+            VALUES ('\(journal)', 1000, \(start), 'future-kind', 'epn-sud', '{}', 0, '\\x00', '\\x00')
+            """, database: "ardoise")
+        let listing = try await fleet.listing(JournalFilter())
+        #expect(listing.unknownKinds == 1 && !listing.events.contains { $0.event.sequence == 1000 })
+
+        // A kiosk's own account reads nothing of the fleet.
+        let kiosk = try await fixture.kiosk("epn-curieux")
+        await #expect(throws: FleetError.self) { try await FleetJournals(kiosk).listing(JournalFilter()) }
+    }
+
+    @Test func theCommandListsCountsAndChecksTheFleetInTheUsersLanguage() async throws {
+        let fixture = try await Fixture()
+        _ = try await twoKiosksOfSessions(fixture)
+        let program = ProcessInfo.processInfo.environment["ARDOISE_FLEET_BIN"]
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ardoise-fleet").path
+        try #require(FileManager.default.isExecutableFile(atPath: program), "build ardoise-fleet first")
+        func run(_ arguments: String, language: String = "fr_FR.UTF-8") throws -> String {
+            try PostgresCluster.shell("LANG=\(language) LC_ALL= LANGUAGE= '\(program)' \(arguments) --database '\(fixture.cluster.ownerAddress)'")
+        }
+        let csv = try run("list --format csv --event session-start")
+        let lines = csv.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" })
+        // (The shell's output is trimmed here, the spreadsheet's byte-order mark with it.)
+        #expect(lines.count == 3 && lines[0].hasPrefix("kiosk,sequence,") && lines[1].hasPrefix("epn-nord,") && lines[2].hasPrefix("epn-sud,"))
+        let table = try run("list --kiosk epn-sud --event session-end")
+        #expect(table.contains("Borne") && table.contains("epn-sud") && !table.contains("epn-nord"))
+        #expect(try run("list --kiosk epn-sud --event session-end", language: "en_US.UTF-8").contains("Kiosk"))
+        let stats = try run("stats --by day --format json")
+        #expect(stats.contains("\"sessions\"") && stats.components(separatedBy: "\"sessions\" : 1").count - 1 == 2)
+        let status = try run("status")
+        #expect(status.contains("epn-nord\t1\t") && status.contains("epn-sud\t1\t"))
+        let verify = try run("verify")
+        #expect(verify.contains("epn-nord") && verify.contains("intact") && verify.contains("sceaux non vérifiés (sans clé)"))
+        // A date it cannot read: bad input, exit 2, said in French.
+        #expect(throws: (any Error).self) { try run("list --since hier") }
+        let refused = try PostgresCluster.shell("LANG=fr_FR.UTF-8 '\(program)' list --since hier --database '\(fixture.cluster.ownerAddress)' 2>&1; echo \"exit $?\"")
+        #expect(refused.contains("Date illisible") && refused.hasSuffix("exit 2"))
+    }
+
     @Test func anAccountThatIsNoKioskSendsNothing() async throws {
         let fixture = try await Fixture()
         let journal = try fixture.journal("owner", events: 2)

@@ -178,7 +178,7 @@ public struct JournalEvent: Sendable, Equatable {
         return out
     }
 
-    static func detail(fromJSON text: String) -> [String: DetailValue] {
+    public static func detail(fromJSON text: String) -> [String: DetailValue] {
         var copy = text
         return copy.withUTF8 { detail(fromJSON: UnsafeRawBufferPointer($0)) }
     }

@@ -138,23 +138,30 @@ public enum QueryFormat: String, Sendable, CaseIterable {
 }
 
 extension Array where Element == JournalEvent {
-    public func rendered(_ format: QueryFormat, language: Language) -> String {
+    public func rendered(_ format: QueryFormat, language: Language) -> String { rendered(format, language: language, kiosks: nil) }
+
+    /// `kiosks`, one per event: a first column (a `kiosk` field in JSON) says which kiosk each event comes from.
+    func rendered(_ format: QueryFormat, language: Language, kiosks: [String]?) -> String {
         switch format {
         case .table:
             let fr = language == .french
             let header = [fr ? "N°" : "#", fr ? "Date et heure" : "Date and time", fr ? "Événement" : "Event", fr ? "Compte" : "Account",
                           fr ? "Poste" : "Seat", "Session", fr ? "Résultat" : "Outcome", fr ? "Détail" : "Detail"]
-            let rows = map { event in
-                [String(event.sequence), TimeArgument.local(event.time), event.kind.label(language), event.user ?? "", event.seat ?? "", event.session ?? "",
-                 event.outcome ?? "", JournalRendering.detailSummary(event)].map { DisplayText.escaped($0) }
+            let rows = enumerated().map { index, event in
+                (kiosks.map { [$0[index]] } ?? []) + [String(event.sequence), TimeArgument.local(event.time), event.kind.label(language), event.user ?? "",
+                 event.seat ?? "", event.session ?? "", event.outcome ?? "", JournalRendering.detailSummary(event)].map { DisplayText.escaped($0) }
             }
             if isEmpty { return fr ? "Aucun événement." : "No event." }
-            return WipeReport.columns([header] + rows, numbersRight: false).joined(separator: "\n")
+            return WipeReport.columns([(kiosks == nil ? [] : [fr ? "Borne" : "Kiosk"]) + header] + rows, numbersRight: false).joined(separator: "\n")
         case .json:
-            return JournalRendering.json(map(JournalRendering.jsonObject))
+            return JournalRendering.json(enumerated().map { index, event in
+                guard let kiosks, case .object(var object) = JournalRendering.jsonObject(event) else { return JournalRendering.jsonObject(event) }
+                object["kiosk"] = .text(kiosks[index])
+                return .object(object)
+            })
         case .csv:
-            var lines = [JournalRendering.csvHeader]
-            for event in self { lines.append(JournalRendering.csvRow(event)) }
+            var lines = [(kiosks == nil ? [] : ["kiosk"]) + JournalRendering.csvHeader]
+            for (index, event) in enumerated() { lines.append((kiosks.map { [$0[index]] } ?? []) + JournalRendering.csvRow(event)) }
             return JournalRendering.csv(lines)
         }
     }

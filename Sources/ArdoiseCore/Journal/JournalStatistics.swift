@@ -26,54 +26,37 @@ public struct PeriodStatistics: Sendable, Equatable {
     public var forgotten: Int { (endedBy[.idle] ?? 0) + (endedBy[.locked] ?? 0) }
 }
 
-extension AccessJournal {
-    /// Sessions, distinct users, median and mean session length, wipes done and failed, per local hour, day, week or month.
-    public func statistics(by period: StatisticsPeriod, since: Int64? = nil, until: Int64? = nil, language: Language = .french) throws(JournalError) -> [PeriodStatistics] {
-        var buckets: [Int64: ActivityCounts] = [:]
-        var offsets = LocalOffsets()
-        let from = since ?? Int64.min, to = until ?? Int64.max
-        // Whole quarters of an hour come from the summary; the minutes before the first and after the last, from the events.
-        let first = QuarterSummary.quarter(atOrAfter: from), last = QuarterSummary.quarter(of: to)
-        try read { db in
-            var users = try KnownUsers(db)
-            func countEvents(from: Int64, to: Int64) throws {
-                guard from < to else { return }
-                try QuarterSummary.forEachCountedEvent(in: db, from: from, to: to) { time, kind, name, duration, outcome in
-                    let user = kind == .sessionStart ? name.map { users.id(of: $0) } : nil
-                    buckets[period.key(of: offsets.local(time)), default: ActivityCounts()].count(kind, user: user, duration: duration, outcome: outcome)
-                }
+/// Counts events into periods (hour, day, week, month of local time) and gives each period's figures: the one way the
+/// statistics are made, from this computer's journal (with its summary) or from the fleet's events.
+public struct PeriodTally: Sendable {
+    public let period: StatisticsPeriod
+    var buckets: [Int64: ActivityCounts] = [:]
+    var offsets = LocalOffsets()
+    /// Accounts met in events given by name, numbered here (negative: apart from the journal's own numbering).
+    private var names: [String: Int64] = [:]
+
+    public init(_ period: StatisticsPeriod) { self.period = period }
+
+    /// Adds one event; the kinds the statistics do not count add nothing. `who` tells accounts apart (on a fleet, an
+    /// account name is only one account on one kiosk): by default the event's account.
+    public mutating func add(_ event: JournalEvent, who: String? = nil) {
+        var id: Int64?
+        if event.kind == .sessionStart, let name = who ?? event.user {
+            if let known = names[name] { id = known } else {
+                id = -Int64(names.count) - 1
+                names[name] = id
             }
-            guard first < last else { return try countEvents(from: from, to: to) }
-            let statement = try db.makeStatement(sql: """
-                SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(QuarterSummary.endColumns)
-                FROM quarter_summary WHERE quarter >= ? AND quarter < ?
-                """)
-            try statement.setArguments([first, last])
-            let raw = statement.handle
-            defer { statement.reset() }
-            // Quarters come in order: one period is filled at a time.
-            var key: Int64?
-            var bucket = ActivityCounts()
-            while try statement.step() {
-                let quarterKey = period.key(of: offsets.local(sqlite3_column_int64(raw, 0)))
-                if quarterKey != key {
-                    if let key { buckets[key] = bucket }
-                    key = quarterKey
-                    bucket = buckets.removeValue(forKey: quarterKey) ?? ActivityCounts()
-                }
-                bucket.sessions += Int(sqlite3_column_int64(raw, 1))
-                if let users = AccessJournal.text(raw, 2) { QuarterSummary.forEachInteger(in: users) { bucket.users.insert($0) } }
-                if let lengths = AccessJournal.text(raw, 3) { QuarterSummary.forEachInteger(in: lengths) { bucket.lengths.append($0) } }
-                bucket.wipes += Int(sqlite3_column_int64(raw, 4))
-                bucket.failed += Int(sqlite3_column_int64(raw, 5))
-                bucket.interrupted += Int(sqlite3_column_int64(raw, 6))
-                for index in QuarterSummary.endReasons.indices { bucket.endedBy[index] += Int(sqlite3_column_int64(raw, Int32(7 + index))) }
-            }
-            if let key { buckets[key] = bucket }
-            try countEvents(from: from, to: first)
-            try countEvents(from: last, to: to)
         }
-        return buckets.keys.sorted().map { key in
+        add(time: event.time, kind: event.kind, user: id, duration: event.duration, outcome: event.outcome)
+    }
+
+    mutating func add(time: Int64, kind: EventKind, user: Int64?, duration: Int64?, outcome: String?) {
+        buckets[period.key(of: offsets.local(time)), default: ActivityCounts()].count(kind, user: user, duration: duration, outcome: outcome)
+    }
+
+    /// The periods that counted anything, in order.
+    public func figures(language: Language) -> [PeriodStatistics] {
+        buckets.keys.sorted().map { key in
             var bucket = buckets[key]!
             var figures = PeriodStatistics(start: period.start(ofKey: key), label: period.label(ofKey: key, language: language))
             figures.sessions = bucket.sessions
@@ -88,6 +71,56 @@ extension AccessJournal {
             }
             return figures
         }
+    }
+}
+
+extension AccessJournal {
+    /// Sessions, distinct users, median and mean session length, wipes done and failed, per local hour, day, week or month.
+    public func statistics(by period: StatisticsPeriod, since: Int64? = nil, until: Int64? = nil, language: Language = .french) throws(JournalError) -> [PeriodStatistics] {
+        var tally = PeriodTally(period)
+        let from = since ?? Int64.min, to = until ?? Int64.max
+        // Whole quarters of an hour come from the summary; the minutes before the first and after the last, from the events.
+        let first = QuarterSummary.quarter(atOrAfter: from), last = QuarterSummary.quarter(of: to)
+        try read { db in
+            var users = try KnownUsers(db)
+            func countEvents(from: Int64, to: Int64) throws {
+                guard from < to else { return }
+                try QuarterSummary.forEachCountedEvent(in: db, from: from, to: to) { time, kind, name, duration, outcome in
+                    let user = kind == .sessionStart ? name.map { users.id(of: $0) } : nil
+                    tally.add(time: time, kind: kind, user: user, duration: duration, outcome: outcome)
+                }
+            }
+            guard first < last else { return try countEvents(from: from, to: to) }
+            let statement = try db.makeStatement(sql: """
+                SELECT quarter, sessions, users, lengths, wipes, wipes_failed, wipes_interrupted, \(QuarterSummary.endColumns)
+                FROM quarter_summary WHERE quarter >= ? AND quarter < ?
+                """)
+            try statement.setArguments([first, last])
+            let raw = statement.handle
+            defer { statement.reset() }
+            // Quarters come in order: one period is filled at a time.
+            var key: Int64?
+            var bucket = ActivityCounts()
+            while try statement.step() {
+                let quarterKey = period.key(of: tally.offsets.local(sqlite3_column_int64(raw, 0)))
+                if quarterKey != key {
+                    if let key { tally.buckets[key] = bucket }
+                    key = quarterKey
+                    bucket = tally.buckets.removeValue(forKey: quarterKey) ?? ActivityCounts()
+                }
+                bucket.sessions += Int(sqlite3_column_int64(raw, 1))
+                if let users = AccessJournal.text(raw, 2) { QuarterSummary.forEachInteger(in: users) { bucket.users.insert($0) } }
+                if let lengths = AccessJournal.text(raw, 3) { QuarterSummary.forEachInteger(in: lengths) { bucket.lengths.append($0) } }
+                bucket.wipes += Int(sqlite3_column_int64(raw, 4))
+                bucket.failed += Int(sqlite3_column_int64(raw, 5))
+                bucket.interrupted += Int(sqlite3_column_int64(raw, 6))
+                for index in QuarterSummary.endReasons.indices { bucket.endedBy[index] += Int(sqlite3_column_int64(raw, Int32(7 + index))) }
+            }
+            if let key { tally.buckets[key] = bucket }
+            try countEvents(from: from, to: first)
+            try countEvents(from: last, to: to)
+        }
+        return tally.figures(language: language)
     }
 }
 
