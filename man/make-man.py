@@ -3,13 +3,22 @@
 ardoise(8) from the program's own description of its commands (`ardoise --experimental-dump-help`, the argument
 parser's), ardoise.toml(5) from the comments of Config/ardoise.toml (every key, with its default).
 
+ardoise-fleet(8) the same way, from `ardoise-fleet --experimental-dump-help`.
+
 usage: make-man.py DUMP.json ardoise.toml OUTPUT-FOLDER VERSION DATE
+       make-man.py --fleet DUMP.json OUTPUT-FOLDER VERSION DATE
 """
 import json
 import re
 import sys
 
-dump, toml, out, version, date = sys.argv[1:6]
+FLEET = sys.argv[1] == "--fleet"
+if FLEET:
+    dump, out, version, date = sys.argv[2:6]
+    PROGRAM = "ardoise-fleet"
+else:
+    dump, toml, out, version, date = sys.argv[1:6]
+    PROGRAM = "ardoise"
 
 
 def esc(text):
@@ -49,7 +58,7 @@ def command_pages(command, path, lines):
         if subcommands:
             usage += " " + "|".join(c["commandName"] for c in subcommands)
         lines.append(".PP")
-        lines.append("\\fBardoise " + esc(usage) + "\\fR" + ("" if subcommands else " [options]"))
+        lines.append("\\fB" + flag(PROGRAM) + " " + esc(usage) + "\\fR" + ("" if subcommands else " [options]"))
         for argument in arguments:
             lines.append(".TP")
             lines.append(option_label(argument))
@@ -64,6 +73,32 @@ def command_pages(command, path, lines):
 
 
 tool = json.load(open(dump, encoding="utf-8"))["command"]
+if FLEET:
+    lines = [
+        '.TH ARDOISE\\-FLEET 8 "%s" "ardoise %s" "ardoise"' % (date, version),
+        ".SH NAME",
+        "ardoise\\-fleet \\- " + esc(tool.get("abstract", "")),
+        ".SH SYNOPSIS",
+        "\\fBardoise\\-fleet\\fR \\fICOMMAND\\fR [\\fB\\-\\-database\\fR \\fIURL\\fR] [\\fB\\-\\-password\\-file\\fR \\fIFILE\\fR] ...",
+        ".SH DESCRIPTION",
+        esc("ardoise-fleet keeps the access journals of several kiosks apart from them, on a PostgreSQL server: each kiosk "
+            "sends its events with their chain and seal (upload, every hour by ardoise-fleet-upload.timer), and the store's "
+            "copy is checked as a kiosk's journal is (verify). / ardoise-fleet garde les journaux des accès de plusieurs "
+            "postes à part, sur un serveur PostgreSQL : chaque poste envoie ses événements avec leur chaîne et leur sceau, "
+            "et la copie est vérifiée comme le journal d'un poste."),
+        ".PP",
+        esc("Exit codes / codes de sortie: 0 ok; 1 the operation failed / l'opération a échoué; 2 bad usage or input / "
+            "mauvaise saisie; 3 not a kiosk's account / ce compte n'est pas celui d'un poste."),
+        ".SH COMMANDS",
+    ]
+    command_pages(tool, [], lines)
+    lines += [".SH FILES",
+              ".TP", "\\fI/etc/ardoise/ardoise.toml\\fR", esc("Its [fleet] section: database, password_file, ca_file; see ardoise.toml(5)."),
+              ".TP", "\\fIardoise\\-fleet\\-upload.timer\\fR", esc("Sends the journal every hour once enabled / envoie le journal toutes les heures une fois activé: systemctl enable --now ardoise-fleet-upload.timer"),
+              ".SH SEE ALSO", "ardoise(8), ardoise.toml(5), systemd.timer(5)"]
+    open(out + "/ardoise-fleet.8", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+    sys.exit(0)
+
 lines = [
     '.TH ARDOISE 8 "%s" "ardoise %s" "ardoise"' % (date, version),
     ".SH NAME",

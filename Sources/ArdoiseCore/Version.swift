@@ -1,6 +1,6 @@
 /// This release of ardoise (the Debian package's version: a test holds the two together).
 public enum ArdoiseVersion {
-    public static let current = "0.11.0"
+    public static let current = "0.12.0"
 
     /// The service's status line starts with it, so that `ardoise check` can tell which version is running.
     public static let statusPrefix = "ardoise \(current): "

@@ -11,7 +11,7 @@ struct Ardoise: ParsableCommand {
         commandName: "ardoise",
         abstract: "Efface les traces des sessions d'un poste public. / Erases what sessions leave on a public computer.",
         version: ArdoiseVersion.current,
-        subcommands: [WipeCommand.self, JournalCommand.self, BaselineCommand.self, SessionEndCommand.self, SessionsCommand.self, CheckCommand.self, PoliciesCommand.self, NoticeCommand.self, DaemonCommand.self, PurgePrintJobsCommand.self]
+        subcommands: [WipeCommand.self, JournalCommand.self, BaselineCommand.self, SessionEndCommand.self, SessionsCommand.self, CheckCommand.self, PoliciesCommand.self, FleetCommand.self, NoticeCommand.self, DaemonCommand.self, PurgePrintJobsCommand.self]
     )
 
     static func main() {

@@ -1,6 +1,7 @@
 # Sourced: boots a throwaway systemd container (see ../shared/notes/systemd-container.md) and drives it.
 # Sets CT_NAME, CT_NSPAWN (nspawn's pid), CT_LEADER (the container's PID 1); `ct CMD...` runs a command inside.
 
+# CT_BIND (optional): HOST-FOLDER:CONTAINER-FOLDER, a host folder seen inside (a server's socket, with no network).
 ct_boot() {
     local rootfs=$1
     CT_NAME=ardoise-e2e-$$
@@ -14,7 +15,7 @@ ct_boot() {
     # Private network, unregistered, a tmpfs over the host's /run/systemd in a private mount namespace; the root stays untouched.
     unshare --mount --propagation private sh -c "mount -t tmpfs -o mode=755 tmpfs /run/systemd &&
         exec systemd-nspawn -q -D '$rootfs' -M $CT_NAME -b --private-network --register=no --keep-unit \
-            --console=read-only --volatile=overlay" > "$CT_WORK/console.log" 2>&1 &
+            --console=read-only --volatile=overlay ${CT_BIND:+--bind=$CT_BIND}" > "$CT_WORK/console.log" 2>&1 &
     CT_NSPAWN=$!
     # This shell stays in the container's cgroup: what it starts through nsenter must be inside the container's
     # cgroup tree for logind to register sessions.

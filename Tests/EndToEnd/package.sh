@@ -3,17 +3,24 @@
 # (no network: the container's root holds its dependencies), the service active, a kiosk session wiped at logout, the
 # journal verifies; upgraded to a higher version (configuration, journal and reference kept, the journal verifies, the
 # service restarted once); removed (stopped, disabled, PAM hook off, journal kept); purged (configuration gone, the
-# journal kept and its place said).  usage: package.sh ardoise_VERSION_amd64.deb [bookworm|trixie]
+# journal kept and its place said). With the ardoise-fleet package: installed beside it, its timer's service sends the
+# kiosk's journal to a real PostgreSQL on this machine (its socket seen inside), and the store's copy verifies with the
+# kiosk's key.  usage: package.sh ardoise_VERSION_amd64.deb [bookworm|trixie] [ardoise-fleet_VERSION_amd64.deb]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DEB=$(readlink -f "$1")
 [ "$(id -u)" = 0 ] || { echo "package.sh: needs root (it boots a container)" >&2; exit 2; }
 SUITE=${2:-bookworm}
+FLEET_DEB=${3:+$(readlink -f "$3")}
 ROOTFS=$(bash "$HERE/rootfs.sh" "$SUITE")
 echo "# Debian $SUITE"
 CT_WORK=$(mktemp -d /var/tmp/ardoise-package.XXXXXX)
 . "$HERE/container.sh"
-cleanup() { ct_stop; rm -rf "$CT_WORK"; }
+cleanup() {
+    ct_stop
+    [ -z "${PG_DATA:-}" ] || runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$CT_WORK"
+}
 trap cleanup EXIT
 
 PASSED=0
@@ -28,6 +35,22 @@ mkdir -p "$CT_WORK/next/pkg"
 dpkg-deb -R "$DEB" "$CT_WORK/next/pkg"
 sed -i "s/^Version: .*/Version: $VERSION+1/" "$CT_WORK/next/pkg/DEBIAN/control"
 dpkg-deb -b -Zgzip "$CT_WORK/next/pkg" "$CT_WORK/next/ardoise_next.deb" >/dev/null
+
+# The fleet store: PostgreSQL on this machine, on a Unix socket only, in a folder the container sees as /run/ardoise-fleet.
+if [ -n "$FLEET_DEB" ]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    PG_DATA=$CT_WORK/pg/data
+    mkdir -p "$CT_WORK/pg/socket" && chown -R postgres "$CT_WORK/pg" && chmod 755 "$CT_WORK" "$CT_WORK/pg" "$CT_WORK/pg/socket"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+    printf 'local all postgres trust\nlocal all all scram-sha-256\n' > "$PG_DATA/pg_hba.conf"
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$CT_WORK/pg/log" -w -t 60 \
+        -o "-c listen_addresses='' -k $CT_WORK/pg/socket -c fsync=off" start >/dev/null
+    runuser -u postgres -- psql -X -q -h "$CT_WORK/pg/socket" -U postgres -c "CREATE DATABASE ardoise"
+    export CT_BIND=$CT_WORK/pg/socket:/run/ardoise-fleet
+    mkdir -p "$CT_WORK/fleet-host"
+    dpkg-deb -x "$FLEET_DEB" "$CT_WORK/fleet-host"
+    FLEET_OWNER="postgresql://postgres@/ardoise?host=$CT_WORK/pg/socket"
+fi
 
 ct_boot "$ROOTFS"
 mkdir -p "$CT_WORK/in"
@@ -70,6 +93,37 @@ wait_for 60 "[ \$(events 'e.get(\"session\") == \"$SESSION\" and e[\"event\"] ==
 wiped() { [ "$(events "e.get('session') == '$SESSION' and e['event'] == 'wipe-finished' and e['detail']['left'] == 0")" = 1 ] && ! ct test -e /home/kiosque/Downloads/releve-impots.pdf; }
 check "a kiosk session is wiped at logout" wiped
 check "the journal verifies" sh -c "nsenter -t $CT_LEADER -a ardoise journal verify >/dev/null"
+
+if [ -n "$FLEET_DEB" ]; then
+    cp "$FLEET_DEB" "$CT_WORK/in/ardoise-fleet.deb"
+    FLEET="$CT_WORK/fleet-host/usr/bin/ardoise-fleet"
+    "$FLEET" init --database "$FLEET_OWNER" >/dev/null
+    "$FLEET" enroll epn-test --out "$CT_WORK/in/fleet.password" --database "$FLEET_OWNER" >/dev/null
+    ct_copy "$CT_WORK/in" /root/debs
+    apt_ct install /root/debs/ardoise-fleet.deb > "$CT_WORK/fleet.log" 2>&1 || { cat "$CT_WORK/fleet.log"; exit 1; }
+    check "fleet: apt installs ardoise-fleet from the file" sh -c "nsenter -t $CT_LEADER -a dpkg -s ardoise-fleet >/dev/null"
+    check "fleet: its timer is installed, not enabled before the store is set" sh -c "[ \"\$(nsenter -t $CT_LEADER -a systemctl is-enabled ardoise-fleet-upload.timer 2>/dev/null)\" = disabled ]"
+    check "fleet: ardoise fleet runs ardoise-fleet" sh -c "nsenter -t $CT_LEADER -a ardoise fleet --version | grep -qx '$(dpkg-deb -f "$FLEET_DEB" Version | sed 's/-.*//')'"
+    # The administrator sets the store as README says: the shipped [fleet] section's keys, the kiosk's account, its
+    # password in a file of root's.
+    ct install -m 0600 /root/debs/fleet.password /etc/ardoise/fleet.password
+    ct sed -i 's|^# database = .*|database = "postgresql://ardoise_kiosk_epn_test@/ardoise?host=/run/ardoise-fleet"|; s|^# password_file = .*|password_file = "/etc/ardoise/fleet.password"|' /etc/ardoise/ardoise.toml
+    ct systemctl enable --now ardoise-fleet-upload.timer >/dev/null 2>&1
+    check "fleet: the timer is enabled and waiting" sh -c "[ \"\$(nsenter -t $CT_LEADER -a systemctl is-active ardoise-fleet-upload.timer)\" = active ]"
+    LOCAL_EVENTS=$(events True)
+    ct systemctl start ardoise-fleet-upload.service || true
+    check "fleet: the timer's service sends the journal (it succeeds)" sh -c "[ \"\$(nsenter -t $CT_LEADER -a systemctl show ardoise-fleet-upload.service -p Result --value)\" = success ]"
+    [ "$(ct systemctl show ardoise-fleet-upload.service -p Result --value)" = success ] || ct journalctl -u ardoise-fleet-upload.service -o cat --no-pager | tail -5
+    STORED=$(runuser -u postgres -- psql -X -q -A -t -h "$CT_WORK/pg/socket" -U postgres -d ardoise -c "SELECT count(*) FROM ardoise_fleet.event")
+    check "fleet: the store has every event of the kiosk's journal ($STORED of $LOCAL_EVENTS listed)" test "$STORED" -ge "$LOCAL_EVENTS"
+    check "fleet: the store's copy verifies, seals included, with the kiosk's key" sh -c "
+        grep -o 'ardoise-vk1:[^ ]*' '$CT_WORK/key.txt' > '$CT_WORK/fleet-keys.txt' &&
+        LANG=en_GB.UTF-8 '$FLEET' verify --key-file '$CT_WORK/fleet-keys.txt' --database '$FLEET_OWNER' | grep -q '^epn-test.*intact (.*, seals checked)\$'"
+    check "fleet: the kiosk's session is in the store, named by its kiosk" sh -c "
+        '$FLEET' list --kiosk epn-test --session '$SESSION' --event wipe-finished --format csv --database '$FLEET_OWNER' | grep -q '^epn-test,'"
+    ct systemctl start ardoise-fleet-upload.service || true
+    check "fleet: a second upload sends nothing more and succeeds" sh -c "nsenter -t $CT_LEADER -a journalctl -u ardoise-fleet-upload.service -o cat | grep -q '^0 event(s) sent\|^0 événement(s) envoyé(s)'"
+fi
 CONFIG_SUM=$(ct sha256sum /etc/ardoise/ardoise.toml | cut -d' ' -f1)
 EVENTS_BEFORE=$(events 'True')
 STARTS_BEFORE=$(events 'e["event"] == "daemon-start"')
@@ -87,6 +141,7 @@ restarted_once() {
         [ "$(ct systemctl is-active ardoise)" = active ]
 }
 check "upgrade: the service was restarted once, and is active" restarted_once
+restarted_once || ct journalctl -u ardoise.service -o cat --no-pager | tail -8
 check "upgrade: the verification key's state is kept (nothing waiting)" sh -c "! nsenter -t $CT_LEADER -a sh -c 'ls /var/lib/ardoise/verification-key.*.pending' >/dev/null 2>&1"
 
 # Removal.

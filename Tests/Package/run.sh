@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # The package's documents, as an administrator meets them: the manual pages render with no warning from groff and name
 # every command and every configuration key; the completions load in bash, zsh and fish; lintian accepts the package.
-# usage: run.sh GENERATED-FOLDER [PACKAGE.deb]
+# The same for ardoise-fleet's page, completions and package.
+# usage: run.sh GENERATED-FOLDER [PACKAGE.deb [FLEET-PACKAGE.deb]]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 GENERATED=$1
 DEB=${2:-}
+FLEET_DEB=${3:-}
 PASSED=0
 FAILED=0
 check() { local name=$1; shift; if "$@"; then PASSED=$((PASSED + 1)); echo "ok - $name"; else FAILED=$((FAILED + 1)); echo "not ok - $name"; fi; }
 quiet_groff() { [ -z "$(LANG=C.UTF-8 groff -K utf8 -man -Tutf8 -ww -z "$1" 2>&1)" ]; }
 
-for page in ardoise.8 ardoise.toml.5; do
+for page in ardoise.8 ardoise.toml.5 ardoise-fleet.8; do
     check "man $page: groff has no warning" quiet_groff "$GENERATED/man/$page"
     check "man $page: man -l renders it" sh -c "LANG=C.UTF-8 MANWIDTH=100 man -l '$GENERATED/man/$page' 2>&1 | grep -q '^ARDOISE'"
 done
 every_command() {
-    python3 - "$GENERATED/help.json" "$GENERATED/man/ardoise.8" <<'PY'
+    python3 - "$GENERATED/$1" "$GENERATED/man/$2" <<'PY'
 import json, sys
 page = open(sys.argv[2], encoding="utf-8").read()
 def walk(command, path):
@@ -30,7 +32,8 @@ def walk(command, path):
 walk(json.load(open(sys.argv[1]))["command"], [])
 PY
 }
-check "man ardoise.8: every command of the program has its section" every_command
+check "man ardoise.8: every command of the program has its section" every_command help.json ardoise.8
+check "man ardoise-fleet.8: every command of ardoise-fleet has its section" every_command fleet-help.json ardoise-fleet.8
 every_key() {
     python3 - "$ROOT/Config/ardoise.toml" "$GENERATED/man/ardoise.toml.5" <<'PY'
 import re, sys
@@ -45,6 +48,8 @@ check "man ardoise.toml.5: every key of Config/ardoise.toml is there" every_key
 check "completion: bash loads it" bash -c "source '$GENERATED/completions/ardoise.bash' && complete -p ardoise >/dev/null"
 check "completion: zsh loads it" zsh -f -c "autoload -U compinit && compinit -u -D && source '$GENERATED/completions/ardoise.zsh'"
 check "completion: fish loads it and completes a command" sh -c "fish -c \"source '$GENERATED/completions/ardoise.fish'; complete -C'ardoise jour'\" 2>&1 | grep -q '^journal'"
+check "completion of ardoise-fleet: bash loads it" bash -c "source '$GENERATED/completions/ardoise-fleet.bash' && complete -p ardoise-fleet >/dev/null"
+check "completion of ardoise-fleet: fish completes a command" sh -c "fish -c \"source '$GENERATED/completions/ardoise-fleet.fish'; complete -C'ardoise-fleet upl'\" 2>&1 | grep -q '^upload'"
 if [ -n "$DEB" ]; then
     lintian --tag-display-limit 0 --fail-on error,warning "$DEB" > "$GENERATED/lintian.txt" 2>&1 || true
     check "lintian: no error, no warning" sh -c "! grep -q '^[EW]:' '$GENERATED/lintian.txt'"
@@ -57,6 +62,17 @@ if [ -n "$DEB" ]; then
     check "the program does not load libcups at start" sh -c "! readelf -d '$GENERATED/ardoise-packaged' | grep NEEDED | grep -q libcups"
     check "the program does not load libstdc++ (the runtime's few uses of it are linked in)" sh -c "! readelf -d '$GENERATED/ardoise-packaged' | grep NEEDED | grep -q libstdc++"
     check "the package depends on libnettle8, not libstdc++6, and recommends libcups2" sh -c "dpkg-deb -f '$DEB' Depends | grep -q libnettle8 && ! dpkg-deb -f '$DEB' Depends | grep -q libstdc++ && dpkg-deb -f '$DEB' Recommends | grep -q libcups2"
+fi
+if [ -n "$FLEET_DEB" ]; then
+    lintian --tag-display-limit 0 --fail-on error,warning "$FLEET_DEB" > "$GENERATED/lintian-fleet.txt" 2>&1 || true
+    check "lintian on ardoise-fleet: no error, no warning" sh -c "! grep -q '^[EW]:' '$GENERATED/lintian-fleet.txt'"
+    grep '^[EW]:' "$GENERATED/lintian-fleet.txt" || true
+    dpkg-deb --fsys-tarfile "$FLEET_DEB" | tar -xOf - ./usr/bin/ardoise-fleet > "$GENERATED/ardoise-fleet-packaged"
+    check "ardoise-fleet needs no Swift on the kiosk (its runtime is inside)" sh -c "! readelf -d '$GENERATED/ardoise-fleet-packaged' | grep NEEDED | grep -q libswift"
+    dpkg-deb -c "$FLEET_DEB" > "$GENERATED/fleet-files.txt"
+    dpkg-deb -c "$DEB" > "$GENERATED/files.txt"
+    check "ardoise-fleet ships its timer and its manual page" sh -c "grep -q 'lib/systemd/system/ardoise-fleet-upload.timer' '$GENERATED/fleet-files.txt' && grep -q 'man8/ardoise-fleet.8' '$GENERATED/fleet-files.txt'"
+    check "the kiosk's package does not carry the fleet's program" sh -c "! grep -q 'ardoise-fleet' '$GENERATED/files.txt'"
 fi
 echo "# passed $PASSED, failed $FAILED"
 [ "$FAILED" = 0 ]
