@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ardoise", targets: ["ardoise"]),
         .executable(name: "ardoise-fleet", targets: ["ardoise-fleet"]),
+        .executable(name: "ardoise-console", targets: ["ardoise-console"]),
         .library(name: "ArdoiseCore", targets: ["ArdoiseCore"]),
     ],
     dependencies: [
@@ -14,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // The fleet store only: never linked into the kiosk's program.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The staff console only. Without its default traits, Hummingbird needs FoundationEssentials only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // statx() (STATX_MNT_ID, STATX_ATTR_MOUNT_ROOT), pipe2, accept4, SO_PEERCRED: what Glibc's Swift module hides.
@@ -72,6 +76,19 @@ let package = Package(
             name: "ardoise-fleet",
             dependencies: ["ArdoiseFleet", "ArdoiseCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(
+            name: "ArdoiseConsole",
+            dependencies: [
+                "ArdoiseCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ardoise-console",
+            dependencies: ["ArdoiseConsole", "ArdoiseFleet", "ArdoiseCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // What the test targets share; never in a product.
         .target(name: "ArdoiseTestSupport", path: "Tests/Support"),
         .testTarget(
@@ -92,6 +109,10 @@ let package = Package(
         .testTarget(
             name: "ArdoiseDaemonTests",
             dependencies: ["ArdoiseDaemon", "ArdoiseSystem", "ArdoiseCore", "ArdoiseTestSupport"]
+        ),
+        .testTarget(
+            name: "ArdoiseConsoleTests",
+            dependencies: ["ArdoiseConsole", "ArdoiseCore", "ArdoiseSystem", "ArdoiseTestSupport"]
         ),
         .testTarget(
             name: "ArdoiseFleetTests",

@@ -55,10 +55,11 @@ public struct FleetDatabase: Sendable, Equatable {
 
     /// The password from `file`: its first line. The file must be the caller's alone (mode 0600 or stricter).
     public static func password(from file: String) throws(FleetError) -> String {
-        var status = stat()
-        guard stat(file, &status) == 0 else { throw .passwordFile(file, String(cString: strerror(errno))) }
-        guard status.st_mode & 0o077 == 0 else { throw .passwordFile(file, "readable by others (chmod 600)") }
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .passwordFile(file, "unreadable") }
+        let text: String
+        switch SmallFile.secret(file, limit: 4096) {
+        case .success(let bytes): text = String(decoding: bytes, as: UTF8.self)
+        case .failure(let problem): throw .passwordFile(file, problem.reason)
+        }
         let password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard !password.isEmpty else { throw .passwordFile(file, "empty") }
         return password

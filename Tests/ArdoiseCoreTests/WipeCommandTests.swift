@@ -113,8 +113,9 @@ import Testing
             let sandbox = try Sandbox()
             try sandbox.mkdir("Downloads")
             try makeDeepTree(at: sandbox.home + "/Downloads", depth: 10_000)
-            // A session's tree belongs to its account (root's entries in a home are spared).
-            if isRoot { _ = try run("chown", ["-R", "\(testOwner):\(testOwner)", sandbox.home]) }
+            // A session's tree belongs to its account (root's entries in a home are spared): an account of its own, so
+            // that the commands other tests run meanwhile as `nobody` are no programs of this account still running.
+            if isRoot { _ = try run("chown", ["-R", "64999:64999", sandbox.home]) }
             let result = try Self.ardoise(["wipe", "--config", try Self.config(sandbox), "--state-dir", sandbox.base + "/state", "--home", sandbox.home, "--format", "json"], maxFiles: 64)
             #expect(result.error == "" && result.output.contains("\"left\" : 0"), "\(result.error)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/Downloads").isEmpty)

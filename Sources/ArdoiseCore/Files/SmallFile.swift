@@ -76,6 +76,42 @@ public enum SmallFile {
         return Array(buffer[0..<count])
     }
 
+    public enum SecretProblem: Error, Sendable, Equatable {
+        case unreadable(String), notARegularFile, openToOthers, tooLarge
+
+        public var reason: String {
+            switch self {
+            case .unreadable(let why): why
+            case .notARegularFile: "not a regular file"
+            case .openToOthers: "others may read or change it (chmod 600)"
+            case .tooLarge: "too large"
+            }
+        }
+    }
+
+    /// A secret's file (a password, the staff's accounts), whole: only a regular file that no one but its owner may read
+    /// or change, at most `limit` bytes, never through a link.
+    public static func secret(_ path: String, limit: Int) -> Result<[UInt8], SecretProblem> {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return .failure(.unreadable(reason())) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return .failure(.unreadable(reason())) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return .failure(.notARegularFile) }
+        guard status.st_mode & 0o077 == 0 else { return .failure(.openToOthers) }
+        guard status.st_size <= limit else { return .failure(.tooLarge) }
+        var buffer = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count <= limit {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, limit + 1 - count) }
+            if got < 0 { if errno == EINTR { continue }; return .failure(.unreadable(reason())) }
+            if got == 0 { break }
+            count += got
+        }
+        guard count <= limit else { return .failure(.tooLarge) }
+        return .success(Array(buffer[0..<count]))
+    }
+
     /// The names in a folder (without `.` and `..`).
     public static func names(in directory: String) -> [String] {
         guard let folder = opendir(directory) else { return [] }

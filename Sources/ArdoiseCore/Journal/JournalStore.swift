@@ -32,3 +32,8 @@ extension Array where Element == StoredEvent {
         return map(\.event).rendered(format, language: language, kiosks: kiosks)
     }
 }
+
+extension JournalEvent {
+    /// The detail column of `ardoise journal list`: the duration and each detail field, for a person to read.
+    public var detailSummary: String { JournalRendering.detailSummary(self) }
+}
