@@ -181,6 +181,8 @@ public struct FleetStore: Sendable {
         public var problem: SealedChainCheck.Problem?
         public var sealsChecked: Bool
         public var sealsUncheckedFrom: Int64?
+        /// The first event's seal, when the store's anchor has none to check it from.
+        public var sealUnchecked: Int64?
         /// The store's copy starts at the journal's genesis (nothing was purged before it).
         public var fromGenesis: Bool
     }
@@ -218,7 +220,7 @@ public struct FleetStore: Sendable {
                     }
                 }
                 checks.append(JournalCheck(kiosk: kiosk, journal: id, checked: check.checked, problem: problem, sealsChecked: check.checksSeals,
-                                           sealsUncheckedFrom: check.sealsUncheckedFrom, fromGenesis: fromGenesis))
+                                           sealsUncheckedFrom: check.sealsUncheckedFrom, sealUnchecked: check.sealUnchecked, fromGenesis: fromGenesis))
             }
             return checks
         }

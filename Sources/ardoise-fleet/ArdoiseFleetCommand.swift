@@ -218,13 +218,18 @@ struct VerifyCommand: AsyncParsableCommand {
         for check in checks {
             let what: String
             switch check.problem {
+            case nil where check.checked == 0:
+                what = fr ? "aucun événement dans la base : rien à vérifier" : "no event in the store: nothing to check"
             case nil:
                 // Only what was checked: seals made after a sealing state was rebuilt on the kiosk need that state's key.
-                let seals: String
+                var seals: String
                 switch (check.sealsChecked, check.sealsUncheckedFrom) {
                 case (false, _): seals = fr ? ", sceaux non vérifiés (sans clé)" : ", seals not checked (no key)"
                 case (true, let from?): seals = fr ? ", sceaux vérifiés avant l'événement \(from) seulement" : ", seals checked before event \(from) only"
                 case (true, nil): seals = fr ? ", sceaux vérifiés" : ", seals checked"
+                }
+                if check.sealsChecked, let first = check.sealUnchecked {
+                    seals += fr ? " sauf celui de l'événement \(first) (le précédent n'est pas connu)" : " but event \(first)'s (the one before is not known)"
                 }
                 what = fr ? "intact (\(check.checked) événements\(seals))" : "intact (\(check.checked) events\(seals))"
             case .missing(let expected, let found)?:

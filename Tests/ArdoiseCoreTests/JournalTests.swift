@@ -482,3 +482,41 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The check a store of copies makes (the fleet's), event by event from an anchor.
+@Suite struct SealedChainCheckTests {
+    @Test func fromTheGenesisEverySealIsCheckedAndAnEditIsFound() throws {
+        let sandbox = try JournalSandbox()
+        let journal = try sandbox.open()
+        _ = try journal.append(contentsOf: (0..<6).map { JournalEvent(kind: .sessionStart, session: "c\($0)", user: "kiosque") })
+        let key = try #require(journal.takeVerificationKeys().first)
+        let events = try journal.sealedEvents(after: 0, limit: 100)
+        var check = SealedChainCheck(journalID: journal.journalID, anchor: try journal.chainAnchor(), key: key)
+        for event in events { #expect(check.add(event) == nil) }
+        #expect(check.checked == events.count && check.checksSeals && check.sealUnchecked == nil)
+        var edited = events[2]
+        edited.user = "quelqu'un"
+        var again = SealedChainCheck(journalID: journal.journalID, anchor: try journal.chainAnchor(), key: key)
+        #expect(again.add(events[0]) == nil && again.add(events[1]) == nil)
+        #expect(again.add(edited) == .altered(edited.sequence))
+    }
+
+    @Test func anAnchorWithoutItsSealSaysWhichSealItCouldNotCheck() throws {
+        let sandbox = try JournalSandbox()
+        let journal = try sandbox.open()
+        _ = try journal.append(contentsOf: (0..<6).map { JournalEvent(kind: .sessionStart, session: "c\($0)", user: "kiosque") })
+        let key = try #require(journal.takeVerificationKeys().first)
+        let events = try journal.sealedEvents(after: 0, limit: 100)
+        // As a store would start from the third event, knowing its chain but not its seal.
+        let anchor = ChainAnchor(sequence: events[2].sequence, chain: events[2].chain, seal: [])
+        var check = SealedChainCheck(journalID: journal.journalID, anchor: anchor, key: key)
+        for event in events.dropFirst(3) { #expect(check.add(event) == nil) }
+        #expect(check.sealUnchecked == events[3].sequence, "the first seal follows an unknown one: said, not counted as checked")
+        // The seals after it are checked: a forged one is found.
+        var forged = events[5]
+        forged.seal = Array(repeating: 0, count: forged.seal.count)
+        var strict = SealedChainCheck(journalID: journal.journalID, anchor: anchor, key: key)
+        #expect(strict.add(events[3]) == nil && strict.add(events[4]) == nil)
+        #expect(strict.add(forged) == .badSeal(forged.sequence))
+    }
+}

@@ -242,8 +242,13 @@ struct FleetStoreTests {
         #expect(stats.contains("\"sessions\"") && stats.components(separatedBy: "\"sessions\" : 1").count - 1 == 2)
         let status = try run("status")
         #expect(status.contains("epn-nord\t1\t") && status.contains("epn-sud\t1\t"))
+        // A kiosk whose journal has nothing yet: said as such, not "intact".
+        let empty = try await fixture.kiosk("epn-vide")
+        _ = try await empty.upload(try AccessJournal(directory: fixture.scratch + "/epn-vide"))
         let verify = try run("verify")
         #expect(verify.contains("epn-nord") && verify.contains("intact") && verify.contains("sceaux non vérifiés (sans clé)"))
+        let emptyLine = verify.split(separator: "\n").first { $0.hasPrefix("epn-vide") }
+        #expect(emptyLine?.hasSuffix("aucun événement dans la base : rien à vérifier") == true, "\(verify)")
         // A date it cannot read: bad input, exit 2, said in French.
         #expect(throws: (any Error).self) { try run("list --since hier") }
         let refused = try PostgresCluster.shell("LANG=fr_FR.UTF-8 '\(program)' list --since hier --database '\(fixture.cluster.ownerAddress)' 2>&1; echo \"exit $?\"")

@@ -125,6 +125,8 @@ public struct SealedChainCheck: Sendable {
     private var lastEpoch = Int64.min
     /// From this event on, seals were made by a sealing state rebuilt on the kiosk, whose key is not the one given.
     public private(set) var sealsUncheckedFrom: Int64?
+    /// The event whose seal could not be checked because the one before it is not known (an anchor without its seal).
+    public private(set) var sealUnchecked: Int64?
     public private(set) var checked = 0
 
     /// `key`, the journal's verification key, checks the seals too; without it, the chain alone is checked.
@@ -150,6 +152,7 @@ public struct SealedChainCheck: Sendable {
         if event.kind == EventKind.journalRecovered.rawValue && event.outcome == "sealing-rebuilt" && sealsUncheckedFrom == nil && key != nil {
             sealsUncheckedFrom = event.sequence
         }
+        if key != nil, sealsUncheckedFrom == nil, previousSeal.isEmpty, sealUnchecked == nil { sealUnchecked = event.sequence }
         if var current = key, sealsUncheckedFrom == nil, !previousSeal.isEmpty {
             if event.epoch > keyEpoch {
                 current = JournalSeal.evolve(current, from: keyEpoch, to: event.epoch)
