@@ -4,18 +4,7 @@ import ArdoiseCore
 /// show as `ardoise journal list` does (control and bidi characters escaped, cut), then escaped for HTML.
 enum HTML {
     static func text(_ value: some StringProtocol, limit: Int = DisplayText.limit) -> String {
-        var out = ""
-        for character in DisplayText.escaped(value, limit: limit) {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
+        DisplayText.markup(DisplayText.escaped(value, limit: limit))
     }
 }
 

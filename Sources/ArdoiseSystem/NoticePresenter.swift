@@ -72,6 +72,6 @@ public struct NoticePresenter: Sendable {
 
     /// zenity and yad read Pango markup: the text's own `&`, `<`, `>` must not be taken for it.
     static func markup(_ text: String) -> String {
-        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+        DisplayText.markup(text)
     }
 }

@@ -52,6 +52,22 @@ public enum DisplayText {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
+    /// Text inside markup (HTML, SVG, Pango's): its own `&`, `<`, `>` and quotes are not taken for markup.
+    public static func markup(_ text: some StringProtocol) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
     /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is given a leading `'`.
     public static func spreadsheetCell(_ cell: String) -> String {
         guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }

@@ -289,9 +289,7 @@ extension Array where Element == PeriodStatistics {
         let width = Swift.max(480, left + Double(count) * (barWidth + gap) + 24)
         let height = top + chartHeight + bottom
         let highest = Swift.max(1, self.map(\.sessions).max() ?? 1)
-        func escape(_ text: String) -> String {
-            text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
-        }
+        func escape(_ text: String) -> String { DisplayText.markup(text) }
         var parts = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
