@@ -72,55 +72,57 @@ def command_pages(command, path, lines):
         command_pages(sub, path + [sub["commandName"]], lines)
 
 
-tool = json.load(open(dump, encoding="utf-8"))["command"]
-if FLEET:
+def program_page(name, synopsis, description, exit3, files, see_also):
+    """A program's page: its name, synopsis, description and exit codes, then a section per command, its files."""
+    tool = json.load(open(dump, encoding="utf-8"))["command"]
     lines = [
-        '.TH ARDOISE\\-FLEET 8 "%s" "ardoise %s" "ardoise"' % (date, version),
+        '.TH %s 8 "%s" "ardoise %s" "ardoise"' % (flag(name.upper()), date, version),
         ".SH NAME",
-        "ardoise\\-fleet \\- " + esc(tool.get("abstract", "")),
+        flag(name) + " \\- " + esc(tool.get("abstract", "")),
         ".SH SYNOPSIS",
-        "\\fBardoise\\-fleet\\fR \\fICOMMAND\\fR [\\fB\\-\\-database\\fR \\fIURL\\fR] [\\fB\\-\\-password\\-file\\fR \\fIFILE\\fR] ...",
+        synopsis,
         ".SH DESCRIPTION",
-        esc("ardoise-fleet keeps the access journals of several kiosks apart from them, on a PostgreSQL server: each kiosk "
-            "sends its events with their chain and seal (upload, every hour by ardoise-fleet-upload.timer), and the store's "
-            "copy is checked as a kiosk's journal is (verify). / ardoise-fleet garde les journaux des accès de plusieurs "
-            "postes à part, sur un serveur PostgreSQL : chaque poste envoie ses événements avec leur chaîne et leur sceau, "
-            "et la copie est vérifiée comme le journal d'un poste."),
+        esc(description),
         ".PP",
         esc("Exit codes / codes de sortie: 0 ok; 1 the operation failed / l'opération a échoué; 2 bad usage or input / "
-            "mauvaise saisie; 3 not a kiosk's account / ce compte n'est pas celui d'un poste."),
+            "mauvaise saisie; 3 " + exit3 + "."),
         ".SH COMMANDS",
     ]
     command_pages(tool, [], lines)
-    lines += [".SH FILES",
-              ".TP", "\\fI/etc/ardoise/ardoise.toml\\fR", esc("Its [fleet] section: database, password_file, ca_file; see ardoise.toml(5)."),
-              ".TP", "\\fIardoise\\-fleet\\-upload.timer\\fR", esc("Sends the journal every hour once enabled / envoie le journal toutes les heures une fois activé: systemctl enable --now ardoise-fleet-upload.timer"),
-              ".SH SEE ALSO", "ardoise(8), ardoise.toml(5), systemd.timer(5)"]
-    open(out + "/ardoise-fleet.8", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+    lines.append(".SH FILES")
+    for path, text in files:
+        lines += [".TP", "\\fI" + flag(path) + "\\fR", esc(text)]
+    lines += [".SH SEE ALSO", see_also]
+    open(out + "/" + name + ".8", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+
+
+if FLEET:
+    program_page(
+        "ardoise-fleet",
+        "\\fBardoise\\-fleet\\fR \\fICOMMAND\\fR [\\fB\\-\\-database\\fR \\fIURL\\fR] [\\fB\\-\\-password\\-file\\fR \\fIFILE\\fR] ...",
+        "ardoise-fleet keeps the access journals of several kiosks apart from them, on a PostgreSQL server: each kiosk "
+        "sends its events with their chain and seal (upload, every hour by ardoise-fleet-upload.timer), and the store's "
+        "copy is checked as a kiosk's journal is (verify). / ardoise-fleet garde les journaux des accès de plusieurs "
+        "postes à part, sur un serveur PostgreSQL : chaque poste envoie ses événements avec leur chaîne et leur sceau, "
+        "et la copie est vérifiée comme le journal d'un poste.",
+        "not a kiosk's account / ce compte n'est pas celui d'un poste",
+        [("/etc/ardoise/ardoise.toml", "Its [fleet] section: database, password_file, ca_file; see ardoise.toml(5)."),
+         ("ardoise-fleet-upload.timer", "Sends the journal every hour once enabled / envoie le journal toutes les heures une fois "
+                                        "activé: systemctl enable --now ardoise-fleet-upload.timer")],
+        "ardoise(8), ardoise.toml(5), systemd.timer(5)")
     sys.exit(0)
 
-lines = [
-    '.TH ARDOISE 8 "%s" "ardoise %s" "ardoise"' % (date, version),
-    ".SH NAME",
-    "ardoise \\- " + esc(tool.get("abstract", "")),
-    ".SH SYNOPSIS",
+program_page(
+    "ardoise",
     "\\fBardoise\\fR [\\fB\\-\\-config\\fR \\fIFILE\\fR] [\\fB\\-\\-state\\-dir\\fR \\fIDIR\\fR] \\fICOMMAND\\fR ...",
-    ".SH DESCRIPTION",
-    esc("ardoise erases what each session leaves on a public computer (a kiosk of a digital-access space, a library, a "
-        "waiting room), tells the person at the start what is recorded, warns during the session, and keeps the security "
-        "access journal. / ardoise efface ce que chaque session laisse sur un poste public, informe la personne de ce qui "
-        "est enregistré, l'avertit pendant la session et tient le journal des accès."),
-    ".PP",
-    esc("Exit codes / codes de sortie: 0 ok; 1 the operation failed / l'opération a échoué; 2 bad usage or input / "
-        "mauvaise saisie; 3 permission denied / permission refusée."),
-    ".SH COMMANDS",
-]
-command_pages(tool, [], lines)
-lines += [".SH FILES",
-          ".TP", "\\fI/etc/ardoise/ardoise.toml\\fR", esc("The configuration / la configuration: see ardoise.toml(5)."),
-          ".TP", "\\fI/var/lib/ardoise/\\fR", esc("The access journal, the references of the kiosk accounts / le journal des accès, les références des comptes."),
-          ".SH SEE ALSO", "ardoise.toml(5), systemd.service(5), pam-auth-update(8)"]
-open(out + "/ardoise.8", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+    "ardoise erases what each session leaves on a public computer (a kiosk of a digital-access space, a library, a "
+    "waiting room), tells the person at the start what is recorded, warns during the session, and keeps the security "
+    "access journal. / ardoise efface ce que chaque session laisse sur un poste public, informe la personne de ce qui "
+    "est enregistré, l'avertit pendant la session et tient le journal des accès.",
+    "permission denied / permission refusée",
+    [("/etc/ardoise/ardoise.toml", "The configuration / la configuration: see ardoise.toml(5)."),
+     ("/var/lib/ardoise/", "The access journal, the references of the kiosk accounts / le journal des accès, les références des comptes.")],
+    "ardoise.toml(5), systemd.service(5), pam-auth-update(8)")
 
 # ardoise.toml(5): every section and key of the shipped file, its comment lines, its default value.
 page = ['.TH ARDOISE.TOML 5 "%s" "ardoise %s" "ardoise"' % (date, version),
