@@ -26,7 +26,7 @@ STATIC_CXX = $(CURDIR)/.build/static-libstdc++
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib -Xlinker -L$(STATIC_CXX)
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: build build-fleet fleet-docs install-fleet-files debug test screen wayland input e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
+.PHONY: build build-programs program-docs install-fleet-files install-console-files debug test screen wayland input e2e bench install install-files man completions deb package-test demo clean deps-build deps-demo deps-test
 
 # The Debian packages each step needs, in one place (Swift itself is not a Debian package). `make demo` and `make test`
 # install what is missing first (as root); .ci/run uses the same list.
@@ -78,26 +78,41 @@ build:
 		ln -sfn "$$archive" $(STATIC_CXX)/libstdc++.a
 	$(RELEASE) --product ardoise
 
-# ardoise-fleet, the fleet store's program, in a package of its own: a kiosk without a fleet carries no network code.
-build-fleet: build
-	$(RELEASE) --product ardoise-fleet
+# ardoise-fleet (the fleet store) and ardoise-console (the staff web console), each in a package of its own: a kiosk
+# carries no network code unless it is given one of them.
+PROGRAMS = ardoise-fleet ardoise-console
+build-programs: build
+	for program in $(PROGRAMS); do $(RELEASE) --product $$program || exit 1; done
 
-# Its manual page and completions, made as ardoise's are.
-fleet-docs: build-fleet
+# Their manual pages and completions, made as ardoise's are.
+program-docs: build-programs
 	mkdir -p $(GENERATED)/man $(GENERATED)/completions
-	"$$($(RELEASE) --show-bin-path)/ardoise-fleet" --experimental-dump-help > $(GENERATED)/fleet-help.json
-	python3 man/make-man.py --fleet $(GENERATED)/fleet-help.json $(GENERATED)/man $(VERSION) $(DATE)
-	for shell in bash zsh fish; do "$$($(RELEASE) --show-bin-path)/ardoise-fleet" --generate-completion-script $$shell | sed '1{/^#!/d}' > $(GENERATED)/completions/ardoise-fleet.$$shell; done
+	for program in $(PROGRAMS); do \
+		"$$($(RELEASE) --show-bin-path)/$$program" --experimental-dump-help > $(GENERATED)/$$program-help.json && \
+		python3 man/make-man.py --program $$program $(GENERATED)/$$program-help.json $(GENERATED)/man $(VERSION) $(DATE) && \
+		for shell in bash zsh fish; do "$$($(RELEASE) --show-bin-path)/$$program" --generate-completion-script $$shell | sed '1{/^#!/d}' > $(GENERATED)/completions/$$program.$$shell; done \
+		|| exit 1; \
+	done
 
-install-fleet-files: build-fleet fleet-docs
-	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/ardoise-fleet" $(DESTDIR)$(BINDIR)/ardoise-fleet
+# PROGRAM's executable, manual page and completions.
+define install_program
+	install -D -s -m 0755 "$$($(RELEASE) --show-bin-path)/$(1)" $(DESTDIR)$(BINDIR)/$(1)
+	install -D -m 0644 $(GENERATED)/man/$(1).8 $(DESTDIR)$(MANDIR)/man8/$(1).8
+	install -D -m 0644 $(GENERATED)/completions/$(1).bash $(DESTDIR)$(BASHCOMPDIR)/$(1)
+	install -D -m 0644 $(GENERATED)/completions/$(1).zsh $(DESTDIR)$(ZSHCOMPDIR)/_$(1)
+	install -D -m 0644 $(GENERATED)/completions/$(1).fish $(DESTDIR)$(FISHCOMPDIR)/$(1).fish
 	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+endef
+
+install-fleet-files: build-programs program-docs
+	$(call install_program,ardoise-fleet)
 	$(SUBST) systemd/fleet/ardoise-fleet-upload.service > $(DESTDIR)$(UNITDIR)/ardoise-fleet-upload.service
 	install -m 0644 systemd/fleet/ardoise-fleet-upload.timer $(DESTDIR)$(UNITDIR)/ardoise-fleet-upload.timer
-	install -D -m 0644 $(GENERATED)/man/ardoise-fleet.8 $(DESTDIR)$(MANDIR)/man8/ardoise-fleet.8
-	install -D -m 0644 $(GENERATED)/completions/ardoise-fleet.bash $(DESTDIR)$(BASHCOMPDIR)/ardoise-fleet
-	install -D -m 0644 $(GENERATED)/completions/ardoise-fleet.zsh $(DESTDIR)$(ZSHCOMPDIR)/_ardoise-fleet
-	install -D -m 0644 $(GENERATED)/completions/ardoise-fleet.fish $(DESTDIR)$(FISHCOMPDIR)/ardoise-fleet.fish
+
+install-console-files: build-programs program-docs
+	$(call install_program,ardoise-console)
+	$(SUBST) systemd/console/ardoise-console.service > $(DESTDIR)$(UNITDIR)/ardoise-console.service
+	install -D -m 0644 systemd/console/ardoise-console.default $(DESTDIR)/etc/default/ardoise-console
 
 # ardoise(8) from the program's own description of its commands, ardoise.toml(5) from Config/ardoise.toml's comments.
 man: build
@@ -111,13 +126,13 @@ completions: build
 	@# A completion file is sourced, not run: no `#!` line.
 	for shell in bash zsh fish; do "$$($(RELEASE) --show-bin-path)/ardoise" --generate-completion-script $$shell | sed '1{/^#!/d}' > $(GENERATED)/completions/ardoise.$$shell; done
 
-# The Debian packages, ../ardoise_VERSION_amd64.deb and ../ardoise-fleet_VERSION_amd64.deb (dpkg-buildpackage,
+# The Debian packages, ../ardoise_VERSION_amd64.deb, ../ardoise-fleet_... and ../ardoise-console_... (dpkg-buildpackage,
 # debhelper), then moved here.
+DEBS = ardoise_$(VERSION)_amd64.deb ardoise-fleet_$(VERSION)_amd64.deb ardoise-console_$(VERSION)_amd64.deb
 deb:
 	dpkg-buildpackage -b -us -uc
-	mkdir -p .build/deb && mv ../ardoise_$(VERSION)_amd64.deb ../ardoise-fleet_$(VERSION)_amd64.deb ../ardoise_$(VERSION)_amd64.buildinfo \
-		../ardoise_$(VERSION)_amd64.changes .build/deb/
-	@echo "ardoise: .build/deb/ardoise_$(VERSION)_amd64.deb .build/deb/ardoise-fleet_$(VERSION)_amd64.deb"
+	mkdir -p .build/deb && for file in $(DEBS) ardoise_$(VERSION)_amd64.buildinfo ardoise_$(VERSION)_amd64.changes; do mv ../$$file .build/deb/ || exit 1; done
+	@echo "ardoise: $(addprefix .build/deb/,$(DEBS))"
 
 debug:
 	$(SWIFT) build
@@ -140,11 +155,11 @@ test: deps-test
 # The Debian package: its manual pages, completions and lintian, then installed, upgraded, removed and purged in a
 # Debian 12 and a Debian 13 container (the package built on Debian 12 serves both).
 package-test: deb
-	bash Tests/Package/run.sh $(GENERATED) .build/deb/ardoise_$(VERSION)_amd64.deb .build/deb/ardoise-fleet_$(VERSION)_amd64.deb
+	bash Tests/Package/run.sh $(GENERATED) $(addprefix .build/deb/,$(DEBS))
 	@# A clean Debian 12: what make deps-build and make deps-test install is enough to build and to test.
 	bash Tests/Package/clean-machine.sh
-	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb bookworm .build/deb/ardoise-fleet_$(VERSION)_amd64.deb
-	bash Tests/EndToEnd/package.sh .build/deb/ardoise_$(VERSION)_amd64.deb trixie .build/deb/ardoise-fleet_$(VERSION)_amd64.deb
+	bash Tests/EndToEnd/package.sh bookworm $(addprefix .build/deb/,$(DEBS))
+	bash Tests/EndToEnd/package.sh trixie $(addprefix .build/deb/,$(DEBS))
 
 # The notice and the warnings on a virtual screen (Xvfb, zenity, dunst), read back by OCR; refreshes docs/*.png.
 screen: debug

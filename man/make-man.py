@@ -3,19 +3,18 @@
 ardoise(8) from the program's own description of its commands (`ardoise --experimental-dump-help`, the argument
 parser's), ardoise.toml(5) from the comments of Config/ardoise.toml (every key, with its default).
 
-ardoise-fleet(8) the same way, from `ardoise-fleet --experimental-dump-help`.
+ardoise-fleet(8) and ardoise-console(8) the same way, from their own `--experimental-dump-help`.
 
 usage: make-man.py DUMP.json ardoise.toml OUTPUT-FOLDER VERSION DATE
-       make-man.py --fleet DUMP.json OUTPUT-FOLDER VERSION DATE
+       make-man.py --program ardoise-fleet|ardoise-console DUMP.json OUTPUT-FOLDER VERSION DATE
 """
 import json
 import re
 import sys
 
-FLEET = sys.argv[1] == "--fleet"
-if FLEET:
-    dump, out, version, date = sys.argv[2:6]
-    PROGRAM = "ardoise-fleet"
+if sys.argv[1] == "--program":
+    PROGRAM = sys.argv[2]
+    dump, out, version, date = sys.argv[3:7]
 else:
     dump, toml, out, version, date = sys.argv[1:6]
     PROGRAM = "ardoise"
@@ -96,7 +95,7 @@ def program_page(name, synopsis, description, exit3, files, see_also):
     open(out + "/" + name + ".8", "w", encoding="utf-8").write("\n".join(lines) + "\n")
 
 
-if FLEET:
+if PROGRAM == "ardoise-fleet":
     program_page(
         "ardoise-fleet",
         "\\fBardoise\\-fleet\\fR \\fICOMMAND\\fR [\\fB\\-\\-database\\fR \\fIURL\\fR] [\\fB\\-\\-password\\-file\\fR \\fIFILE\\fR] ...",
@@ -110,6 +109,20 @@ if FLEET:
          ("ardoise-fleet-upload.timer", "Sends the journal every hour once enabled / envoie le journal toutes les heures une fois "
                                         "activé: systemctl enable --now ardoise-fleet-upload.timer")],
         "ardoise(8), ardoise.toml(5), systemd.timer(5)")
+    sys.exit(0)
+
+if PROGRAM == "ardoise-console":
+    program_page(
+        "ardoise-console",
+        "\\fBardoise\\-console\\fR [\\fBserve\\fR] [\\fB\\-\\-database\\fR \\fIURL\\fR] [\\fB\\-\\-listen\\fR \\fIHOST:PORT\\fR] ... | \\fBadd\\-staff\\fR \\fINAME\\fR",
+        "ardoise-console shows staff the access journal in a web browser, read only: this computer's journal, or the "
+        "fleet's store (ardoise-fleet). Staff sign in with a name and a password; it listens on this machine only (publish "
+        "it through a TLS proxy). / ardoise-console montre au personnel le journal des accès dans un navigateur, en "
+        "lecture seule : celui de ce poste, ou la base de la flotte. Il écoute sur cette machine seulement.",
+        "permission denied / permission refusée",
+        [("/etc/ardoise/console-staff", "The staff accounts, name:bcrypt-hash, mode 600 / les comptes du personnel (add-staff)."),
+         ("/etc/default/ardoise-console", "ARDOISE_CONSOLE_OPTIONS for ardoise-console.service / les options du service.")],
+        "ardoise(8), ardoise-fleet(8)")
     sys.exit(0)
 
 program_page(

@@ -5,13 +5,16 @@
 # service restarted once); removed (stopped, disabled, PAM hook off, journal kept); purged (configuration gone, the
 # journal kept and its place said). With the ardoise-fleet package: installed beside it, its timer's service sends the
 # kiosk's journal to a real PostgreSQL on this machine (its socket seen inside), and the store's copy verifies with the
-# kiosk's key.  usage: package.sh ardoise_VERSION_amd64.deb [bookworm|trixie] [ardoise-fleet_VERSION_amd64.deb]
+# kiosk's key. With the ardoise-console package: its service, once a staff account is added, shows the kiosk's session
+# to that account signed in, and nothing to anyone else.
+# usage: package.sh bookworm|trixie ardoise_VERSION_amd64.deb [ardoise-fleet_VERSION_amd64.deb [ardoise-console_VERSION_amd64.deb]]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-DEB=$(readlink -f "$1")
+SUITE=$1
+DEB=$(readlink -f "$2")
 [ "$(id -u)" = 0 ] || { echo "package.sh: needs root (it boots a container)" >&2; exit 2; }
-SUITE=${2:-bookworm}
 FLEET_DEB=${3:+$(readlink -f "$3")}
+CONSOLE_DEB=${4:+$(readlink -f "$4")}
 ROOTFS=$(bash "$HERE/rootfs.sh" "$SUITE")
 echo "# Debian $SUITE"
 CT_WORK=$(mktemp -d /var/tmp/ardoise-package.XXXXXX)
@@ -123,6 +126,28 @@ if [ -n "$FLEET_DEB" ]; then
         '$FLEET' list --kiosk epn-test --session '$SESSION' --event wipe-finished --format csv --database '$FLEET_OWNER' | grep -q '^epn-test,'"
     ct systemctl start ardoise-fleet-upload.service || true
     check "fleet: a second upload sends nothing more and succeeds" sh -c "nsenter -t $CT_LEADER -a journalctl -u ardoise-fleet-upload.service -o cat | grep -q '^0 event(s) sent\|^0 événement(s) envoyé(s)'"
+fi
+
+if [ -n "$CONSOLE_DEB" ]; then
+    cp "$CONSOLE_DEB" "$CT_WORK/in/ardoise-console.deb"
+    ct_copy "$CT_WORK/in" /root/debs
+    apt_ct install /root/debs/ardoise-console.deb > "$CT_WORK/console.log" 2>&1 || { cat "$CT_WORK/console.log"; exit 1; }
+    check "console: apt installs ardoise-console; its service waits for a staff account" sh -c "
+        [ \"\$(nsenter -t $CT_LEADER -a systemctl is-enabled ardoise-console.service 2>/dev/null)\" = disabled ]"
+    printf '%s\n' 'un mot de passe assez long' | ct ardoise-console add-staff animatrice >/dev/null
+    check "console: the staff file is root's alone" test "$(ct stat -c '%U %a' /etc/ardoise/console-staff)" = "root 600"
+    ct systemctl enable --now ardoise-console.service >/dev/null 2>&1
+    # The browser is this machine's curl, in the container's network (127.0.0.1 there).
+    web() { nsenter -t "$CT_LEADER" -n curl -s --max-time 20 "$@"; }
+    for i in $(seq 1 100); do web -o /dev/null http://127.0.0.1:8470/sign-in && break; sleep 0.1; done
+    check "console: a stranger is sent to the sign-in page" sh -c "[ \"\$(nsenter -t $CT_LEADER -n curl -s -o /dev/null -w '%{http_code} %{redirect_url}' http://127.0.0.1:8470/events)\" = '303 http://127.0.0.1:8470/sign-in' ]"
+    COOKIE=$(web -D - -o /dev/null --data-urlencode name=animatrice --data-urlencode 'password=un mot de passe assez long' http://127.0.0.1:8470/sign-in |
+        tr -d '\r' | sed -n 's/^Set-Cookie: \(ardoise_console=[0-9a-f]*\);.*/\1/p')
+    check "console: the staff member signs in" test -n "$COOKIE"
+    web -H "Cookie: $COOKIE" "http://127.0.0.1:8470/events?event=wipe-finished" > "$CT_WORK/console-events.html"
+    check "console: the kiosk's wiped session is on the events page" grep -q "<td>$SESSION</td>" "$CT_WORK/console-events.html"
+    check "console: each look is in the console's log with the staff member's name" sh -c "nsenter -t $CT_LEADER -a journalctl -u ardoise-console.service -o cat | grep -q 'animatrice listed'"
+    ct systemctl disable --now ardoise-console.service >/dev/null 2>&1
 fi
 CONFIG_SUM=$(ct sha256sum /etc/ardoise/ardoise.toml | cut -d' ' -f1)
 EVENTS_BEFORE=$(events 'True')
