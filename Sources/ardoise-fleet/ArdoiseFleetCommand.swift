@@ -9,7 +9,7 @@ struct ArdoiseFleetCommand: AsyncParsableCommand {
         commandName: "ardoise-fleet",
         abstract: "Les journaux de plusieurs postes, gardés à part sur PostgreSQL. / The journals of several kiosks, kept apart on PostgreSQL.",
         version: ArdoiseVersion.current,
-        subcommands: [InitCommand.self, EnrollCommand.self, GrantReaderCommand.self, UploadCommand.self, StatusCommand.self, ListCommand.self, StatsCommand.self,
+        subcommands: [InitCommand.self, EnrollCommand.self, GrantReaderCommand.self, UploadCommand.self, StatusCommand.self, ListCommand.self, StatsCommand.self, ExportCommand.self,
                       VerifyCommand.self, PurgeCommand.self]
     )
 }
@@ -201,6 +201,57 @@ struct StatsCommand: AsyncParsableCommand {
     }
 }
 
+/// The verification keys the kiosks printed (`ardoise-vk1:...`), one a line.
+func verificationKeys(_ file: String?, _ options: StoreOptions) throws -> [VerificationKey] {
+    guard let file else { return [] }
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw options.fail("\(file): unreadable", code: 2) }
+    return text.split(separator: "\n").compactMap { VerificationKey(String($0)) }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export pour une réquisition légale (CSV + résumé de vérification). / Export for a lawful request (CSV + verification summary)."
+    )
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Un seul poste / one kiosk only.") var kiosk: String?
+    @Option(parsing: .unconditional, help: "Depuis / since.") var since: String
+    @Option(parsing: .unconditional, help: "Jusqu'à / until.") var until: String
+    @Option(help: "Fichier CSV / CSV file (mode 600).") var out: String
+    @Option(name: .customLong("key-file"), help: "The kiosks' verification keys: the seals are checked too.") var keyFile: String?
+    @Flag(help: "Remplace les fichiers qui existent déjà. / Replaces files that exist already.") var force = false
+
+    func run() async throws {
+        let fr = store.language == .french
+        let filter = JournalFilter(since: try time(since, store), until: try time(until, store))
+        let keys = try verificationKeys(keyFile, store)
+        let summaryPath = out + ".verification.txt"
+        if !force {
+            for path in [out, summaryPath] where access(path, F_OK) == 0 {
+                throw store.fail(fr ? "\(path) existe déjà (--force pour le remplacer)" : "\(path) exists already (--force replaces it)", code: 1)
+            }
+        }
+        let export = try await store.run { store throws(FleetError) in
+            try await FleetJournals(store, kiosk: kiosk).export(filter, keys: keys, by: Actor.current())
+        }
+        let csv = Array(export.csv.utf8)
+        let summary = Array(export.summary(store.language, csvDigest: SHA256.hash(data: csv).hex).utf8)
+        let flags = O_CREAT | (force ? O_TRUNC : O_EXCL)
+        for (path, bytes) in [(out, csv), (summaryPath, summary)] {
+            if let failure = SmallFile.write(bytes, to: path, flags: flags) {
+                if case .write = failure { unlink(path) }
+                throw store.fail("\(path): \(SmallFile.reason(failure.code))", code: 1)
+            }
+        }
+        say(fr ? "\(export.listing.events.count) événement(s) exporté(s) dans \(out) ; résumé de vérification : \(summaryPath)"
+               : "\(export.listing.events.count) event(s) exported to \(out); verification summary: \(summaryPath)")
+        // Written anyway (it is evidence), and said where it is run.
+        if !export.isClear {
+            throw store.fail(fr ? "un journal au moins ne se vérifie pas : voir \(summaryPath)" : "at least one journal does not check: see \(summaryPath)", code: 1)
+        }
+    }
+}
+
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Vérifie chaque journal de la base. / Checks every journal in the store.")
     @OptionGroup var store: StoreOptions
@@ -208,42 +259,10 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fr = store.language == .french
-        var keys: [VerificationKey] = []
-        if let keyFile {
-            guard let text = try? String(contentsOfFile: keyFile, encoding: .utf8) else { throw store.fail("\(keyFile): unreadable", code: 2) }
-            keys = text.split(separator: "\n").compactMap { VerificationKey(String($0)) }
-        }
+        let keys = try verificationKeys(keyFile, store)
         let checks = try await store.run { store throws(FleetError) in try await store.verify(keys: keys) }
-        var broken = false
-        for check in checks {
-            let what: String
-            switch check.problem {
-            case nil where check.checked == 0:
-                what = fr ? "aucun événement dans la base : rien à vérifier" : "no event in the store: nothing to check"
-            case nil:
-                // Only what was checked: seals made after a sealing state was rebuilt on the kiosk need that state's key.
-                var seals: String
-                switch (check.sealsChecked, check.sealsUncheckedFrom) {
-                case (false, _): seals = fr ? ", sceaux non vérifiés (sans clé)" : ", seals not checked (no key)"
-                case (true, let from?): seals = fr ? ", sceaux vérifiés avant l'événement \(from) seulement" : ", seals checked before event \(from) only"
-                case (true, nil): seals = fr ? ", sceaux vérifiés" : ", seals checked"
-                }
-                if check.sealsChecked, let first = check.sealUnchecked {
-                    seals += fr ? " sauf celui de l'événement \(first) (le précédent n'est pas connu)" : " but event \(first)'s (the one before is not known)"
-                }
-                what = fr ? "intact (\(check.checked) événements\(seals))" : "intact (\(check.checked) events\(seals))"
-            case .missing(let expected, let found)?:
-                what = fr ? "événements \(expected) à \(found - 1) manquants" : "events \(expected) to \(found - 1) missing"
-            case .altered(let sequence)?:
-                what = fr ? "événement \(sequence) modifié" : "event \(sequence) altered"
-            case .epochWentBack(let sequence)?:
-                what = fr ? "événement \(sequence) : période de scellement qui recule" : "event \(sequence): sealing period goes back"
-            case .badSeal(let sequence)?:
-                what = fr ? "événement \(sequence) : sceau faux" : "event \(sequence): bad seal"
-            }
-            if check.problem != nil { broken = true }
-            say("\(check.kiosk)\t\(check.journal)\t\(what)")
-        }
+        for check in checks { say("\(check.kiosk)\t\(check.journal)\t" + FleetExport.verdict(check, store.language)) }
+        let broken = checks.contains { $0.problem != nil }
         if broken { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import ArdoiseCore
+import ArdoiseSystem
 import Foundation
 import Glibc
 import Testing
@@ -253,6 +254,38 @@ struct FleetStoreTests {
         #expect(throws: (any Error).self) { try run("list --since hier") }
         let refused = try PostgresCluster.shell("LANG=fr_FR.UTF-8 '\(program)' list --since hier --database '\(fixture.cluster.ownerAddress)' 2>&1; echo \"exit $?\"")
         #expect(refused.contains("Date illisible") && refused.hasSuffix("exit 2"))
+    }
+
+    @Test func theExportForALawfulRequestHoldsThePeriodsEventsAndSaysWhatWasChecked() async throws {
+        let fixture = try await Fixture()
+        _ = try await twoKiosksOfSessions(fixture)
+        let program = ProcessInfo.processInfo.environment["ARDOISE_FLEET_BIN"]
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ardoise-fleet").path
+        let out = fixture.cluster.directory + "/export.csv"
+        func export(_ extra: String = "") -> (code: Int32, output: String) {
+            let outcome = Subprocess.run("/bin/sh", ["-c", "LANG=en_GB.UTF-8 '\(program)' export --since 10d --until 1m --out '\(out)' \(extra) --database '\(fixture.cluster.ownerAddress)' 2>&1"])
+            return (outcome.code, outcome.output)
+        }
+        let first = export()
+        #expect(first.code == 0 && first.output.contains("6 event(s) exported"), "\(first.output)")
+        var status = stat()
+        #expect(stat(out, &status) == 0 && status.st_mode & 0o777 == 0o600, "personal data: the owner's only")
+        let csv = try Data(contentsOf: URL(fileURLWithPath: out))
+        let rows = String(decoding: csv, as: UTF8.self).split(separator: "\r\n")
+        #expect(rows.count == 7 && rows[0].hasPrefix("\u{FEFF}kiosk,") && rows.dropFirst().allSatisfy { $0.hasPrefix("epn-") })
+        let summary = try String(contentsOfFile: out + ".verification.txt", encoding: .utf8)
+        #expect(summary.contains("Number of events: 6") && summary.contains("Kiosks: all"))
+        #expect(summary.contains("SHA-256 of the CSV file: " + SHA256.hash(data: [UInt8](csv)).hex))
+        #expect(summary.split(separator: "\n").filter { $0.contains("intact (") }.count == 2, "\(summary)")
+        // Never over an earlier export without --force.
+        let again = export()
+        #expect(again.code == 1 && again.output.contains("exists already"))
+        // An event edited in the store: the export is still written (evidence), says which, and the command fails.
+        try fixture.cluster.psql("UPDATE ardoise_fleet.event SET \"user\" = 'autre' WHERE seq = 2 AND host = 'epn-sud'", database: "ardoise")
+        let edited = export("--force --kiosk epn-sud")
+        #expect(edited.code == 1 && edited.output.contains("does not check"), "\(edited.output)")
+        let second = try String(contentsOfFile: out + ".verification.txt", encoding: .utf8)
+        #expect(second.contains("Kiosks: epn-sud") && second.contains("event 2 altered") && !second.contains("epn-nord"))
     }
 
     @Test func anAccountThatIsNoKioskSendsNothing() async throws {

@@ -126,7 +126,8 @@ public struct VerificationKey: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Array where Element == UInt8 {
-    var hex: String { map { String(cFormat: "%02x", $0) }.joined() }
+    /// Lower-case hex, two digits a byte.
+    public var hex: String { map { String(cFormat: "%02x", $0) }.joined() }
 
     /// The bytes a run of hex digits (ASCII) stands for; nil for an odd count or a character that is no digit.
     init?<Digits: Collection<UInt8>>(hexDigits digits: Digits) {
