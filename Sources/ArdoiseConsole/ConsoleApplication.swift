@@ -14,15 +14,36 @@ public struct ConsoleRequestContext: RequestContext {
     }
 }
 
-/// Where the console reads: every event of the store, and (for a fleet) one kiosk's.
+/// Where the console reads: every event of the store, and (for a fleet) one kiosk's, and what the store holds of each.
 public struct ConsoleStore: Sendable {
     public var all: any JournalStore
     /// nil: one computer's journal, no kiosk to choose.
     public var kiosk: (@Sendable (String) -> any JournalStore)?
+    /// The fleet's kiosks (nil: one computer's journal).
+    public var kiosks: (@Sendable () async throws -> [KioskSummary])?
 
-    public init(all: any JournalStore, kiosk: (@Sendable (String) -> any JournalStore)? = nil) {
+    public init(all: any JournalStore, kiosk: (@Sendable (String) -> any JournalStore)? = nil,
+                kiosks: (@Sendable () async throws -> [KioskSummary])? = nil) {
         self.all = all
         self.kiosk = kiosk
+        self.kiosks = kiosks
+    }
+}
+
+/// One kiosk as the fleet's store knows it.
+public struct KioskSummary: Sendable, Equatable {
+    public var name: String
+    public var events: Int
+    /// When the store last received something from it (the server's clock), UTC microseconds; nil: never.
+    public var lastReceived: Int64?
+    /// The time of the last event it sent (the kiosk's clock).
+    public var lastEvent: Int64?
+
+    public init(name: String, events: Int, lastReceived: Int64?, lastEvent: Int64?) {
+        self.name = name
+        self.events = events
+        self.lastReceived = lastReceived
+        self.lastEvent = lastEvent
     }
 }
 

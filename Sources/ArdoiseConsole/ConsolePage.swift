@@ -14,6 +14,8 @@ struct ConsolePage {
     var staff: String?
     var title: String
     var body: String
+    /// A fleet's console has a page of its kiosks.
+    var fleet = false
 
     var fr: Bool { language == .french }
 
@@ -21,7 +23,7 @@ struct ConsolePage {
         var header = "<header><strong>ardoise</strong> · " + HTML.text(title)
         if let staff {
             header += """
-                <nav><a href="/events">\(fr ? "Événements" : "Events")</a> <a href="/stats">\(fr ? "Chiffres" : "Figures")</a></nav>\
+                <nav><a href="/events">\(fr ? "Événements" : "Events")</a> <a href="/stats">\(fr ? "Chiffres" : "Figures")</a>\(fleet ? " <a href=\"/kiosks\">" + (fr ? "Bornes" : "Kiosks") + "</a>" : "")</nav>\
                 <form method="post" action="/sign-out" class="out"><span>\(HTML.text(staff))</span> \
                 <button type="submit">\(fr ? "Se déconnecter" : "Sign out")</button></form>
                 """

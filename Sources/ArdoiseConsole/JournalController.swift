@@ -12,6 +12,38 @@ struct JournalController {
         group.get("events") { request, context in try await events(request, context, csv: false) }
         group.get("events.csv") { request, context in try await events(request, context, csv: true) }
         group.get("stats") { request, context in try await statistics(request, context) }
+        group.get("kiosks") { request, context in try await kiosks(request, context) }
+    }
+
+    /// A kiosk that has sent nothing for this long is shown as silent: its timer, its network or the kiosk itself needs a look.
+    static let silentAfter: Int64 = 2 * JournalClock.microsecondsPerDay
+
+    func kiosks(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let language = context.language, fr = language == .french
+        let staff = context.staff ?? "?"
+        guard let list = console.store.kiosks else { throw HTTPError(.notFound) }
+        let kiosks: [KioskSummary]
+        do { kiosks = try await list() } catch {
+            console.logger.error("console: the store cannot be read: \(error)")
+            throw HTTPError(.serviceUnavailable, message: fr ? "La base ne peut pas être lue pour l'instant." : "The store cannot be read just now.")
+        }
+        console.logger.notice("console: \(staff) read the kiosks' state")
+        let now = JournalClock.now()
+        let headers = fr ? ["Borne", "Événements dans la base", "Dernier envoi", "Dernier événement", "État"]
+                         : ["Kiosk", "Events in the store", "Last upload", "Last event", "State"]
+        var body = "<table><tr>" + headers.map { "<th>\($0)</th>" }.joined() + "</tr>"
+        for kiosk in kiosks {
+            let silent = kiosk.lastReceived.map { now - $0 > Self.silentAfter } ?? true
+            let state = silent ? (fr ? "<strong>silencieuse</strong> : rien reçu depuis plus de 2 jours" : "<strong>silent</strong>: nothing received for over 2 days")
+                               : (fr ? "envoie" : "sending")
+            let link = "/events?kiosk=" + FormEncoding.encoded(kiosk.name)
+            body += "<tr><td><a href=\"\(HTML.text(link))\">\(HTML.text(kiosk.name))</a></td><td>\(kiosk.events)</td>"
+                + "<td>\(kiosk.lastReceived.map(TimeArgument.local) ?? (fr ? "jamais" : "never"))</td>"
+                + "<td>\(kiosk.lastEvent.map(TimeArgument.local) ?? "–")</td><td>\(state)</td></tr>"
+        }
+        body += "</table>"
+        if kiosks.isEmpty { body = "<p>\(fr ? "Aucune borne inscrite (ardoise-fleet enroll)." : "No kiosk enrolled (ardoise-fleet enroll).")</p>" }
+        return ConsolePage.response(page: ConsolePage(language: language, staff: staff, title: fr ? "Bornes de la flotte" : "The fleet's kiosks", body: body, fleet: true))
     }
 
     struct Query {
@@ -44,6 +76,8 @@ struct JournalController {
             return fields.filter { !$0.1.isEmpty }.map { "\($0.0)=\(FormEncoding.encoded($0.1))" }.joined(separator: "&")
         }
     }
+
+    var isFleet: Bool { console.store.kiosks != nil }
 
     func store(for query: Query) -> any JournalStore {
         guard !query.kiosk.isEmpty, let kiosk = console.store.kiosk else { return console.store.all }
@@ -102,7 +136,7 @@ struct JournalController {
             form += "<option value=\"\(kind.rawValue)\"\(kind.rawValue == query.event ? " selected" : "")>\(HTML.text(kind.label(language)))</option>"
         }
         form += "</select></label> <button type=\"submit\">\(fr ? "Afficher" : "Show")</button></form>"
-        return ConsolePage(language: language, staff: staff, title: fr ? "Journal des accès" : "Access journal", body: form + body)
+        return ConsolePage(language: language, staff: staff, title: fr ? "Journal des accès" : "Access journal", body: form + body, fleet: isFleet)
     }
 
     func statistics(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
@@ -121,7 +155,7 @@ struct JournalController {
         form += " <button type=\"submit\">\(fr ? "Afficher" : "Show")</button></form>"
         let title = fr ? "Chiffres d'activité" : "Activity figures"
         if let problem = query.problem {
-            return ConsolePage.response(status: .badRequest, page: ConsolePage(language: language, staff: staff, title: title, body: form + "<p class=\"error\">\(HTML.text(problem))</p>"))
+            return ConsolePage.response(status: .badRequest, page: ConsolePage(language: language, staff: staff, title: title, body: form + "<p class=\"error\">\(HTML.text(problem))</p>", fleet: isFleet))
         }
         let figures: [PeriodStatistics]
         do { figures = try await store(for: query).statistics(by: period, since: query.filter.since, until: query.filter.until, language: language) } catch {
@@ -138,6 +172,6 @@ struct JournalController {
         }
         body += "</table>"
         if figures.isEmpty { body = "<p>\(fr ? "Rien sur cette période." : "Nothing in this period.")</p>" }
-        return ConsolePage.response(page: ConsolePage(language: language, staff: staff, title: title, body: form + body))
+        return ConsolePage.response(page: ConsolePage(language: language, staff: staff, title: title, body: form + body, fleet: isFleet))
     }
 }

@@ -59,7 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
                 let password = try passwordFile.map(FleetDatabase.password(from:))
                 fleet = FleetStore(database: try FleetDatabase(address: database, password: password, caFile: caFile))
             } catch { throw fail(error.message(language), code: 2) }
-            store = ConsoleStore(all: FleetJournals(fleet), kiosk: { FleetJournals(fleet, kiosk: $0) })
+            store = ConsoleStore(all: FleetJournals(fleet), kiosk: { FleetJournals(fleet, kiosk: $0) }, kiosks: {
+                try await fleet.status().map { kiosk in
+                    KioskSummary(name: kiosk.kiosk, events: kiosk.events, lastReceived: kiosk.lastReceived.map { Int64($0.timeIntervalSince1970 * 1_000_000) },
+                                 lastEvent: kiosk.lastEvent)
+                }
+            })
         } else {
             do { store = ConsoleStore(all: try AccessJournal(directory: stateDirectory)) } catch { throw fail(error.message(language), code: 1) }
         }

@@ -288,6 +288,51 @@ struct FleetStoreTests {
         #expect(second.contains("Kiosks: epn-sud") && second.contains("event 2 altered") && !second.contains("epn-nord"))
     }
 
+    @Test func theConsoleReadsTheFleetWithAReadersAccountAndSaysWhichKioskIsSilent() async throws {
+        let fixture = try await Fixture()
+        _ = try await twoKiosksOfSessions(fixture)
+        _ = try await fixture.kiosk("epn-muette")
+        // The console's own account, given the right to read every journal, over TCP with its password.
+        try fixture.cluster.psql("CREATE ROLE console LOGIN PASSWORD 'lecture-seule-42'")
+        try await fixture.owner.grantReading(to: "console")
+        let folder = fixture.cluster.directory + "/console"
+        mkdir(folder, 0o700)
+        FileManager.default.createFile(atPath: folder + "/password", contents: Data("lecture-seule-42\n".utf8), attributes: [.posixPermissions: 0o600])
+        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let console = ProcessInfo.processInfo.environment["ARDOISE_CONSOLE_BIN"] ?? binaries.appendingPathComponent("ardoise-console").path
+        try PostgresCluster.shell("printf '%s\\n' 'un mot de passe assez long' | '\(console)' add-staff accueil --staff-file '\(folder)/staff'")
+        let port = PostgresCluster.freePort()
+        let pid = try PostgresCluster.shell("""
+            '\(console)' serve --listen 127.0.0.1:\(port) --staff-file '\(folder)/staff' --password-file '\(folder)/password' \
+              --database '\(fixture.cluster.tcpAddress(user: "console", tls: false))' > '\(folder)/log' 2>&1 & echo $!
+            """)
+        defer { kill(pid_t(pid) ?? 0, SIGTERM) }
+        func curl(_ arguments: String) throws -> String {
+            try PostgresCluster.shell("curl -s --max-time 20 \(arguments)")
+        }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? curl("-o /dev/null -w '%{http_code}' http://127.0.0.1:\(port)/sign-in")) == "200"
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(ready, "\((try? String(contentsOfFile: folder + "/log", encoding: .utf8)) ?? "")")
+        let headers = try curl("-D - -o /dev/null --data-urlencode name=accueil --data-urlencode 'password=un mot de passe assez long' http://127.0.0.1:\(port)/sign-in")
+        let cookie = try #require(headers.split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie: ") }.map { $0.dropFirst(12).split(separator: ";")[0] })
+        let kiosks = try curl("-H 'Cookie: \(cookie)' http://127.0.0.1:\(port)/kiosks")
+        #expect(kiosks.contains("epn-nord") && kiosks.contains("epn-sud") && kiosks.contains("Bornes de la flotte"))
+        let silent = kiosks.components(separatedBy: "<tr>").first { $0.contains("epn-muette") } ?? ""
+        #expect(silent.contains("jamais") && silent.contains("silencieuse"), "a kiosk that never sent is said to be silent")
+        #expect(!(kiosks.components(separatedBy: "<tr>").first { $0.contains(">epn-nord<") } ?? "").contains("silencieuse"))
+        let south = try curl("-H 'Cookie: \(cookie)' 'http://127.0.0.1:\(port)/events?kiosk=epn-sud&event=session-end'")
+        #expect(south.contains("1 événement(s)") && south.contains("<td>epn-sud</td>") && !south.contains("<td>epn-nord</td>"))
+        let figures = try curl("-H 'Cookie: \(cookie)' 'http://127.0.0.1:\(port)/stats?by=month'")
+        // The second cell of each row is its sessions: two in the fleet (one month, or two if the days straddle one).
+        let sessions = figures.components(separatedBy: "<tr><td>").dropFirst().compactMap { row in
+            row.components(separatedBy: "</td><td>").dropFirst().first.flatMap { Int($0) }
+        }
+        #expect(sessions.reduce(0, +) == 2, "\(figures)")
+    }
+
     @Test func anAccountThatIsNoKioskSendsNothing() async throws {
         let fixture = try await Fixture()
         let journal = try fixture.journal("owner", events: 2)
