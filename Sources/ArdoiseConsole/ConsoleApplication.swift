@@ -21,12 +21,36 @@ public struct ConsoleStore: Sendable {
     public var kiosk: (@Sendable (String) -> any JournalStore)?
     /// The fleet's kiosks (nil: one computer's journal).
     public var kiosks: (@Sendable () async throws -> [KioskSummary])?
+    /// The journal's check, or each journal's in the store, in the language asked.
+    public var integrity: @Sendable (Language) async throws -> IntegrityReport
 
     public init(all: any JournalStore, kiosk: (@Sendable (String) -> any JournalStore)? = nil,
-                kiosks: (@Sendable () async throws -> [KioskSummary])? = nil) {
+                kiosks: (@Sendable () async throws -> [KioskSummary])? = nil,
+                integrity: @escaping @Sendable (Language) async throws -> IntegrityReport) {
         self.all = all
         self.kiosk = kiosk
         self.kiosks = kiosks
+        self.integrity = integrity
+    }
+
+    /// This computer's journal: its events, its figures, its check (without the verification key, which is kept away
+    /// from the computer: the chain is checked, the seals are not, and the report says so).
+    public static func local(_ journal: AccessJournal) -> ConsoleStore {
+        ConsoleStore(all: journal, integrity: { language in
+            let verification = try journal.verify()
+            return IntegrityReport(clear: verification.isClear, lines: verification.report(language).split(separator: "\n").map(String.init))
+        })
+    }
+}
+
+/// What a check found, for the integrity page: all well or not, and its lines as the command says them.
+public struct IntegrityReport: Sendable, Equatable {
+    public var clear: Bool
+    public var lines: [String]
+
+    public init(clear: Bool, lines: [String]) {
+        self.clear = clear
+        self.lines = lines
     }
 }
 

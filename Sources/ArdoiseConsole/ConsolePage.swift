@@ -23,7 +23,7 @@ struct ConsolePage {
         var header = "<header><strong>ardoise</strong> · " + HTML.text(title)
         if let staff {
             header += """
-                <nav><a href="/events">\(fr ? "Événements" : "Events")</a> <a href="/stats">\(fr ? "Chiffres" : "Figures")</a>\(fleet ? " <a href=\"/kiosks\">" + (fr ? "Bornes" : "Kiosks") + "</a>" : "")</nav>\
+                <nav><a href="/events">\(fr ? "Événements" : "Events")</a> <a href="/stats">\(fr ? "Chiffres" : "Figures")</a>\(fleet ? " <a href=\"/kiosks\">" + (fr ? "Bornes" : "Kiosks") + "</a>" : "") <a href="/integrity">\(fr ? "Intégrité" : "Integrity")</a></nav>\
                 <form method="post" action="/sign-out" class="out"><span>\(HTML.text(staff))</span> \
                 <button type="submit">\(fr ? "Se déconnecter" : "Sign out")</button></form>
                 """
@@ -41,7 +41,7 @@ struct ConsolePage {
     static let style = """
         body{font-family:sans-serif;margin:0;color:#1b1b1b}header{background:#23395d;color:#fff;padding:.6em 1em;display:flex;gap:1.5em;align-items:center;flex-wrap:wrap}
         header a{color:#fff;margin-right:1em}header form.out{margin-left:auto}main{padding:1em}table{border-collapse:collapse;font-size:.9em}
-        th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#eef}p.error{color:#a00;font-weight:bold}
+        th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#eef}p.error{color:#a00;font-weight:bold}p.clear{color:#060;font-weight:bold}
         form.filter label{margin-right:1em}input,select,button{font-size:1em}.note{color:#555}
 
         """

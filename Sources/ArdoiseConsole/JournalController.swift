@@ -13,6 +13,24 @@ struct JournalController {
         group.get("events.csv") { request, context in try await events(request, context, csv: true) }
         group.get("stats") { request, context in try await statistics(request, context) }
         group.get("kiosks") { request, context in try await kiosks(request, context) }
+        group.get("integrity") { request, context in try await integrity(request, context) }
+    }
+
+    func integrity(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let language = context.language, fr = language == .french
+        let staff = context.staff ?? "?"
+        let report: IntegrityReport
+        do { report = try await console.store.integrity(language) } catch {
+            console.logger.error("console: the journal cannot be checked: \(error)")
+            throw HTTPError(.serviceUnavailable, message: fr ? "Le journal ne peut pas être vérifié pour l'instant." : "The journal cannot be checked just now.")
+        }
+        console.logger.notice("console: \(staff) checked the journal's integrity: \(report.clear ? "clear" : "NOT clear")")
+        var body = report.clear
+            ? "<p class=\"clear\">\(fr ? "Rien n'a été modifié ni perdu dans ce qui a été vérifié." : "Nothing was changed or lost in what was checked.")</p>"
+            : "<p class=\"error\">\(fr ? "Le journal a été modifié, abîmé ou a perdu des événements : voir ci-dessous, et le signaler." : "The journal was changed, damaged or lost events: see below, and report it.")</p>"
+        body += "<ul>" + report.lines.map { "<li>\(HTML.text($0, limit: 2000))</li>" }.joined() + "</ul>"
+        return ConsolePage.response(page: ConsolePage(language: language, staff: staff, title: fr ? "Intégrité du journal" : "Journal integrity",
+                                                      body: body, fleet: isFleet))
     }
 
     /// A kiosk that has sent nothing for this long is shown as silent: its timer, its network or the kiosk itself needs a look.

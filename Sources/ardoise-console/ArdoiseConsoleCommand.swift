@@ -64,9 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
                     KioskSummary(name: kiosk.kiosk, events: kiosk.events, lastReceived: kiosk.lastReceived.map { Int64($0.timeIntervalSince1970 * 1_000_000) },
                                  lastEvent: kiosk.lastEvent)
                 }
+            }, integrity: { language in
+                let checks = try await fleet.verify()
+                return IntegrityReport(clear: checks.allSatisfy { $0.problem == nil },
+                                       lines: checks.map { "\($0.kiosk) \($0.journal): " + FleetExport.verdict($0, language) })
             })
         } else {
-            do { store = ConsoleStore(all: try AccessJournal(directory: stateDirectory)) } catch { throw fail(error.message(language), code: 1) }
+            do { store = ConsoleStore.local(try AccessJournal(directory: stateDirectory)) } catch { throw fail(error.message(language), code: 1) }
         }
         var logging = Logger(label: "ardoise-console")
         logging.logLevel = .notice

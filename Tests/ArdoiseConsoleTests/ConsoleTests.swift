@@ -23,7 +23,7 @@ import Testing
             let staffFile = folder + "/staff"
             FileManager.default.createFile(atPath: staffFile, contents: Data((StaffAccounts.line(name: "animatrice", password: "mot de passe long") + "\n").utf8),
                                            attributes: [.posixPermissions: 0o600])
-            let console = ConsoleApplication(store: ConsoleStore(all: journal), staff: try StaffAccounts.load(path: staffFile), pageRows: pageRows)
+            let console = ConsoleApplication(store: .local(journal), staff: try StaffAccounts.load(path: staffFile), pageRows: pageRows)
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let app = console.application(host: "127.0.0.1", port: 0) { continuation.yield($0) }
             // The server answers on a thread of its own, whatever the other tests do with the task pool.
@@ -148,6 +148,19 @@ import Testing
         let out = try await served.ask("/sign-out", form: [:], cookie: cookie)
         #expect(out.status == 303 && out.header("Set-Cookie")?.contains("Max-Age=0") == true)
         #expect(try await served.ask("/events", cookie: cookie).status == 303, "the old cookie opens nothing any more")
+    }
+
+    @Test func theIntegrityPageSaysWhetherTheJournalWasChanged() async throws {
+        let served = try await Served { try Self.sessions($0, count: 3) }
+        let cookie = try await served.signIn()
+        #expect(try await served.ask("/integrity").status == 303)
+        let clear = try await served.ask("/integrity", cookie: cookie)
+        #expect(clear.status == 200 && clear.body.contains("Rien n'a été modifié ni perdu") && !clear.body.contains("class=\"error\""))
+        // Someone with the disk in hand edits an event: the page says so.
+        let edited = Subprocess.run("/usr/bin/sqlite3", [served.folder + "/state/journal.sqlite", "UPDATE event SET user = 'autre' WHERE seq = 2"])
+        #expect(edited.code == 0, "\(edited.error)")
+        let broken = try await served.ask("/integrity", cookie: cookie)
+        #expect(broken.status == 200 && broken.body.contains("Le journal a été modifié") && !broken.body.contains("Rien n'a été modifié"))
     }
 
     @Test func theStaffFileIsRefusedWhenOthersCanReadItOrALineIsWrong() throws {

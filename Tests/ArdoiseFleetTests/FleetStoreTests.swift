@@ -331,6 +331,11 @@ struct FleetStoreTests {
             row.components(separatedBy: "</td><td>").dropFirst().first.flatMap { Int($0) }
         }
         #expect(sessions.reduce(0, +) == 2, "\(figures)")
+        let integrity = try curl("-H 'Cookie: \(cookie)' http://127.0.0.1:\(port)/integrity")
+        #expect(integrity.contains("Rien n'a été modifié ni perdu") && integrity.contains("epn-sud") && integrity.contains("intact ("))
+        try fixture.cluster.psql("DELETE FROM ardoise_fleet.event WHERE seq = 2 AND host = 'epn-nord'", database: "ardoise")
+        let broken = try curl("-H 'Cookie: \(cookie)' http://127.0.0.1:\(port)/integrity")
+        #expect(broken.contains("Le journal a été modifié") && broken.contains("manquants"), "\(broken)")
     }
 
     @Test func anAccountThatIsNoKioskSendsNothing() async throws {
