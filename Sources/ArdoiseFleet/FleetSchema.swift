@@ -63,6 +63,20 @@ enum FleetSchema {
         )
         """,
         "CREATE INDEX IF NOT EXISTS event_at ON ardoise_fleet.event (at)",
+        // What was done with the store, by which account: the server sets both the time and the account.
+        """
+        CREATE TABLE IF NOT EXISTS ardoise_fleet.action (
+            at timestamptz NOT NULL DEFAULT now(),
+            account name NOT NULL DEFAULT current_user,
+            action text NOT NULL,
+            detail text NOT NULL
+        )
+        """,
+        "ALTER TABLE ardoise_fleet.action ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS readers ON ardoise_fleet.action",
+        "CREATE POLICY readers ON ardoise_fleet.action FOR SELECT TO \(readerGroup) USING (true)",
+        "DROP POLICY IF EXISTS own_name ON ardoise_fleet.action",
+        "CREATE POLICY own_name ON ardoise_fleet.action FOR INSERT TO \(readerGroup) WITH CHECK (account = current_user)",
         "ALTER TABLE ardoise_fleet.kiosk ENABLE ROW LEVEL SECURITY",
         "ALTER TABLE ardoise_fleet.journal ENABLE ROW LEVEL SECURITY",
         "ALTER TABLE ardoise_fleet.event ENABLE ROW LEVEL SECURITY",
@@ -96,6 +110,7 @@ enum FleetSchema {
             ON ardoise_fleet.event TO \(kioskGroup)
         """,
         "GRANT SELECT ON ardoise_fleet.journal, ardoise_fleet.event, ardoise_fleet.schema_version TO \(readerGroup)",
+        "GRANT SELECT, INSERT (action, detail) ON ardoise_fleet.action TO \(readerGroup)",
         "DELETE FROM ardoise_fleet.schema_version",
         "INSERT INTO ardoise_fleet.schema_version VALUES (\(version))",
     ]

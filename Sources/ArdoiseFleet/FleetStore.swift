@@ -252,6 +252,37 @@ public struct FleetStore: Sendable {
         }
     }
 
+    // MARK: What was done with the store
+
+    public struct Action: Sendable, Equatable {
+        public var at: Date
+        public var account: String
+        public var action: String
+        public var detail: String
+    }
+
+    /// Notes that `action` was done (the server sets the time and the account: neither can be made up).
+    public func record(_ action: String, _ detail: [String: DetailValue] = [:]) async throws(FleetError) {
+        let detailText = DetailValue.json(detail)
+        try await run { connection, logger in
+            try await connection.query("INSERT INTO ardoise_fleet.action (action, detail) VALUES (\(action), \(detailText))", logger: logger)
+        }
+    }
+
+    /// The actions noted, the most recent last.
+    public func actions(since: Date? = nil) async throws(FleetError) -> [Action] {
+        try await run { connection, logger in
+            let rows = try await connection.query("""
+                SELECT at, account::text, action, detail FROM ardoise_fleet.action
+                WHERE (\(since)::timestamptz IS NULL OR at >= \(since)) ORDER BY at
+                """, logger: logger).collect()
+            return try rows.map { row in
+                let (at, account, action, detail) = try row.decode((Date, String, String, String).self)
+                return Action(at: at, account: account, action: action, detail: detail)
+            }
+        }
+    }
+
     /// One connection for `body`; every error said in the server's words.
     func run<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws(FleetError) -> T {
         do {

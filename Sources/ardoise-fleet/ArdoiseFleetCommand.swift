@@ -10,7 +10,7 @@ struct ArdoiseFleetCommand: AsyncParsableCommand {
         abstract: "Les journaux de plusieurs postes, gardés à part sur PostgreSQL. / The journals of several kiosks, kept apart on PostgreSQL.",
         version: ArdoiseVersion.current,
         subcommands: [InitCommand.self, EnrollCommand.self, GrantReaderCommand.self, UploadCommand.self, StatusCommand.self, ListCommand.self, StatsCommand.self, ExportCommand.self,
-                      VerifyCommand.self, PurgeCommand.self]
+                      VerifyCommand.self, PurgeCommand.self, ActionsCommand.self]
     )
 }
 
@@ -64,6 +64,18 @@ struct StoreOptions: ParsableArguments {
 }
 
 func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+extension StoreOptions {
+    /// Notes in the store who did what (the person on this machine; the server adds its account and the time). A note
+    /// that cannot be written does not stop the answer: it is said.
+    func note(_ store: FleetStore, _ action: String, _ detail: [String: DetailValue]) async {
+        var fields = detail
+        fields["by"] = .text(Actor.current().name)
+        do { try await store.record(action, fields) } catch {
+            _ = fail((language == .french ? "ceci n'a pas pu être noté dans la base : " : "this could not be noted in the store: ") + error.message(language))
+        }
+    }
+}
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Crée ou met à jour les tables et les droits. / Creates or updates the tables and the rights.")
@@ -171,7 +183,14 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let filter = JournalFilter(since: try time(since, store), until: try time(until, store), user: user, seat: seat, session: session, kinds: event)
-        let listing = try await store.run { store throws(FleetError) in try await FleetJournals(store, kiosk: kiosk).listing(filter) }
+        let listing = try await store.run { fleet throws(FleetError) in
+            let listing = try await FleetJournals(fleet, kiosk: kiosk).listing(filter)
+            var detail = filter.journalDetailForQuery
+            detail["results"] = .int(Int64(listing.events.count))
+            if let kiosk { detail["kiosk"] = .text(kiosk) }
+            await store.note(fleet, "list", detail)
+            return listing
+        }
         let text = listing.events.rendered(format, language: store.language)
         FileHandle.standardOutput.write(Data((format == .csv ? text : text + "\n").utf8))
         if listing.unknownKinds > 0 {
@@ -194,8 +213,11 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         let from = try time(since, store), to = try time(until, store)
         let language = store.language
-        let figures = try await store.run { store throws(FleetError) in try await FleetJournals(store, kiosk: kiosk).tally(by: by, since: from, until: to) }
-            .figures(language: language)
+        let figures = try await store.run { fleet throws(FleetError) in
+            let tally = try await FleetJournals(fleet, kiosk: kiosk).tally(by: by, since: from, until: to)
+            await store.note(fleet, "stats", ["by": .text(by.rawValue)].merging(kiosk.map { ["kiosk": .text($0)] } ?? [:]) { $1 })
+            return tally
+        }.figures(language: language)
         let text = figures.rendered(format, language: language)
         FileHandle.standardOutput.write(Data((format == .csv ? text : text + "\n").utf8))
     }
@@ -231,8 +253,13 @@ struct ExportCommand: AsyncParsableCommand {
                 throw store.fail(fr ? "\(path) existe déjà (--force pour le remplacer)" : "\(path) exists already (--force replaces it)", code: 1)
             }
         }
-        let export = try await store.run { store throws(FleetError) in
-            try await FleetJournals(store, kiosk: kiosk).export(filter, keys: keys, by: Actor.current())
+        let export = try await store.run { fleet throws(FleetError) in
+            let export = try await FleetJournals(fleet, kiosk: kiosk).export(filter, keys: keys, by: Actor.current())
+            var detail = filter.journalDetailForQuery
+            detail["results"] = .int(Int64(export.listing.events.count))
+            if let kiosk { detail["kiosk"] = .text(kiosk) }
+            await store.note(fleet, "export", detail)
+            return export
         }
         let csv = Array(export.csv.utf8)
         let summary = Array(export.summary(store.language, csvDigest: SHA256.hash(data: csv).hex).utf8)
@@ -260,10 +287,32 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let fr = store.language == .french
         let keys = try verificationKeys(keyFile, store)
-        let checks = try await store.run { store throws(FleetError) in try await store.verify(keys: keys) }
+        let checks = try await store.run { fleet throws(FleetError) in
+            let checks = try await fleet.verify(keys: keys)
+            await store.note(fleet, "verify", ["journals": .int(Int64(checks.count)), "problems": .int(Int64(checks.filter { $0.problem != nil }.count)),
+                                               "with_keys": .bool(!keys.isEmpty)])
+            return checks
+        }
         for check in checks { say("\(check.kiosk)\t\(check.journal)\t" + FleetExport.verdict(check, store.language)) }
         let broken = checks.contains { $0.problem != nil }
         if broken { throw ExitCode(1) }
+    }
+}
+
+struct ActionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "actions", abstract: "Ce qui a été fait avec la base, et par qui. / What was done with the store, and by whom.")
+    @OptionGroup var store: StoreOptions
+    @Option(parsing: .unconditional, help: "Depuis / since.") var since: String?
+
+    func run() async throws {
+        let from = try time(since, store).map { Date(timeIntervalSince1970: Double($0) / 1e6) }
+        let actions = try await store.run { fleet throws(FleetError) in try await fleet.actions(since: from) }
+        let fr = store.language == .french
+        say(fr ? "date\tcompte de la base\taction\tdétail" : "date\tstore account\taction\tdetail")
+        for action in actions {
+            let at = TimeArgument.local(Int64(action.at.timeIntervalSince1970 * 1e6))
+            say([at, action.account, action.action, action.detail].map { DisplayText.escaped($0) }.joined(separator: "\t"))
+        }
     }
 }
 
@@ -274,7 +323,11 @@ struct PurgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard retentionDays > 0 else { throw store.fail("--retention-days > 0", code: 2) }
-        let deleted = try await store.run { store throws(FleetError) in try await store.purge(retentionDays: retentionDays) }
+        let deleted = try await store.run { fleet throws(FleetError) in
+            let deleted = try await fleet.purge(retentionDays: retentionDays)
+            await store.note(fleet, "purge", ["retention_days": .int(Int64(retentionDays)), "deleted": .int(Int64(deleted))])
+            return deleted
+        }
         say(store.language == .french ? "\(deleted) événement(s) effacé(s)" : "\(deleted) event(s) deleted")
     }
 }

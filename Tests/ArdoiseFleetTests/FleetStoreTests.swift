@@ -250,6 +250,25 @@ struct FleetStoreTests {
         #expect(verify.contains("epn-nord") && verify.contains("intact") && verify.contains("sceaux non vérifiés (sans clé)"))
         let emptyLine = verify.split(separator: "\n").first { $0.hasPrefix("epn-vide") }
         #expect(emptyLine?.hasSuffix("aucun événement dans la base : rien à vérifier") == true, "\(verify)")
+        // Who did what with the store: each list, figures and check noted, with the store's account and the person here.
+        #expect(try run("purge --retention-days 3650", language: "en_GB.UTF-8") == "0 event(s) deleted")
+        let actions = try run("actions", language: "en_GB.UTF-8")
+        let noted = actions.split(separator: "\n").dropFirst()
+        #expect(noted.filter { $0.contains("\tpostgres\tlist\t") }.count == 3 && noted.contains { $0.contains("\tpostgres\tstats\t") }
+                && noted.contains { $0.contains("\tpostgres\tverify\t") && $0.contains("\"by\":") }
+                && noted.contains { $0.contains("\tpostgres\tpurge\t") && $0.contains("\"deleted\":0") && $0.contains("\"retention_days\":3650") }, "\(actions)")
+        // A kiosk's account can neither read nor write them; the server sets the account, a reader cannot make it up.
+        let kioskAccount = FleetSchema.kioskRolePrefix + "epn_vide"
+        #expect(throws: (any Error).self) { try fixture.cluster.psql("SET ROLE \(kioskAccount);\nSELECT count(*) FROM ardoise_fleet.action", database: "ardoise") }
+        #expect(throws: (any Error).self) {
+            try fixture.cluster.psql("SET ROLE \(kioskAccount);\nINSERT INTO ardoise_fleet.action (action, detail) VALUES ('purge', '{}')", database: "ardoise")
+        }
+        try fixture.cluster.psql("CREATE ROLE lecteur LOGIN; GRANT \(FleetSchema.readerGroup) TO lecteur", database: "ardoise")
+        #expect(throws: (any Error).self) {
+            try fixture.cluster.psql("SET ROLE lecteur;\nINSERT INTO ardoise_fleet.action (account, action, detail) VALUES ('postgres', 'purge', '{}')", database: "ardoise")
+        }
+        try fixture.cluster.psql("SET ROLE lecteur;\nINSERT INTO ardoise_fleet.action (action, detail) VALUES ('list', '{}')", database: "ardoise")
+        #expect(try fixture.cluster.psql("SELECT account FROM ardoise_fleet.action ORDER BY at DESC LIMIT 1", database: "ardoise") == "lecteur")
         // A date it cannot read: bad input, exit 2, said in French.
         #expect(throws: (any Error).self) { try run("list --since hier") }
         let refused = try PostgresCluster.shell("LANG=fr_FR.UTF-8 '\(program)' list --since hier --database '\(fixture.cluster.ownerAddress)' 2>&1; echo \"exit $?\"")

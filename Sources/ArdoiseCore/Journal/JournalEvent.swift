@@ -94,6 +94,13 @@ public enum DetailValue: Sendable, Equatable {
     case text(String)
     case object([String: DetailValue])
 
+    /// Compact JSON with sorted keys, as the journal stores an event's detail.
+    public static func json(_ fields: [String: DetailValue]) -> String {
+        var out = ""
+        DetailValue.object(fields).writeJSON(to: &out)
+        return out
+    }
+
     func writeJSON(to out: inout String) {
         switch self {
         case .int(let value): out += String(value)
@@ -172,11 +179,7 @@ public struct JournalEvent: Sendable, Equatable {
     }
 
     /// Compact JSON with sorted keys (deterministic: the seal covers these bytes).
-    var detailJSON: String {
-        var out = ""
-        DetailValue.object(detail).writeJSON(to: &out)
-        return out
-    }
+    var detailJSON: String { DetailValue.json(detail) }
 
     public static func detail(fromJSON text: String) -> [String: DetailValue] {
         var copy = text
