@@ -1,3 +1,4 @@
+import ArdoiseCore
 import ArdoiseSystem
 import Glibc
 import Foundation
@@ -24,8 +25,10 @@ import Testing
         func helper(_ body: String) throws -> String {
             let path = folder + "/helper-\(UUID().uuidString)"
             // The arguments are checked too: the helper is asked for this account's jobs, by the hidden command.
-            try "#!/bin/sh\n[ \"$1 $2 $3\" = \"purge-print-jobs --user kiosque\" ] || exit 9\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
+            let script = "#!/bin/sh\n[ \"$1 $2 $3\" = \"purge-print-jobs --user kiosque\" ] || exit 9\n\(body)\n"
+            // Written through a descriptor closed at exec: one left open in a program another test starts meanwhile
+            // would make this one "text file busy" for as long as that program runs.
+            if let failure = SmallFile.write(Array(script.utf8), to: path, flags: O_CREAT | O_EXCL, mode: 0o755) { throw SystemError(failure.code) }
             return path
         }
         #expect(PrintJobs.purge(user: "kiosque", helper: try helper("echo none")) == nil, "no CUPS: nothing to say")
