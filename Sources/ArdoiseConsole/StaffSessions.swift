@@ -1,3 +1,4 @@
+import ArdoiseCore
 import FoundationEssentials
 
 /// The staff signed in: a random token per sign-in (the cookie), forgotten after 30 minutes without a request, 12 hours
@@ -27,7 +28,7 @@ public actor StaffSessions {
         entries = entries.filter { isAlive($0.value, now) }
         if entries.count >= capacity, let oldest = entries.min(by: { $0.value.lastSeen < $1.value.lastSeen })?.key { entries[oldest] = nil }
         var generator = SystemRandomNumberGenerator()
-        let token = (0..<4).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
+        let token = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hex
         entries[token] = Entry(name: name, signedInAt: now, lastSeen: now)
         return token
     }
@@ -48,11 +49,5 @@ public actor StaffSessions {
 
     private func isAlive(_ entry: Entry, _ now: ContinuousClock.Instant) -> Bool {
         now - entry.lastSeen < idle && now - entry.signedInAt < longest
-    }
-}
-
-extension String {
-    func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

@@ -15,7 +15,7 @@ public enum CountdownWindow {
     /// Pango markup: the title, then the text, both large.
     static func markup(_ warning: SessionWarning, seconds: Int, language: PublicLanguage) -> String {
         let (title, body) = warning.text(language, count: seconds)
-        return "<span size=\"28672\" weight=\"bold\">\(NoticePresenter.markup(title))</span>\n\n<span size=\"20480\">\(NoticePresenter.markup(body))</span>"
+        return "<span size=\"28672\" weight=\"bold\">\(DisplayText.markup(title))</span>\n\n<span size=\"20480\">\(DisplayText.markup(body))</span>"
     }
 
     /// zenity cannot change its large text once shown: the seconds are in the bar, the text says when it started.

@@ -34,13 +34,13 @@ public struct NoticePresenter: Sendable {
         let arguments: [String]
         switch program {
         case "zenity":
-            arguments = [ask ? "--question" : "--info", "--title", notice.title, "--text", Self.markup(notice.body), "--width", "640", "--no-wrap",
+            arguments = [ask ? "--question" : "--info", "--title", notice.title, "--text", DisplayText.markup(notice.body), "--width", "640", "--no-wrap",
                          "--ok-label", notice.acknowledge] + (ask ? ["--cancel-label", notice.decline] : [])
         case "kdialog":
             arguments = ["--title", notice.title] + (ask ? ["--yes-label", notice.acknowledge, "--no-label", notice.decline, "--yesno", notice.body]
                                                           : ["--msgbox", notice.body])
         case "yad":
-            arguments = ["--title", notice.title, "--text", Self.markup(notice.body), "--width", "640", "--center",
+            arguments = ["--title", notice.title, "--text", DisplayText.markup(notice.body), "--width", "640", "--center",
                          "--button", "\(notice.acknowledge):0"] + (ask ? ["--button", "\(notice.decline):1"] : [])
         case "notify-send":
             arguments = ["--app-name", "ardoise", "--urgency", "critical", notice.title, notice.body]
@@ -68,10 +68,5 @@ public struct NoticePresenter: Sendable {
         } else if program == "xmessage" {
             _ = Subprocess.run("xmessage", ["-center", "-timeout", "15", title + "\n\n" + body])
         }
-    }
-
-    /// zenity and yad read Pango markup: the text's own `&`, `<`, `>` must not be taken for it.
-    static func markup(_ text: String) -> String {
-        DisplayText.markup(text)
     }
 }

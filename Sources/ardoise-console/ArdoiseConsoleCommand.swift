@@ -105,10 +105,9 @@ struct AddStaffCommand: AsyncParsableCommand {
                           : "the password must be \(StaffAccounts.shortestPassword) to \(StaffAccounts.longestPassword) bytes long", code: 2)
         }
         let line = Array((StaffAccounts.line(name: name, password: password) + "\n").utf8)
-        let descriptor = open(staffFile, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw fail("\(staffFile): \(String(cString: strerror(errno)))", code: 1) }
-        defer { close(descriptor) }
-        guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else { throw fail("\(staffFile): \(String(cString: strerror(errno)))", code: 1) }
+        if let failure = SmallFile.write(line, to: staffFile, flags: O_CREAT | O_APPEND) {
+            throw fail("\(staffFile): \(SmallFile.reason(failure.code))", code: 1)
+        }
         FileHandle.standardOutput.write(Data((fr ? "compte \(name) ajouté à \(staffFile)\n" : "account \(name) added to \(staffFile)\n").utf8))
     }
 }

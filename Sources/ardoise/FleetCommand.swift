@@ -16,14 +16,10 @@ struct FleetCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The ardoise-fleet command and its options.")
     var arguments: [String] = []
 
-    /// `ardoise-fleet` beside this program (the link `/proc/self/exe` names, not what PATH finds).
+    /// `ardoise-fleet` beside this program (the link `/proc/self/exe` names, not what PATH finds), as the service finds
+    /// `ardoise` beside itself.
     static func sibling() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let own = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = own.lastIndex(of: "/") else { return nil }
-        return String(own[..<slash]) + "/ardoise-fleet"
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { $0.deletingLastPathComponent + "/ardoise-fleet" }
     }
 
     func run() throws {

@@ -289,11 +289,10 @@ extension Array where Element == PeriodStatistics {
         let width = Swift.max(480, left + Double(count) * (barWidth + gap) + 24)
         let height = top + chartHeight + bottom
         let highest = Swift.max(1, self.map(\.sessions).max() ?? 1)
-        func escape(_ text: String) -> String { DisplayText.markup(text) }
         var parts = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-            "<text x=\"\(left)\" y=\"28\" font-size=\"18\" fill=\"#222\">\(escape(title))</text>",
+            "<text x=\"\(left)\" y=\"28\" font-size=\"18\" fill=\"#222\">\(DisplayText.markup(title))</text>",
             "<line x1=\"\(left)\" y1=\"\(top + chartHeight)\" x2=\"\(width - 16)\" y2=\"\(top + chartHeight)\" stroke=\"#444\"/>",
             "<text x=\"12\" y=\"\(top + 12)\" font-size=\"12\" fill=\"#444\">\(highest)</text>",
             "<text x=\"12\" y=\"\(top + chartHeight)\" font-size=\"12\" fill=\"#444\">0</text>",
@@ -303,9 +302,9 @@ extension Array where Element == PeriodStatistics {
             let barHeight = chartHeight * Double(figures.sessions) / Double(highest)
             let y = top + chartHeight - barHeight
             let people = fr ? "\(figures.users) personne(s)" : "\(figures.users) people"
-            parts.append("<rect x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(barHeight)\" fill=\"#2f6db5\"><title>\(escape(figures.label)): \(figures.sessions) sessions, \(people)</title></rect>")
+            parts.append("<rect x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(barHeight)\" fill=\"#2f6db5\"><title>\(DisplayText.markup(figures.label)): \(figures.sessions) sessions, \(people)</title></rect>")
             parts.append("<text x=\"\(x + barWidth / 2)\" y=\"\(y - 4)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#222\">\(figures.sessions)</text>")
-            parts.append("<text transform=\"translate(\(x + barWidth / 2), \(top + chartHeight + 10)) rotate(60)\" font-size=\"11\" fill=\"#222\">\(escape(figures.label))</text>")
+            parts.append("<text transform=\"translate(\(x + barWidth / 2), \(top + chartHeight + 10)) rotate(60)\" font-size=\"11\" fill=\"#222\">\(DisplayText.markup(figures.label))</text>")
         }
         parts.append("<text x=\"\(left)\" y=\"\(height - 12)\" font-size=\"12\" fill=\"#444\">\(fr ? "Nombre de sessions par période" : "Sessions per period")</text>")
         parts.append("</svg>")
