@@ -46,7 +46,7 @@ TEST_PACKAGES = $(DEMO_PACKAGES) e2fsprogs acl python3-gi gir1.2-glib-2.0 time l
 	python3-pyatspi libatk-adaptor gir1.2-atspi-2.0 at-spi2-core \
 	firefox-esr chromium chromium-driver python3-selenium \
 	debhelper dpkg-dev fakeroot lintian man-db zsh fish \
-	postgresql openssl
+	postgresql openssl curl
 # Installs the packages of $(1) that are missing; says what to do when not root.
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \

@@ -32,7 +32,7 @@ missing=0
 for tool in Xvfb zenity dunst notify-send tesseract xwd xwdtopnm pnmcrop pnmtopng pamscale dbus-daemon python3 xdotool \
     xwininfo sqlite3 chattr lsattr setfacl getfacl setpriv prlimit unshare nsenter /usr/bin/time systemd-nspawn debootstrap \
     firefox-esr chromium chromedriver groff man lintian dpkg-buildpackage dh fakeroot zsh fish tar gzip localedef \
-    qemu-system-x86_64 cpio depmod; do
+    qemu-system-x86_64 cpio depmod psql openssl curl; do
     command -v "$tool" >/dev/null || { echo "missing program: $tool"; missing=1; }
 done
 for library in libXss.so.1 libgtk-3.so.0; do
